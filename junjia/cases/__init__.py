@@ -1,0 +1,1 @@
+"""Government-service cases (政务服务办件): catalogue, cases, appointments, evaluation."""

@@ -1,0 +1,28 @@
+"""Case errors and their Chinese messages."""
+
+from junjia.core.errors import DomainError
+
+
+class CaseError(DomainError):
+    pass
+
+
+NOT_HANDLER = "该办件由首办人{owner}负责；只有首办人、其休假期间的 B 角或站长可以办理。"
+MATERIALS_COMPLETE = "材料已齐全，无需一次性告知，请直接受理。"
+MATERIALS_INCOMPLETE = "还有缺少或有误的材料，不能受理；请出具一次性告知单。"
+REASON_REQUIRED = "请填写不予受理的理由。"
+RESULT_REQUIRED = "请填写办理结果。"
+LEAVE_DATES = "请假结束日期不能早于开始日期。"
+LEAVE_CLASH = "{window}：A 角与 B 角不能同时休假（{partner} 在 {start}–{end} 已请假）。"
+AB_SAME_PERSON = "A 角和 B 角不能是同一个人。"
+AB_STATION = "A 角和 B 角都须是本站工作人员。"
+SLOT_FULL = "该时段已约满，请选择其他时段。"
+SLOT_PAST = "该时段已过，不能预约。"
+SLOT_NOT_WORKDAY = "“工作日预约”只能设在工作日；非工作日请选择“非工作日预约”。"
+ALREADY_RATED = "该办件已经评价过，感谢您的反馈。"
+NOT_COMPLETED = "办件办结后才能评价。"
+EXTENSION_REASON = "请填写延期理由。"
+EXTENSION_DECIDER = "延期须由站长批准。"
+NOT_IN_CLOCK = "只有已受理、办理中的办件可以申请延期。"
+DOORSTEP_CONDITION = "上门服务须说明原因：需现场核实，或服务对象患重病、行动不便等。"
+PROXY_AUTHORISATION = "代办须登记委托人和授权情况。"

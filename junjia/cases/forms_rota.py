@@ -1,0 +1,229 @@
+"""Forms of the rota pages: windows and AB roles, leave, lunch duty, appointment slots and
+staff bookings, callbacks, the bad-review loop, paper ratings and the analysis filter.
+Forms validate input only; the services decide the rules."""
+
+import datetime as dt
+
+from django import forms
+
+from .choices import Satisfaction, SlotKind
+
+
+def _staff_label(user) -> str:
+    return str(user)
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return _staff_label(obj)
+
+
+class StaffWithStationField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj}（{obj.station.name}）" if obj.station_id else str(obj)
+
+
+class StationField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class WindowForm(forms.Form):
+    """A window or post with its A (primary) and B (backup)."""
+
+    name = forms.CharField(label="窗口/岗位名称", max_length=50)
+    primary = StaffChoiceField(label="A 角（主办）", queryset=None)
+    backup = StaffChoiceField(label="B 角（协办）", queryset=None)
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["primary"].queryset = staff
+        self.fields["backup"].queryset = staff
+        self.fields["name"].widget.attrs["placeholder"] = "如：综合窗口、优抚岗"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("primary") and data.get("primary") == data.get("backup"):
+            self.add_error("backup", "A 角和 B 角不能是同一个人。")
+        return data
+
+
+class StationPickForm(forms.Form):
+    station = StationField(label="服务站", queryset=None, empty_label=None)
+
+    def __init__(self, *args, stations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["station"].queryset = stations
+
+
+class LeaveForm(forms.Form):
+    user = StaffWithStationField(label="请假人员", queryset=None, required=False)
+    start_date = forms.DateField(label="开始日期", widget=DATE)
+    end_date = forms.DateField(label="结束日期", widget=DATE)
+    reason = forms.CharField(label="事由", max_length=100, required=False)
+
+    def __init__(self, *args, staff=None, **kwargs):
+        """`staff` is given to those who may record leave for others (the head)."""
+        super().__init__(*args, **kwargs)
+        if staff is None:
+            del self.fields["user"]
+        else:
+            self.fields["user"].queryset = staff
+            self.fields["user"].required = True
+            self.fields["user"].empty_label = "请选择"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "请假结束日期不能早于开始日期。")
+        return data
+
+
+class LunchDutyForm(forms.Form):
+    day = forms.DateField(label="日期", widget=forms.HiddenInput)
+    user = StaffChoiceField(label="值班人员", queryset=None, empty_label="请选择")
+
+    def __init__(self, *args, staff, away=frozenset(), **kwargs):
+        """`away`: ids of staff on leave that day, marked in the list."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["user"]
+        field.queryset = staff
+        field.label_from_instance = lambda u: f"{u}（当日请假）" if u.pk in away else str(u)
+
+
+class SlotForm(forms.Form):
+    day = forms.DateField(label="日期（首日）", widget=DATE)
+    start = forms.TimeField(label="开始时间", widget=TIME, initial=dt.time(9))
+    end = forms.TimeField(label="结束时间", widget=TIME, initial=dt.time(10))
+    kind = forms.ChoiceField(label="类型", choices=SlotKind.choices)
+    capacity = forms.IntegerField(label="可预约人数", min_value=1, max_value=200, initial=4)
+    days = forms.IntegerField(
+        label="连续天数",
+        min_value=1,
+        max_value=20,
+        initial=1,
+        help_text="大于 1 时，从首日起逐个工作日设置相同时段（跳过周末和节假日）。",
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end <= start:
+            self.add_error("end", "结束时间应晚于开始时间。")
+        return data
+
+
+class SlotChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, slot) -> str:
+        return (
+            f"{slot.date:%m月%d日} {slot.start:%H:%M}–{slot.end:%H:%M} "
+            f"{slot.get_kind_display()}（余 {slot.remaining}）"
+        )
+
+
+class SlotWithStationField(SlotChoiceField):
+    def label_from_instance(self, slot) -> str:
+        return f"{slot.station.name} · {super().label_from_instance(slot)}"
+
+
+class StaffBookingForm(forms.Form):
+    """Booked by staff for a person who phoned or came to the window."""
+
+    CHANNELS = [("phone", "电话预约"), ("site", "现场预约")]
+
+    slot = SlotWithStationField(label="预约时段", queryset=None, empty_label="请选择")
+    channel = forms.ChoiceField(label="预约方式", choices=CHANNELS, widget=forms.RadioSelect)
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = forms.CharField(label="公民身份号码", max_length=18)
+    phone = forms.CharField(label="手机号码", max_length=20)
+    item = forms.ModelChoiceField(label="办理事项", queryset=None, required=False)
+    note = forms.CharField(label="备注", max_length=150, required=False)
+
+    def __init__(self, *args, slots, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].queryset = slots
+        self.fields["item"].queryset = items
+        self.fields["item"].empty_label = "（未定）"
+        self.fields["channel"].initial = "phone"
+
+    def booking_note(self) -> str:
+        label = dict(self.CHANNELS)[self.cleaned_data["channel"]]
+        note = self.cleaned_data["note"].strip()
+        return f"{label}；{note}" if note else label
+
+
+class RescheduleForm(forms.Form):
+    slot = SlotChoiceField(label="改约到", queryset=None, empty_label="请选择")
+
+    def __init__(self, *args, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].queryset = slots
+
+
+class AppointmentMarkForm(forms.Form):
+    status = forms.ChoiceField(choices=[("arrived", "已到达"), ("no_show", "未到")])
+
+
+class CallbackRecordForm(forms.Form):
+    outcome = forms.CharField(label="回访情况", widget=forms.Textarea(attrs={"rows": 4}))
+    satisfaction = forms.TypedChoiceField(
+        label="满意度",
+        choices=[("", "未表态"), *Satisfaction.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    follow_up = forms.BooleanField(
+        label="需继续跟进（问题未解决）",
+        required=False,
+        help_text="满意度为“基本满意”及以下时也会自动生成跟进任务。",
+    )
+
+
+class LoopAdvanceForm(forms.Form):
+    record = forms.CharField(label="本环节记录", widget=forms.Textarea(attrs={"rows": 4}))
+    next_owner = StaffChoiceField(
+        label="下一环节责任人", queryset=None, required=False, empty_label="（不变）"
+    )
+
+    def __init__(self, *args, staff, final: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if final:
+            del self.fields["next_owner"]
+        else:
+            self.fields["next_owner"].queryset = staff
+
+
+class PaperEvaluationForm(forms.Form):
+    """纸质评价表录入 (000 §9): the person's own rating, typed in by staff."""
+
+    case_number = forms.CharField(label="办件编号", max_length=30)
+    score = forms.TypedChoiceField(
+        label="评价", choices=Satisfaction.choices, coerce=int, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label="意见建议（照录评价表）",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_case_number(self):
+        return self.cleaned_data["case_number"].strip()
+
+
+class AnalysisForm(forms.Form):
+    BY = [("station", "按服务站"), ("item", "按事项"), ("clerk", "按经办人"), ("month", "按月份")]
+    PERIODS = [("90", "近三个月"), ("365", "近一年"), ("all", "全部")]
+
+    by = forms.ChoiceField(label="分组", choices=BY, required=False)
+    period = forms.ChoiceField(label="时间范围", choices=PERIODS, required=False)
+
+    def since(self, today: dt.date) -> dt.date | None:
+        period = self.cleaned_data.get("period") or "365"
+        return None if period == "all" else today - dt.timedelta(days=int(period))

@@ -1,0 +1,157 @@
+"""Reads of cases: work lists, deadlines, appointments, callbacks, loops, satisfaction."""
+
+import datetime as dt
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from junjia.core.workdays import add_working_days
+from junjia.orgs.api import region_scope
+
+from .choices import (
+    CLOCK_STATUSES,
+    OPEN_STATUSES,
+    SATISFIED_LEVELS,
+    AppointmentStatus,
+    CallbackStatus,
+    LoopStage,
+)
+from .models import (
+    Appointment,
+    AppointmentSlot,
+    Callback,
+    Case,
+    Evaluation,
+    LunchDuty,
+    RectificationLoop,
+    ServiceItem,
+)
+from .permissions import case_scope
+from .services import stand_ins_for
+
+
+def catalogue(level: int | None = None) -> QuerySet[ServiceItem]:
+    qs = ServiceItem.objects.filter(is_active=True, current_version__isnull=False).select_related(
+        "current_version"
+    )
+    items = list(qs.order_by("area", "code"))
+    return [i for i in items if level is None or level in i.handling_levels]
+
+
+def my_work(actor, today: dt.date | None = None) -> QuerySet[Case]:
+    """My open cases, and those of anyone I stand in for today (B while A is away); due
+    soonest first, then those without a due date."""
+    today = today or timezone.localdate()
+    owners = [actor.pk, *stand_ins_for(actor, today)]
+    return (
+        Case.objects.filter(case_scope(actor), owner_id__in=owners, status__in=OPEN_STATUSES)
+        .select_related("item_version__item", "owner")
+        .order_by(F("due_on").asc(nulls_last=True), "created_at")
+    )
+
+
+def deadline_watch(actor, today: dt.date | None = None) -> dict:
+    """Cases due within 2 working days, and overdue ones, in the actor's jurisdiction."""
+    today = today or timezone.localdate()
+    soon = add_working_days(today, 2)
+    base = Case.objects.filter(case_scope(actor), status__in=CLOCK_STATUSES).select_related(
+        "item_version__item", "owner"
+    )
+    return {
+        "overdue": list(base.filter(due_on__lt=today).order_by("due_on")[:200]),
+        "due_soon": list(base.filter(due_on__gte=today, due_on__lte=soon).order_by("due_on")[:200]),
+    }
+
+
+def lunch_duty_today(station, today: dt.date | None = None):
+    today = today or timezone.localdate()
+    return LunchDuty.objects.filter(station=station, date=today).select_related("user").first()
+
+
+def slots_for(station, start: dt.date, days: int = 14) -> QuerySet[AppointmentSlot]:
+    return AppointmentSlot.objects.filter(
+        station=station, date__gte=start, date__lt=start + dt.timedelta(days=days)
+    ).order_by("date", "start")
+
+
+def appointments_on(actor, day: dt.date) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(region_scope(actor, "cases.appointments"), slot__date=day)
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .select_related("slot", "item")
+        .order_by("slot__start", "id")
+    )
+
+
+def callback_ledger(actor) -> QuerySet[Callback]:
+    return (
+        Callback.objects.filter(region_scope(actor, "cases.callback"))
+        .select_related("case", "case__item_version__item", "owner")
+        .order_by(F("done_at").desc(nulls_first=True), "due_on")
+    )
+
+
+def open_loops(actor) -> QuerySet[RectificationLoop]:
+    return (
+        RectificationLoop.objects.filter(region_scope(actor, "cases.view"))
+        .exclude(stage=LoopStage.CLOSED)
+        .select_related("evaluation__case", "owner")
+        .order_by("due_on")
+    )
+
+
+def satisfaction(actor, *, by: str, since: dt.date | None = None) -> list[dict]:
+    """Satisfaction rate grouped by station, item, clerk or month (satisfied = 满意 or better)."""
+    group = {
+        "station": ("case__station__name",),
+        "item": ("item__name",),
+        "clerk": ("owner__full_name", "owner__username"),
+        "month": ("month",),
+    }[by]
+    qs = Evaluation.objects.filter(region_scope(actor, "cases.analysis"))
+    if since:
+        qs = qs.filter(created_at__date__gte=since)
+    if by == "month":
+        qs = qs.annotate(month=TruncMonth("created_at"))
+    rows = (
+        qs.values(*group)
+        .annotate(total=Count("id"), satisfied=Count("id", filter=Q(score__in=SATISFIED_LEVELS)))
+        .order_by(*group)
+    )
+    result = []
+    for row in rows:
+        label = row[group[0]] or (row.get(group[1]) if len(group) > 1 else "")
+        if by == "month" and label:
+            label = f"{label:%Y-%m}"
+        result.append(
+            {
+                "label": str(label),
+                "total": row["total"],
+                "satisfied": row["satisfied"],
+                "rate": round(row["satisfied"] * 100 / row["total"], 1) if row["total"] else None,
+            }
+        )
+    return result
+
+
+def callbacks_due(actor) -> QuerySet[Callback]:
+    return callback_ledger(actor).filter(status=CallbackStatus.DUE)
+
+
+def recipient_timeline(recipient, actor) -> list[dict]:
+    """The person's cases, for the registry profile's 服务记录 (what the actor may see)."""
+    cases = (
+        Case.objects.filter(case_scope(actor), recipient=recipient)
+        .select_related("item_version__item")
+        .order_by("-created_at")[:50]
+    )
+    return [
+        {
+            "at": case.created_at,
+            "title": f"办件 {case.number}：{case.item_version.item.name}",
+            "detail": case.get_status_display() + (f"，{case.result}" if case.result else ""),
+            "link": f"/cases/{case.pk}/",
+        }
+        for case in cases
+    ]

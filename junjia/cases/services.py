@@ -1,0 +1,1017 @@
+"""Writes for service items, cases, AB roles and leave, lunch duty, appointments,
+callbacks, evaluations and the bad-review loop. Rules cite 000 §7 and §9."""
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from junjia.core import audit, notifications, sms
+from junjia.core.crypto import get_provider
+from junjia.core.models import AuditAction
+from junjia.core.workdays import add_working_days, is_working_day
+from junjia.core.workflow import perform
+from junjia.orgs.api import can_reach, require_capability
+
+from . import errors
+from .choices import (
+    CALLBACK_AREAS,
+    LOOP_ORDER,
+    SATISFIED_LEVELS,
+    AppointmentStatus,
+    CallbackStatus,
+    CaseStatus,
+    Channel,
+    ExtensionStatus,
+    LoopStage,
+    MaterialState,
+    SlotKind,
+)
+from .models import (
+    Appointment,
+    AppointmentSlot,
+    Callback,
+    Case,
+    CaseStep,
+    Evaluation,
+    Extension,
+    Handover,
+    Leave,
+    LoopRecord,
+    LunchDuty,
+    RectificationLoop,
+    ServiceItem,
+    ServiceItemVersion,
+    WindowPost,
+)
+from .workflow import CASE_WORKFLOW
+
+ID_AAD = b"cases.applicant.id_number"
+PHONE_AAD = b"cases.applicant.phone"
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no look-alikes, read out by phone
+CALLBACK_DAYS = 10
+# Working days each stage of the bad-review loop may take (000 §9 闭环).
+LOOP_DAYS = {
+    LoopStage.FOUND: 1,
+    LoopStage.VERIFY: 3,
+    LoopStage.RECTIFY: 5,
+    LoopStage.REVISIT: 3,
+    LoopStage.IMPROVE: 5,
+}
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- catalogue --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def item_publish(
+    *,
+    actor,
+    item: ServiceItem | None,
+    code: str,
+    name: str,
+    area: str,
+    handling_levels: list[int],
+    content: dict,
+) -> ServiceItemVersion:
+    """Create an item or publish a new version of it; open cases keep their own version."""
+    if actor is not None:
+        require_capability(actor, "cases.catalogue")
+    if item is None:
+        item = ServiceItem.objects.create(
+            code=code, name=name, area=area, handling_levels=handling_levels
+        )
+    else:
+        item.name, item.area, item.handling_levels = name, area, handling_levels
+        item.save(update_fields=["name", "area", "handling_levels", "updated_at"])
+    number = (item.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    version = ServiceItemVersion.objects.create(
+        item=item, number=number, published_by=actor, **content
+    )
+    item.current_version = version
+    item.save(update_fields=["current_version", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=version,
+        region_key=None,
+        changes={"item": [None, item.code], "version": [None, number]},
+    )
+    return version
+
+
+# --- who handles a case (首办负责制 and AB角工作制) -----------------------------------
+
+
+def on_leave(user, day: dt.date) -> bool:
+    return Leave.objects.filter(user=user, start_date__lte=day, end_date__gte=day).exists()
+
+
+def stand_ins_for(user, day: dt.date) -> list:
+    """Primaries whose backup is `user` and who are away on `day`."""
+    primaries = WindowPost.objects.filter(backup=user).values_list("primary_id", flat=True)
+    away = Leave.objects.filter(user_id__in=primaries, start_date__lte=day, end_date__gte=day)
+    return list(away.values_list("user_id", flat=True).distinct())
+
+
+def current_handler_ids(case: Case, day: dt.date | None = None) -> set[int]:
+    """The owner, and while the owner is away their backup (B) too."""
+    day = day or _today()
+    handlers = {case.owner_id}
+    if on_leave(case.owner, day):
+        handlers |= set(
+            WindowPost.objects.filter(primary_id=case.owner_id).values_list("backup_id", flat=True)
+        )
+    return handlers
+
+
+def can_handle(actor, case: Case) -> bool:
+    if not can_reach(actor, "cases.handle", case.region_key):
+        return False
+    if actor.pk in current_handler_ids(case):
+        return True
+    return can_reach(actor, "cases.supervise", case.region_key)
+
+
+def _can(actor, capability, case) -> bool:
+    if capability == "cases.handle":
+        return can_handle(actor, case)
+    return can_reach(actor, capability, case.region_key)
+
+
+def _recorder(actor, case, remark=""):
+    def record(locked, from_status, to_status, transition):
+        CaseStep.objects.create(
+            case=locked,
+            action=transition.action,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor,
+            remark=remark,
+        )
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            subject_id=f"recipient:{locked.recipient_id}" if locked.recipient_id else "",
+            changes={"status": [from_status, to_status]},
+            extra={"action": transition.action, "remark": remark},
+        )
+
+    return record
+
+
+# --- opening a case -------------------------------------------------------------------------------
+
+
+def check_materials(
+    version: ServiceItemVersion, received: dict[str, dict], categories=None
+) -> list[dict]:
+    """The item's material list with the state of each as received at the window. For a
+    person on file, category-specific materials apply by their categories; for a walk-in
+    (categories None) everything applies until the clerk marks it 不适用."""
+    rows = []
+    for material in version.materials:
+        wanted_for = set(material.get("categories") or [])
+        applies = not wanted_for or categories is None or bool(wanted_for & set(categories))
+        got = received.get(material["name"], {})
+        state = got.get("state") or (MaterialState.MISSING if applies else MaterialState.NOT_NEEDED)
+        if state not in MaterialState.values:
+            state = MaterialState.MISSING
+        rows.append(
+            {
+                "name": material["name"],
+                "form": material.get("form", ""),
+                "count": material.get("count", 1),
+                "state": state,
+                "note": (got.get("note") or "").strip()[:200],
+            }
+        )
+    return rows
+
+
+def _number(station) -> str:
+    prefix = f"{station.region.code}-{_today():%Y%m%d}-"
+    last = (
+        Case.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:04d}"
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor,
+    item: ServiceItem,
+    channel: str,
+    recipient=None,
+    applicant_name: str = "",
+    applicant_phone: str = "",
+    applicant_id: str = "",
+    received: dict | None = None,
+    consultation: bool = False,
+    doorstep: dict | None = None,
+    proxy: dict | None = None,
+    outside_remit: bool = False,
+) -> Case:
+    """Open a case at the actor's station; the actor becomes its first handler."""
+    require_capability(actor, "cases.handle")
+    station = actor.station
+    version = item.current_version
+    Channel(channel)
+    if channel == Channel.DOORSTEP and not (doorstep or {}).get("condition", "").strip():
+        raise errors.CaseError(errors.DOORSTEP_CONDITION)
+    if channel == Channel.PROXY and not (
+        (proxy or {}).get("requester") and (proxy or {}).get("authorisation")
+    ):
+        raise errors.CaseError(errors.PROXY_AUTHORISATION)
+    categories = None
+    if recipient is not None:
+        if not can_reach(actor, "registry.view", recipient.region_key):
+            raise errors.CaseError("该服务对象不在您的辖区内。")
+        applicant_name = recipient.name
+        categories = tuple(recipient.categories.values_list("category", flat=True))
+    if not applicant_name.strip():
+        raise errors.CaseError("请填写申请人姓名，或选择服务对象档案。")
+    provider = get_provider()
+    extra = {}
+    if applicant_phone:
+        from junjia.registry.api import mask_phone, normalise_mobile
+
+        phone = normalise_mobile(applicant_phone)
+        extra.update(
+            applicant_phone_enc=provider.encrypt_text(phone, aad=PHONE_AAD),
+            applicant_phone_masked=mask_phone(phone),
+        )
+    if applicant_id and recipient is None:
+        from junjia.registry.api import parse_id_number
+
+        number = parse_id_number(applicant_id).value
+        extra.update(
+            applicant_id_enc=provider.encrypt_text(number, aad=ID_AAD),
+            applicant_id_index=provider.blind_index(number, purpose="recipient.id"),
+            applicant_id_masked=number[:6] + "*" * 8 + number[-4:],
+        )
+    status = CaseStatus.CONSULTED if consultation else CaseStatus.RECEIVED
+    doorstep, proxy = doorstep or {}, proxy or {}
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    number=_number(station),
+                    item_version=version,
+                    station=station,
+                    region_key=station.region_key,
+                    recipient=recipient,
+                    applicant_name=applicant_name.strip(),
+                    channel=channel,
+                    status=status,
+                    owner=actor,
+                    materials=check_materials(version, received or {}, categories),
+                    outside_remit=outside_remit,
+                    doorstep_condition=doorstep.get("condition", ""),
+                    doorstep_at=doorstep.get("at"),
+                    doorstep_place=doorstep.get("place", ""),
+                    proxy_requester=proxy.get("requester", ""),
+                    proxy_relationship=proxy.get("relationship", ""),
+                    proxy_authorisation=proxy.get("authorisation", ""),
+                    **extra,
+                )
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise errors.CaseError("办件编号生成冲突，请重试。")
+    CaseStep.objects.create(
+        case=case, action="咨询登记" if consultation else "接件", to_status=status, actor=actor
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=case,
+        subject_id=f"recipient:{recipient.pk}" if recipient else "",
+        changes={"item": [None, item.name], "channel": [None, channel]},
+    )
+    return case
+
+
+# --- moving a case along ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_recheck(*, actor, case: Case, received: dict) -> Case:
+    """Record the materials as now received. The person may come back to any clerk; the case
+    stays with its first handler, who is told (首办负责制)."""
+    if not can_reach(actor, "cases.handle", case.region_key):
+        raise errors.CaseError("该办件不在您的辖区内。")
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    categories = None
+    if locked.recipient_id:
+        categories = tuple(locked.recipient.categories.values_list("category", flat=True))
+    locked.materials = check_materials(locked.item_version, received, categories)
+    locked.save(update_fields=["materials", "updated_at"])
+    if locked.status == CaseStatus.NOTICE_ISSUED:
+        perform(
+            CASE_WORKFLOW,
+            locked,
+            CaseStatus.RECEIVED,
+            actor=actor,
+            can=lambda a, cap, obj: can_reach(a, cap, obj.region_key),
+            record=_recorder(actor, locked, "申请人补齐材料"),
+        )
+    if actor.pk != locked.owner_id:
+        notifications.notify(
+            [locked.owner],
+            f"办件 {locked.number}（{locked.applicant_name}）已补交材料，请继续办理。",
+            link=f"/cases/{locked.pk}/",
+        )
+    return Case.objects.get(pk=locked.pk)
+
+
+def case_move(*, actor, case: Case, to: str, remark: str = "", **context) -> Case:
+    return perform(
+        CASE_WORKFLOW,
+        case,
+        to,
+        actor=actor,
+        can=_can,
+        record=_recorder(actor, case, remark),
+        remark=remark,
+        **context,
+    )
+
+
+@transaction.atomic
+def case_mark_incomplete(*, actor, case: Case) -> Case:
+    return case_move(actor=actor, case=case, to=CaseStatus.INCOMPLETE)
+
+
+@transaction.atomic
+def case_issue_notice(*, actor, case: Case) -> Case:
+    """一次性告知: issued once, in full, from the item and the materials check."""
+    return case_move(actor=actor, case=case, to=CaseStatus.NOTICE_ISSUED)
+
+
+@transaction.atomic
+def case_accept(*, actor, case: Case) -> Case:
+    """Acceptance starts the promised time limit, counted in working days."""
+
+    def apply(locked):
+        locked.accepted_on = _today()
+        locked.due_on = add_working_days(locked.accepted_on, locked.item_version.time_limit_days)
+        return ["accepted_on", "due_on"]
+
+    return perform(
+        CASE_WORKFLOW,
+        case,
+        CaseStatus.ACCEPTED,
+        actor=actor,
+        can=_can,
+        record=_recorder(actor, case),
+        apply=apply,
+    )
+
+
+@transaction.atomic
+def case_complete(*, actor, case: Case, result: str) -> Case:
+    now = timezone.localtime()
+
+    def apply(locked):
+        locked.completed_at = now
+        locked.result = result.strip()
+        # 延时服务 (000 §7): finished after closing time because it was ready to finish.
+        locked.delay_service = now.time() > closing_time()
+        return ["completed_at", "result", "delay_service"]
+
+    locked = perform(
+        CASE_WORKFLOW,
+        case,
+        CaseStatus.COMPLETED,
+        actor=actor,
+        can=_can,
+        record=_recorder(actor, case, result.strip()),
+        apply=apply,
+        result=result,
+    )
+    phone = _applicant_phone(locked)
+    if phone:
+        link = rating_url(locked)
+        transaction.on_commit(
+            lambda: sms.send(
+                phone, f"【军之家】您的办件 {locked.number} 已办结，请对服务进行评价：{link}"
+            )
+        )
+    if locked.item_version.item.area in CALLBACK_AREAS:
+        Callback.objects.create(
+            case=locked,
+            region_key=locked.region_key,
+            owner=locked.owner,
+            due_on=add_working_days(_today(), CALLBACK_DAYS),
+        )
+    return locked
+
+
+def _applicant_phone(case: Case) -> str:
+    if case.applicant_phone_enc:
+        return get_provider().decrypt_text(case.applicant_phone_enc, aad=PHONE_AAD)
+    if case.recipient_id:
+        from junjia.registry.api import reveal_phone
+
+        return reveal_phone(case.recipient)
+    return ""
+
+
+def rating_url(case: Case) -> str:
+    """The public rating link printed as a QR code on the receipt and sent by SMS."""
+    from django.urls import reverse
+
+    base = getattr(settings, "JUNJIA_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return base + reverse("portal:rate", args=[rating_token(case)])
+
+
+def closing_time() -> dt.time:
+    return dt.time.fromisoformat(getattr(settings, "JUNJIA_CLOSING_TIME", "17:30"))
+
+
+@transaction.atomic
+def case_refuse(*, actor, case: Case, reason: str) -> Case:
+    def apply(locked):
+        locked.refusal_reason = reason.strip()
+        return ["refusal_reason"]
+
+    return perform(
+        CASE_WORKFLOW,
+        case,
+        CaseStatus.REFUSED,
+        actor=actor,
+        can=_can,
+        record=_recorder(actor, case, reason.strip()),
+        apply=apply,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def case_record_doorstep(*, actor, case: Case, outcome: str) -> Case:
+    if not can_handle(actor, case):
+        raise errors.CaseError(errors.NOT_HANDLER.format(owner=case.owner))
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked.doorstep_outcome = outcome.strip()
+    locked.save(update_fields=["doorstep_outcome", "updated_at"])
+    CaseStep.objects.create(
+        case=locked,
+        action="上门服务记录",
+        from_status=locked.status,
+        to_status=locked.status,
+        actor=actor,
+        remark=outcome.strip(),
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        changes={"doorstep_outcome": [None, outcome]},
+    )
+    return locked
+
+
+@transaction.atomic
+def handover_record(
+    *, actor, case: Case, direction: str, items: list[str], counterpart: str
+) -> Handover:
+    """帮办代办: a receipted hand-over of materials, person → clerk or clerk → person."""
+    if not can_handle(actor, case):
+        raise errors.CaseError(errors.NOT_HANDLER.format(owner=case.owner))
+    items = [i.strip() for i in items if i.strip()]
+    if not items or not counterpart.strip():
+        raise errors.CaseError("请填写交接的材料和交接人。")
+    receipt = f"JJ{_today():%Y%m%d}{secrets.randbelow(10**6):06d}"
+    handover = Handover.objects.create(
+        case=case,
+        direction=direction,
+        items=items,
+        counterpart=counterpart.strip(),
+        receipt_no=receipt,
+        clerk=actor,
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=handover,
+        region_key=case.region_key,
+        changes={"items": [None, "、".join(items)], "direction": [None, direction]},
+    )
+    return handover
+
+
+# --- extensions ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def extension_request(*, actor, case: Case, days: int, reason: str) -> Extension:
+    if not can_handle(actor, case):
+        raise errors.CaseError(errors.NOT_HANDLER.format(owner=case.owner))
+    if case.status not in (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.SENT_UP):
+        raise errors.CaseError(errors.NOT_IN_CLOCK)
+    if not reason.strip() or days < 1:
+        raise errors.CaseError(errors.EXTENSION_REASON)
+    extension = Extension.objects.create(
+        case=case, days=days, reason=reason.strip(), requested_by=actor
+    )
+    CaseStep.objects.create(
+        case=case,
+        action=f"申请延期 {days} 个工作日",
+        from_status=case.status,
+        to_status=case.status,
+        actor=actor,
+        remark=reason.strip(),
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=extension, region_key=case.region_key)
+    return extension
+
+
+@transaction.atomic
+def extension_decide(*, actor, extension: Extension, approve: bool) -> Extension:
+    extension = Extension.objects.select_for_update().select_related("case").get(pk=extension.pk)
+    case = extension.case
+    if not can_reach(actor, "cases.supervise", case.region_key):
+        raise errors.CaseError(errors.EXTENSION_DECIDER)
+    if extension.status != ExtensionStatus.PENDING:
+        raise errors.CaseError("该延期申请已处理。")
+    extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
+    extension.decided_by, extension.decided_at = actor, timezone.now()
+    extension.save(update_fields=["status", "decided_by", "decided_at"])
+    if approve:
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked.due_on = add_working_days(locked.due_on, extension.days)
+        locked.extended_days += extension.days
+        locked.save(update_fields=["due_on", "extended_days", "updated_at"])
+    CaseStep.objects.create(
+        case=case,
+        action="批准延期" if approve else "不批准延期",
+        from_status=case.status,
+        to_status=case.status,
+        actor=actor,
+        remark=extension.reason,
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=extension,
+        region_key=case.region_key,
+        changes={"status": [ExtensionStatus.PENDING, extension.status]},
+    )
+    return extension
+
+
+# --- AB roles, leave, lunch duty ---------------------------------------------------------------
+
+
+@transaction.atomic
+def window_save(
+    *, actor, station, name: str, primary, backup, window: WindowPost | None = None
+) -> WindowPost:
+    if not can_reach(actor, "cases.rota", station.region_key):
+        raise errors.CaseError("您没有维护本站窗口 AB 角的权限。")
+    if primary.pk == backup.pk:
+        raise errors.CaseError(errors.AB_SAME_PERSON)
+    if primary.station_id != station.pk or backup.station_id != station.pk:
+        raise errors.CaseError(errors.AB_STATION)
+    window = window or WindowPost(station=station, region_key=station.region_key)
+    before = {
+        "name": window.name,
+        "primary": window.primary_id if window.pk else None,
+        "backup": window.backup_id if window.pk else None,
+    }
+    window.name, window.primary, window.backup = name.strip(), primary, backup
+    window.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE if before["primary"] else AuditAction.CREATE,
+        obj=window,
+        changes=audit.diff(
+            before, {"name": window.name, "primary": primary.pk, "backup": backup.pk}
+        ),
+    )
+    return window
+
+
+@transaction.atomic
+def leave_record(*, actor, user, start: dt.date, end: dt.date, reason: str = "") -> Leave:
+    """Refused when the person's A/B partner on any window is away on an overlapping day."""
+    if not can_reach(actor, "cases.leave", user.region_key):
+        raise errors.CaseError("该人员不在您的辖区内。")
+    if actor.pk != user.pk and not can_reach(actor, "cases.rota", user.region_key):
+        raise errors.CaseError("只能为自己登记请假，或由站长统一登记。")
+    if end < start:
+        raise errors.CaseError(errors.LEAVE_DATES)
+    posts = WindowPost.objects.filter(Q(primary=user) | Q(backup=user)).select_for_update()
+    for post in posts:
+        partner = post.backup if post.primary_id == user.pk else post.primary
+        clash = Leave.objects.filter(user=partner, start_date__lte=end, end_date__gte=start).first()
+        if clash:
+            raise errors.CaseError(
+                errors.LEAVE_CLASH.format(
+                    window=post.name, partner=partner, start=clash.start_date, end=clash.end_date
+                )
+            )
+    leave = Leave.objects.create(
+        user=user,
+        region_key=user.region_key,
+        start_date=start,
+        end_date=end,
+        reason=reason.strip(),
+        created_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=leave,
+        changes={"user": [None, user.get_username()], "dates": [None, f"{start}–{end}"]},
+    )
+    backups = WindowPost.objects.filter(primary=user).select_related("backup")
+    notifications.notify(
+        [p.backup for p in backups],
+        f"{user} 于 {start}–{end} 请假，其办件和新工作由您（B 角）负责。",
+        link="/cases/",
+    )
+    return leave
+
+
+@transaction.atomic
+def lunch_duty_set(*, actor, station, day: dt.date, user) -> LunchDuty:
+    if not can_reach(actor, "cases.rota", station.region_key):
+        raise errors.CaseError("您没有安排本站午间值班的权限。")
+    if not is_working_day(day):
+        raise errors.CaseError("午间服务只在工作日安排。")
+    if user.station_id != station.pk:
+        raise errors.CaseError("值班人员须是本站工作人员。")
+    duty, _ = LunchDuty.objects.update_or_create(
+        station=station, date=day, defaults={"user": user, "region_key": station.region_key}
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=duty,
+        changes={"user": [None, user.get_username()]},
+    )
+    return duty
+
+
+# --- appointments ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def slot_create(
+    *, actor, station, day: dt.date, start: dt.time, end: dt.time, kind: str, capacity: int
+) -> AppointmentSlot:
+    if not can_reach(actor, "cases.appointments", station.region_key):
+        raise errors.CaseError("您没有设置本站预约时段的权限。")
+    SlotKind(kind)
+    if kind == SlotKind.WORKDAY and not is_working_day(day):
+        raise errors.CaseError(errors.SLOT_NOT_WORKDAY)
+    if end <= start or capacity < 1:
+        raise errors.CaseError("时段结束时间应晚于开始时间，人数至少为 1。")
+    slot = AppointmentSlot.objects.create(
+        station=station,
+        region_key=station.region_key,
+        date=day,
+        start=start,
+        end=end,
+        kind=kind,
+        capacity=capacity,
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=slot)
+    return slot
+
+
+def _code() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+
+
+def appointment_book(
+    *,
+    slot: AppointmentSlot,
+    name: str,
+    id_number: str,
+    phone: str,
+    item=None,
+    note: str = "",
+    actor=None,
+) -> Appointment:
+    """Book one place. The conditional UPDATE (booked < capacity) is the only guard needed:
+    concurrent requests for the last place cannot both succeed, on SQLite or PostgreSQL."""
+    from junjia.registry.api import mask_phone, normalise_mobile, parse_id_number
+
+    number = parse_id_number(id_number).value
+    mobile = normalise_mobile(phone)
+    if not name.strip():
+        raise errors.CaseError("请填写姓名。")
+    if (
+        dt.datetime.combine(slot.date, slot.start, tzinfo=timezone.get_current_timezone())
+        < timezone.now()
+    ):
+        raise errors.CaseError(errors.SLOT_PAST)
+    provider = get_provider()
+    with transaction.atomic():
+        taken = AppointmentSlot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
+            booked=F("booked") + 1
+        )
+        if not taken:
+            raise errors.CaseError(errors.SLOT_FULL)
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    appointment = Appointment.objects.create(
+                        slot=slot,
+                        region_key=slot.region_key,
+                        code=_code(),
+                        name=name.strip(),
+                        id_enc=provider.encrypt_text(number, aad=ID_AAD),
+                        id_index=provider.blind_index(number, purpose="recipient.id"),
+                        id_masked=number[:6] + "*" * 8 + number[-4:],
+                        phone_enc=provider.encrypt_text(mobile, aad=PHONE_AAD),
+                        phone_masked=mask_phone(mobile),
+                        item=item,
+                        note=note.strip()[:200],
+                        booked_by=actor,
+                    )
+                break
+            except IntegrityError:
+                continue
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=appointment,
+            region_key=slot.region_key,
+            extra={"channel": "staff" if actor else "public"},
+        )
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: Appointment, actor=None) -> Appointment:
+    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if locked.status != AppointmentStatus.BOOKED:
+        raise errors.CaseError("该预约已取消或已办理。")
+    locked.status = AppointmentStatus.CANCELLED
+    locked.save(update_fields=["status", "updated_at"])
+    AppointmentSlot.objects.filter(pk=locked.slot_id, booked__gt=0).update(booked=F("booked") - 1)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        region_key=locked.region_key,
+        changes={"status": [AppointmentStatus.BOOKED, AppointmentStatus.CANCELLED]},
+    )
+    return locked
+
+
+def appointment_reschedule(
+    *, appointment: Appointment, slot: AppointmentSlot, actor=None
+) -> Appointment:
+    """Move to another slot: book the new place first, then free the old one."""
+    with transaction.atomic():
+        taken = AppointmentSlot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
+            booked=F("booked") + 1
+        )
+        if not taken:
+            raise errors.CaseError(errors.SLOT_FULL)
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if locked.status != AppointmentStatus.BOOKED:
+            raise errors.CaseError("该预约已取消或已办理。")
+        old = locked.slot_id
+        AppointmentSlot.objects.filter(pk=old, booked__gt=0).update(booked=F("booked") - 1)
+        locked.slot = slot
+        locked.save(update_fields=["slot", "updated_at"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            region_key=locked.region_key,
+            changes={"slot": [old, slot.pk]},
+        )
+    return locked
+
+
+def find_appointment(code: str, id_number: str) -> Appointment | None:
+    """Public look-up needs both the code and the number: neither alone reveals anything."""
+    from junjia.registry.api import parse_id_number
+
+    try:
+        number = parse_id_number(id_number).value
+    except Exception:
+        return None
+    index = get_provider().blind_index(number, purpose="recipient.id")
+    return (
+        Appointment.objects.filter(code=code.strip().upper(), id_index=index)
+        .select_related("slot")
+        .first()
+    )
+
+
+# --- callbacks ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def callback_record(
+    *, actor, callback: Callback, outcome: str, satisfaction: int | None, follow_up: bool
+) -> Callback:
+    if not can_reach(actor, "cases.callback", callback.region_key):
+        raise errors.CaseError("该回访不在您的辖区内。")
+    locked = Callback.objects.select_for_update().get(pk=callback.pk)
+    if locked.status != CallbackStatus.DUE:
+        raise errors.CaseError("该回访已记录。")
+    if not outcome.strip():
+        raise errors.CaseError("请填写回访情况。")
+    unsatisfied = follow_up or (satisfaction is not None and satisfaction not in SATISFIED_LEVELS)
+    locked.outcome, locked.satisfaction = outcome.strip(), satisfaction
+    locked.status = CallbackStatus.FOLLOW_UP if unsatisfied else CallbackStatus.DONE
+    locked.done_by, locked.done_at = actor, timezone.now()
+    locked.save(
+        update_fields=["outcome", "satisfaction", "status", "done_by", "done_at", "updated_at"]
+    )
+    if unsatisfied:
+        # Unsatisfactory outcomes reopen follow-up work: another callback for the first handler.
+        Callback.objects.create(
+            case=locked.case,
+            region_key=locked.region_key,
+            owner=locked.case.owner,
+            due_on=add_working_days(_today(), 5),
+        )
+        notifications.notify(
+            [locked.case.owner],
+            f"办件 {locked.case.number} 回访不满意，需继续跟进。",
+            link=f"/cases/{locked.case_id}/",
+        )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        changes={"status": [CallbackStatus.DUE, locked.status]},
+    )
+    return locked
+
+
+# --- evaluation and the bad-review loop (000 §9) -------------------------------------------------
+
+RATING_SALT = "cases.rating"
+
+
+def rating_token(case: Case) -> str:
+    """A signed link token for one case; single use because a case has one evaluation."""
+    return signing.dumps({"case": case.pk, "n": case.number}, salt=RATING_SALT, compress=True)
+
+
+def case_for_token(token: str, max_age_days: int = 90) -> Case | None:
+    try:
+        data = signing.loads(token, salt=RATING_SALT, max_age=max_age_days * 86400)
+    except signing.BadSignature:
+        return None
+    return Case.objects.filter(pk=data.get("case"), number=data.get("n")).first()
+
+
+@transaction.atomic
+def evaluation_submit(
+    *, case: Case, score: int, comment: str, channel: str, entered_by=None
+) -> Evaluation:
+    case = (
+        Case.objects.select_for_update()
+        .select_related("item_version__item", "station")
+        .get(pk=case.pk)
+    )
+    if case.status != CaseStatus.COMPLETED:
+        raise errors.CaseError(errors.NOT_COMPLETED)
+    if Evaluation.objects.filter(case=case).exists():
+        raise errors.CaseError(errors.ALREADY_RATED)
+    if entered_by is not None and not can_reach(entered_by, "cases.handle", case.region_key):
+        raise errors.CaseError("该办件不在您的辖区内。")
+    evaluation = Evaluation.objects.create(
+        case=case,
+        region_key=case.region_key,
+        score=score,
+        comment=comment.strip()[:1000],
+        channel=channel,
+        entered_by=entered_by,
+        owner=case.owner,
+        item=case.item_version.item,
+    )
+    audit.record(
+        actor=entered_by,
+        action=AuditAction.CREATE,
+        obj=evaluation,
+        region_key=case.region_key,
+        extra={"score": score, "channel": channel},
+    )
+    if score not in SATISFIED_LEVELS:
+        loop_open(evaluation=evaluation)
+    return evaluation
+
+
+def _head_of(station):
+    from junjia.orgs.api import Role
+
+    return (
+        station.staff.filter(is_active=True, role_grants__role=Role.STATION_HEAD)
+        .order_by("pk")
+        .first()
+    )
+
+
+def loop_open(*, evaluation: Evaluation) -> RectificationLoop:
+    head = _head_of(evaluation.case.station) or evaluation.owner
+    loop = RectificationLoop.objects.create(
+        evaluation=evaluation,
+        region_key=evaluation.region_key,
+        stage=LoopStage.FOUND,
+        owner=head,
+        due_on=add_working_days(_today(), LOOP_DAYS[LoopStage.FOUND]),
+    )
+    notifications.notify(
+        [head],
+        f"办件 {evaluation.case.number} 收到“{evaluation.get_score_display()}”评价，"
+        "请启动差评整改。",
+        link=f"/cases/loops/{loop.pk}/",
+    )
+    return loop
+
+
+@transaction.atomic
+def loop_advance(
+    *, actor, loop: RectificationLoop, record: str, next_owner=None
+) -> RectificationLoop:
+    """Close the current stage with its record and open the next, with an owner and a due date."""
+    locked = RectificationLoop.objects.select_for_update().get(pk=loop.pk)
+    if not can_reach(actor, "cases.loop", locked.region_key) and actor.pk != locked.owner_id:
+        raise errors.CaseError("只有责任人或站长可以推进差评整改。")
+    if locked.stage == LoopStage.CLOSED:
+        raise errors.CaseError("该整改已闭环。")
+    if not record.strip():
+        raise errors.CaseError("请填写本环节的记录。")
+    LoopRecord.objects.create(loop=locked, stage=locked.stage, text=record.strip(), actor=actor)
+    following = LOOP_ORDER[LOOP_ORDER.index(locked.stage) + 1]
+    before = locked.stage
+    locked.stage = following
+    if following == LoopStage.CLOSED:
+        locked.closed_at = timezone.now()
+    else:
+        locked.owner = next_owner or locked.owner
+        locked.due_on = add_working_days(_today(), LOOP_DAYS[following])
+    locked.save(update_fields=["stage", "owner", "due_on", "closed_at", "updated_at"])
+    audit.record(
+        actor=actor, action=AuditAction.UPDATE, obj=locked, changes={"stage": [before, following]}
+    )
+    return locked
+
+
+# --- the daily deadline scan ------------------------------------------------------------
+
+
+def scan_deadlines(today: dt.date | None = None, batch: int = 2000) -> dict:
+    """Flag cases due within 2 working days or overdue; tell the owner (and, when overdue,
+    the station head). Conditional updates make a second run the same day do nothing."""
+    today = today or _today()
+    soon = add_working_days(today, 2)
+    told = overdue = 0
+    open_clock = Case.objects.filter(
+        status__in=[CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.SENT_UP]
+    )
+    candidates = (
+        open_clock.filter(due_on__lte=soon).exclude(flagged_on=today).values_list("pk", flat=True)
+    )
+    ids = list(candidates[:batch])
+    while ids:
+        for case in Case.objects.filter(pk__in=ids).select_related("owner", "station"):
+            with transaction.atomic():
+                claimed = (
+                    Case.objects.filter(pk=case.pk)
+                    .exclude(flagged_on=today)
+                    .update(flagged_on=today)
+                )
+                if not claimed:
+                    continue
+                late = case.due_on < today
+                users = [case.owner]
+                if late:
+                    users.append(_head_of(case.station))
+                    overdue += 1
+                what = "已超期" if late else f"将于 {case.due_on:%m月%d日} 到期"
+                notifications.notify(
+                    users,
+                    f"办件 {case.number}（{case.applicant_name}）{what}。",
+                    link=f"/cases/{case.pk}/",
+                )
+                told += 1
+        ids = list(candidates[:batch])
+    return {"flagged": told, "overdue": overdue}

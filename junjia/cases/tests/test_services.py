@@ -1,0 +1,404 @@
+"""Case rules: first handler, AB roles and leave, one-time notice, working-day limits,
+extensions, delay service, appointments without over-booking, callbacks, the bad-review loop."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+
+from junjia.cases import errors, selectors, services
+from junjia.cases.catalogue import load_catalogue
+from junjia.cases.choices import (
+    CallbackStatus,
+    CaseStatus,
+    Channel,
+    LoopStage,
+    RatingChannel,
+    SlotKind,
+)
+from junjia.cases.models import (
+    Appointment,
+    Callback,
+    Case,
+    RectificationLoop,
+    ServiceItem,
+)
+from junjia.core.models import AuditEntry, Notification
+from junjia.core.workdays.services import calendar_seed_from_package
+from junjia.core.workflow import WorkflowError
+from junjia.orgs.choices import Role
+from junjia.orgs.tests.factories import make_staff
+
+TODAY = dt.date(2026, 9, 28)  # a Monday before the National Day holiday
+
+
+@pytest.fixture
+def world(db, tree, personas, monkeypatch):
+    calendar_seed_from_package()
+    load_catalogue()
+    monkeypatch.setattr(services, "_today", lambda: TODAY)
+    station = tree.stations.village_a
+    a = personas.clerk_a
+    b = make_staff(station, Role.CLERK, username="clerk_a2")
+    head = personas.head_a
+    window = services.window_save(actor=head, station=station, name="综合窗口", primary=a, backup=b)
+    return type(
+        "W",
+        (),
+        {
+            "a": a,
+            "b": b,
+            "head": head,
+            "window": window,
+            "station": station,
+            "tree": tree,
+            "personas": personas,
+        },
+    )
+
+
+def item(code):
+    return ServiceItem.objects.get(code=code)
+
+
+def open_case(world, code="preferential-card", received=None, **kw):
+    return services.case_open(
+        actor=kw.pop("actor", world.a),
+        item=item(code),
+        channel=kw.pop("channel", Channel.WINDOW),
+        applicant_name="王大明",
+        applicant_phone="13912345678",
+        received=received or {},
+        **kw,
+    )
+
+
+ALL_CARD_MATERIALS = {
+    "居民身份证": {"state": "ok"},
+    "近期免冠照片": {"state": "ok"},
+    "退役证（转业证、离退休证）": {"state": "ok"},
+    "烈士证明书": {"state": "not_needed"},
+    "亲属关系证明": {"state": "not_needed"},
+}
+
+
+def test_catalogue_has_the_seed_items_with_versions(world):
+    assert ServiceItem.objects.count() >= 20
+    card = item("preferential-card")
+    assert card.current_version.time_limit_days == 20
+    assert "优待证管理办法" in card.current_version.legal_basis
+
+
+def test_incomplete_materials_lead_to_a_one_time_notice(world):
+    case = open_case(
+        world,
+        received={
+            "居民身份证": {"state": "ok"},
+            "近期免冠照片": {"state": "defective", "note": "非近期照片"},
+        },
+    )
+    states = {m["name"]: m["state"] for m in case.materials}
+    assert states["近期免冠照片"] == "defective"
+    assert states["退役证（转业证、离退休证）"] == "missing"  # applies: no category known → needed
+    with pytest.raises(WorkflowError, match="还有缺少或有误的材料"):
+        services.case_accept(actor=world.a, case=case)
+    case = services.case_mark_incomplete(actor=world.a, case=case)
+    case = services.case_issue_notice(actor=world.a, case=case)
+    assert case.status == CaseStatus.NOTICE_ISSUED
+
+
+def test_person_returns_to_another_clerk_and_the_case_stays_with_its_first_handler(world):
+    case = open_case(world, received={"居民身份证": {"state": "ok"}})
+    services.case_mark_incomplete(actor=world.a, case=case)
+    services.case_issue_notice(actor=world.a, case=case)
+    case = services.case_recheck(actor=world.b, case=case, received=ALL_CARD_MATERIALS)
+    assert (case.status, case.owner) == (CaseStatus.RECEIVED, world.a)
+    assert Notification.objects.filter(user=world.a, text__contains="已补交材料").exists()
+    # The other clerk may not take over the case while A is at work.
+    with pytest.raises(WorkflowError, match="权限"):
+        services.case_accept(actor=world.b, case=case)
+
+
+def test_acceptance_sets_the_due_date_in_working_days(world):
+    case = open_case(world, received=ALL_CARD_MATERIALS)
+    case = services.case_accept(actor=world.a, case=case)
+    # 20 working days from Mon 28 Sep 2026 skip the National Day week and count the make-up
+    # Saturday 10 Oct (per the package's 2026 schedule).
+    from junjia.core.workdays import add_working_days
+
+    assert case.accepted_on == TODAY
+    assert case.due_on == add_working_days(TODAY, 20)
+    assert case.due_on > TODAY + dt.timedelta(days=28)
+
+
+def test_leave_that_puts_a_and_b_away_together_is_refused(world):
+    services.leave_record(
+        actor=world.head, user=world.a, start=dt.date(2026, 10, 12), end=dt.date(2026, 10, 16)
+    )
+    with pytest.raises(errors.CaseError, match="A 角与 B 角不能同时休假"):
+        services.leave_record(
+            actor=world.head, user=world.b, start=dt.date(2026, 10, 16), end=dt.date(2026, 10, 20)
+        )
+    services.leave_record(
+        actor=world.head, user=world.b, start=dt.date(2026, 10, 19), end=dt.date(2026, 10, 20)
+    )
+
+
+def test_while_a_is_away_b_handles_a_cases_and_both_see_them(world):
+    case = services.case_accept(actor=world.a, case=open_case(world, received=ALL_CARD_MATERIALS))
+    services.leave_record(
+        actor=world.head, user=world.a, start=TODAY, end=TODAY + dt.timedelta(days=3)
+    )
+    assert Notification.objects.filter(user=world.b, text__contains="B 角").exists()
+    assert [c.pk for c in selectors.my_work(world.b, TODAY)] == [case.pk]
+    assert [c.pk for c in selectors.my_work(world.a, TODAY)] == [case.pk]
+    case = services.case_move(actor=world.b, case=case, to=CaseStatus.IN_PROGRESS)
+    case = services.case_complete(actor=world.b, case=case, result="已制证发放")
+    assert case.status == CaseStatus.COMPLETED
+
+
+def test_completion_needs_a_result_and_marks_delay_service(world, monkeypatch):
+    case = services.case_accept(actor=world.a, case=open_case(world, received=ALL_CARD_MATERIALS))
+    with pytest.raises(WorkflowError, match="请填写办理结果"):
+        services.case_complete(actor=world.a, case=case, result=" ")
+    monkeypatch.setattr(services, "closing_time", lambda: dt.time(0, 0))
+    case = services.case_complete(actor=world.a, case=case, result="当场办结")
+    assert case.delay_service
+
+
+def test_refusal_needs_a_reason(world):
+    case = open_case(world)
+    with pytest.raises(WorkflowError, match="不予受理的理由"):
+        services.case_refuse(actor=world.a, case=case, reason="")
+    case = services.case_refuse(actor=world.a, case=case, reason="不属于本站职权范围")
+    assert case.status == CaseStatus.REFUSED and case.refusal_reason == "不属于本站职权范围"
+
+
+def test_illegal_transition_is_refused_and_nothing_changes(world):
+    case = open_case(world)
+    with pytest.raises(WorkflowError, match="不能执行此操作"):
+        services.case_move(actor=world.a, case=case, to=CaseStatus.SENT_UP)
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.RECEIVED
+
+
+def test_extension_needs_the_heads_approval(world):
+    case = services.case_accept(actor=world.a, case=open_case(world, received=ALL_CARD_MATERIALS))
+    due = case.due_on
+    ext = services.extension_request(actor=world.a, case=case, days=5, reason="需上级部门出具证明")
+    with pytest.raises(errors.CaseError, match="站长批准"):
+        services.extension_decide(actor=world.b, extension=ext, approve=True)
+    services.extension_decide(actor=world.head, extension=ext, approve=True)
+    case.refresh_from_db()
+    from junjia.core.workdays import add_working_days
+
+    assert case.due_on == add_working_days(due, 5)
+    assert case.steps.filter(action="批准延期").exists()
+
+
+def test_doorstep_and_proxy_need_their_particulars(world):
+    with pytest.raises(errors.CaseError, match="上门服务须说明原因"):
+        open_case(world, channel=Channel.DOORSTEP)
+    with pytest.raises(errors.CaseError, match="代办须登记委托人"):
+        open_case(world, channel=Channel.PROXY)
+    case = open_case(
+        world,
+        channel=Channel.PROXY,
+        proxy={"requester": "王小明", "relationship": "儿子", "authorisation": "委托书"},
+    )
+    first = services.handover_record(
+        actor=world.a, case=case, direction="in", items=["身份证", "退役证"], counterpart="王小明"
+    )
+    back = services.handover_record(
+        actor=world.a, case=case, direction="out", items=["身份证"], counterpart="王小明"
+    )
+    assert first.receipt_no != back.receipt_no
+    assert case.handovers.count() == 2
+
+
+def test_deadline_scan_flags_once_a_day(world):
+    case = services.case_accept(actor=world.a, case=open_case(world, received=ALL_CARD_MATERIALS))
+    Case.objects.filter(pk=case.pk).update(due_on=TODAY - dt.timedelta(days=1))
+    first = services.scan_deadlines(TODAY)
+    again = services.scan_deadlines(TODAY)
+    assert first == {"flagged": 1, "overdue": 1}
+    assert again == {"flagged": 0, "overdue": 0}
+    assert Notification.objects.filter(user=world.a, text__contains="已超期").count() == 1
+    assert Notification.objects.filter(user=world.head, text__contains="已超期").count() == 1
+    watch = selectors.deadline_watch(world.head, TODAY)
+    assert [c.pk for c in watch["overdue"]] == [case.pk]
+
+
+def _slot(world, capacity=1):
+    day = dt.date.today() + dt.timedelta(days=30)
+    return services.slot_create(
+        actor=world.head,
+        station=world.station,
+        day=day,
+        start=dt.time(9),
+        end=dt.time(10),
+        kind=SlotKind.VIDEO,
+        capacity=capacity,
+    )
+
+
+def test_appointment_booking_and_cancellation(world):
+    slot = _slot(world, capacity=2)
+    number = "11010519491231002X"
+    appt = services.appointment_book(slot=slot, name="李四", id_number=number, phone="13800000000")
+    assert len(appt.code) == 8 and appt.id_masked == "110105********002X"
+    assert services.find_appointment(appt.code, number) == appt
+    assert services.find_appointment(appt.code, "110101199003071230") is None
+    services.appointment_cancel(appointment=appt)
+    slot.refresh_from_db()
+    assert slot.booked == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_last_place_cannot_be_booked_twice_under_concurrency(tree, personas, monkeypatch):
+    calendar_seed_from_package()
+    station = tree.stations.village_a
+    slot = services.slot_create(
+        actor=personas.head_a,
+        station=station,
+        day=dt.date.today() + dt.timedelta(days=30),
+        start=dt.time(9),
+        end=dt.time(10),
+        kind=SlotKind.VIDEO,
+        capacity=3,
+    )
+    results, start = [], threading.Barrier(12)
+
+    def book(i):
+        try:
+            start.wait()
+            services.appointment_book(
+                slot=slot, name=f"人{i}", id_number="11010519491231002X", phone="13800000000"
+            )
+            results.append("ok")
+        except errors.CaseError as exc:
+            results.append(str(exc))
+        except Exception as exc:  # e.g. a lock error would be a failure of the design
+            results.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(12)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert results.count("ok") == 3
+    assert results.count(errors.SLOT_FULL) == 9
+    slot.refresh_from_db()
+    assert slot.booked == 3 == Appointment.objects.filter(slot=slot).count()
+
+
+def test_callback_after_employment_case_and_follow_up_when_unsatisfied(world):
+    case = services.case_accept(
+        actor=world.a,
+        case=open_case(
+            world,
+            code="employment-register",
+            received={
+                "居民身份证": {"state": "ok"},
+                "退役证（转业证、离退休证）": {"state": "ok"},
+                "学历证明": {"state": "ok"},
+            },
+        ),
+    )
+    case = services.case_complete(actor=world.a, case=case, result="已推荐岗位")
+    callback = Callback.objects.get(case=case)
+    assert callback.status == CallbackStatus.DUE
+    services.callback_record(
+        actor=world.a, callback=callback, outcome="尚未就业", satisfaction=2, follow_up=False
+    )
+    assert Callback.objects.filter(case=case, status=CallbackStatus.DUE).count() == 1
+
+
+def test_bad_rating_opens_the_closed_loop(world):
+    case = services.case_accept(actor=world.a, case=open_case(world, received=ALL_CARD_MATERIALS))
+    case = services.case_complete(actor=world.a, case=case, result="办结")
+    token = services.rating_token(case)
+    assert services.case_for_token(token) == case
+    assert services.case_for_token(token + "x") is None
+    evaluation = services.evaluation_submit(
+        case=case, score=2, comment="等候太久", channel=RatingChannel.QR
+    )
+    with pytest.raises(errors.CaseError, match="已经评价过"):
+        services.evaluation_submit(case=case, score=5, comment="", channel=RatingChannel.QR)
+    loop = RectificationLoop.objects.get(evaluation=evaluation)
+    assert (loop.stage, loop.owner) == (LoopStage.FOUND, world.head)
+    for record in (
+        "收到差评",
+        "核实：高峰期窗口不足",
+        "增设午间值班",
+        "电话回访，表示理解",
+        "纳入月度分析",
+    ):
+        loop = services.loop_advance(actor=world.head, loop=loop, record=record)
+    assert loop.stage == LoopStage.CLOSED
+    assert list(loop.records.values_list("stage", flat=True)) == [
+        "found",
+        "verify",
+        "rectify",
+        "revisit",
+        "improve",
+    ]
+    rows = selectors.satisfaction(world.head, by="item")
+    assert rows == [{"label": "优待证申领", "total": 1, "satisfied": 0, "rate": 0.0}]
+
+
+def test_good_rating_opens_no_loop(world):
+    case = services.case_complete(
+        actor=world.a,
+        case=services.case_accept(
+            actor=world.a, case=open_case(world, received=ALL_CARD_MATERIALS)
+        ),
+        result="办结",
+    )
+    services.evaluation_submit(case=case, score=5, comment="", channel=RatingChannel.WINDOW)
+    assert not RectificationLoop.objects.exists()
+
+
+def test_neighbouring_clerk_cannot_handle_or_see(world):
+    case = open_case(world)
+    clerk_b = world.personas.clerk_b
+    with pytest.raises(WorkflowError):
+        services.case_refuse(actor=clerk_b, case=case, reason="x")
+    assert list(selectors.my_work(clerk_b, TODAY)) == []
+    assert AuditEntry.objects.filter(object_type="cases.case", action="create").count() == 1
+
+
+def test_completion_sends_the_rating_link_by_sms(
+    world, settings, django_capture_on_commit_callbacks
+):
+    import json
+
+    case = services.case_accept(actor=world.a, case=open_case(world, received=ALL_CARD_MATERIALS))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_complete(actor=world.a, case=case, result="办结")
+    lines = [
+        json.loads(line)
+        for line in settings.JUNJIA_SMS_FILE.read_text(encoding="utf-8").splitlines()
+    ]
+    message = lines[-1]
+    assert message["to"] == "13912345678"
+    assert case.number in message["text"] and "/public/rate/" in message["text"]
+    token = message["text"].rsplit("/public/rate/", 1)[1].rstrip("/")
+    assert services.case_for_token(token) == case
+
+
+def test_cases_appear_in_the_recipients_timeline(world):
+    from junjia.registry.selectors import timeline
+    from junjia.registry.tests.factories import make_recipient
+
+    person = make_recipient(world.tree.regions.village_a, created_by=world.a, name="赵六")
+    case = services.case_open(
+        actor=world.a,
+        item=item("policy-consultation"),
+        channel=Channel.WINDOW,
+        recipient=person,
+        consultation=True,
+    )
+    events = timeline(person, world.a)
+    assert [e["title"] for e in events] == [f"办件 {case.number}：政策咨询"]
+    assert timeline(person, world.personas.clerk_b) == []

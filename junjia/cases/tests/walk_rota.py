@@ -1,0 +1,133 @@
+"""Permission-walk classification of the rota pages (views/rota.py): windows and AB roles,
+leave, lunch duty, appointments, callbacks, the bad-review loop and satisfaction analysis.
+
+kind: public / self / list / object / global; kwargs point at village B's objects; the last
+value says whether a township-level user would see village B in that list."""
+
+import datetime as dt
+
+
+def extend_world(world, tree, personas):
+    """Village B's window, leave, slot and appointment, completed cases with a callback, an
+    evaluation below 满意 and its loop, and a completed case still unrated."""
+    from django.utils import timezone
+
+    from junjia.cases import services
+    from junjia.cases.catalogue import load_catalogue
+    from junjia.cases.choices import Channel, LoopStage, SlotKind
+    from junjia.cases.models import (
+        AppointmentSlot,
+        Callback,
+        Case,
+        Evaluation,
+        Leave,
+        RectificationLoop,
+        ServiceItem,
+        WindowPost,
+    )
+    from junjia.orgs.choices import Role
+    from junjia.orgs.tests.factories import make_staff
+
+    station = tree.stations.village_b
+    key = station.region_key
+    clerk_b = personas.clerk_b
+    clerk_b2 = make_staff(station, Role.CLERK, username="rota_clerk_b2")
+    today = timezone.localdate()
+    world.rota_window_b = WindowPost.objects.create(
+        station=station, region_key=key, name="B 综合窗口", primary=clerk_b, backup=clerk_b2
+    )
+    world.rota_leave_b = Leave.objects.create(
+        user=clerk_b,
+        region_key=key,
+        start_date=today,
+        end_date=today + dt.timedelta(days=3),
+        reason="B 事假",
+        created_by=clerk_b,
+    )
+    world.rota_slot_b = AppointmentSlot.objects.create(
+        station=station,
+        region_key=key,
+        date=today + dt.timedelta(days=30),
+        start=dt.time(9),
+        end=dt.time(10),
+        kind=SlotKind.VIDEO,
+        capacity=3,
+    )
+    world.rota_appointment_b = services.appointment_book(
+        slot=world.rota_slot_b,
+        name="乙预约人",
+        id_number="11010519491231002X",
+        phone="13800000000",
+        actor=clerk_b,
+    )
+    load_catalogue()
+    version = ServiceItem.objects.get(code="employment-register").current_version
+
+    def completed(number):
+        return Case.objects.create(
+            number=number,
+            item_version=version,
+            station=station,
+            region_key=key,
+            applicant_name="乙申请人",
+            channel=Channel.WINDOW,
+            status="completed",
+            owner=clerk_b,
+            completed_at=timezone.now(),
+            result="已推荐岗位",
+        )
+
+    world.rota_case_b = completed(f"{station.region.code}-ROTA-0001")
+    world.rota_case_unrated_b = completed(f"{station.region.code}-ROTA-0002")
+    world.rota_callback_b = Callback.objects.create(
+        case=world.rota_case_b, region_key=key, owner=clerk_b, due_on=today
+    )
+    world.rota_evaluation_b = Evaluation.objects.create(
+        case=world.rota_case_b,
+        region_key=key,
+        score=2,
+        comment="等候太久",
+        channel="paper",
+        owner=clerk_b,
+        item=version.item,
+    )
+    world.rota_loop_b = RectificationLoop.objects.create(
+        evaluation=world.rota_evaluation_b,
+        region_key=key,
+        stage=LoopStage.FOUND,
+        owner=clerk_b,
+        due_on=today,
+    )
+
+
+def _appointment(world):
+    return {"pk": world.rota_appointment_b.pk}
+
+
+def _loop(world):
+    return {"pk": world.rota_loop_b.pk}
+
+
+ROUTES = {
+    # lists and forms whose station pickers list the jurisdiction's stations
+    "cases:rota": ("list", None, True),
+    "cases:window_create": ("list", None, True),
+    "cases:leave": ("list", None, True),
+    "cases:lunch": ("list", None, True),
+    "cases:appointments": ("list", None, True),
+    "cases:slots": ("list", None, True),
+    "cases:appointment_book": ("list", None, True),
+    "cases:callbacks": ("list", None, True),
+    "cases:loops": ("list", None, True),
+    "cases:evaluation_paper": ("list", None, True),
+    "cases:analysis": ("list", None, True),
+    "cases:analysis_cases": ("list", None, True),
+    # village B's objects
+    "cases:window_edit": ("object", lambda w: {"pk": w.rota_window_b.pk}, False),
+    "cases:appointment_mark": ("object", _appointment, False),
+    "cases:appointment_cancel": ("object", _appointment, False),
+    "cases:appointment_reschedule": ("object", _appointment, False),
+    "cases:callback_record": ("object", lambda w: {"pk": w.rota_callback_b.pk}, False),
+    "cases:loop_detail": ("object", _loop, False),
+    "cases:loop_advance": ("object", _loop, False),
+}

@@ -1,0 +1,52 @@
+"""Staff pages around the counter (000 §7, §9): windows and AB roles, leave, lunch duty,
+appointments, callbacks, the bad-review loop with paper ratings, and satisfaction analysis."""
+
+from django.urls import path
+
+from junjia.core.navigation import NavItem, register
+
+from . import rota_analysis, rota_appointments, rota_followup, rota_windows
+
+urlpatterns = [
+    path("rota/", rota_windows.rota, name="rota"),
+    path("rota/windows/new/", rota_windows.window_create, name="window_create"),
+    path("rota/windows/<int:pk>/", rota_windows.window_edit, name="window_edit"),
+    path("leave/", rota_windows.leave, name="leave"),
+    path("lunch/", rota_windows.lunch, name="lunch"),
+    path("appointments/", rota_appointments.appointments, name="appointments"),
+    path("appointments/slots/", rota_appointments.slots, name="slots"),
+    path("appointments/book/", rota_appointments.appointment_book, name="appointment_book"),
+    path(
+        "appointments/<int:pk>/mark/",
+        rota_appointments.appointment_mark,
+        name="appointment_mark",
+    ),
+    path(
+        "appointments/<int:pk>/cancel/",
+        rota_appointments.appointment_cancel,
+        name="appointment_cancel",
+    ),
+    path(
+        "appointments/<int:pk>/reschedule/",
+        rota_appointments.appointment_reschedule,
+        name="appointment_reschedule",
+    ),
+    path("callbacks/", rota_followup.callbacks, name="callbacks"),
+    path("callbacks/<int:pk>/", rota_followup.callback_record, name="callback_record"),
+    path("loops/", rota_followup.loops, name="loops"),
+    path("loops/<int:pk>/", rota_followup.loop_detail, name="loop_detail"),
+    path("loops/<int:pk>/advance/", rota_followup.loop_advance, name="loop_advance"),
+    path("evaluations/paper/", rota_followup.evaluation_paper, name="evaluation_paper"),
+    path("analysis/", rota_analysis.analysis, name="analysis"),
+    path("analysis/cases/", rota_analysis.analysis_cases, name="analysis_cases"),
+]
+
+register(
+    NavItem("政务服务", "窗口与AB角", "cases:rota", "cases.view", order=50),
+    NavItem("政务服务", "请假", "cases:leave", "cases.leave", order=51),
+    NavItem("政务服务", "午间值班", "cases:lunch", "cases.view", order=52),
+    NavItem("政务服务", "预约管理", "cases:appointments", "cases.appointments", order=53),
+    NavItem("政务服务", "回访台账", "cases:callbacks", "cases.callback", order=54),
+    NavItem("政务服务", "差评整改", "cases:loops", "cases.view", order=55),
+    NavItem("政务服务", "满意度分析", "cases:analysis", "cases.analysis", order=56),
+)

@@ -1,0 +1,227 @@
+"""窗口与AB角, 请假 and 午间值班 (000 §7: AB角工作制, 午间服务)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from junjia.core.errors import DomainError
+from junjia.core.pages import paginate, query_without_page
+from junjia.orgs.api import can_reach, get_for_actor, has_capability, require_capability
+
+from .. import services
+from ..forms_rota import LeaveForm, LunchDutyForm, StationPickForm, WindowForm
+from ..models import WindowPost
+from . import rota_reads as reads
+
+
+def _station_url(name: str, station) -> str:
+    return f"{reverse(name)}?station={station.pk}"
+
+
+@login_required
+def rota(request):
+    """Windows with their A and B; who is away today; windows with nobody on duty."""
+    actor = request.user
+    require_capability(actor, "cases.view")
+    day = reads.today()
+    stations = reads.stations_for(actor, "cases.view")
+    station = reads.pick_station(actor, "cases.view", request.GET.get("station"), default_own=False)
+    rows = paginate(request, reads.windows(actor, day, station), per_page=50)
+    return render(
+        request,
+        "cases/rota_windows.html",
+        {
+            "day": day,
+            "rows": rows,
+            "query": query_without_page(request),
+            "station": station,
+            "stations": stations if stations.count() > 1 else None,
+            "uncovered": reads.uncovered_windows(actor, day),
+            "away": list(reads.away_on(actor, day, station)[:200]),
+            "can_edit": has_capability(actor, "cases.rota"),
+            **reads.lunch_duty_context(station or actor.station, day),
+            "lunch_station": station or actor.station,
+        },
+    )
+
+
+def _window_form_page(request, *, station, window=None, form=None, stations=None):
+    return render(
+        request,
+        "cases/rota_window_form.html",
+        {
+            "station": station,
+            "window": window,
+            "form": form,
+            "picker": StationPickForm(stations=stations, initial={"station": station})
+            if stations is not None and stations.count() > 1
+            else None,
+        },
+    )
+
+
+@login_required
+def window_create(request):
+    actor = request.user
+    require_capability(actor, "cases.rota")
+    stations = reads.stations_for(actor, "cases.rota")
+    raw = request.POST.get("station") or request.GET.get("station")
+    station = reads.pick_station(actor, "cases.rota", raw)
+    form = WindowForm(request.POST or None, staff=reads.staff_of(station))
+    if request.method == "POST" and form.is_valid():
+        try:
+            window = services.window_save(
+                actor=actor,
+                station=station,
+                name=form.cleaned_data["name"],
+                primary=form.cleaned_data["primary"],
+                backup=form.cleaned_data["backup"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已新增窗口“{window.name}”。")
+            return redirect(_station_url("cases:rota", station))
+    return _window_form_page(request, station=station, form=form, stations=stations)
+
+
+@login_required
+def window_edit(request, pk):
+    actor = request.user
+    window = get_for_actor(
+        WindowPost.objects.select_related("station__region", "primary", "backup"),
+        actor,
+        "cases.rota",
+        pk=pk,
+    )
+    station = window.station
+    initial = {"name": window.name, "primary": window.primary, "backup": window.backup}
+    form = WindowForm(request.POST or None, initial=initial, staff=reads.staff_of(station))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.window_save(
+                actor=actor,
+                station=station,
+                window=window,
+                name=form.cleaned_data["name"],
+                primary=form.cleaned_data["primary"],
+                backup=form.cleaned_data["backup"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"窗口“{form.cleaned_data['name']}”的 AB 角已保存。")
+            return redirect(_station_url("cases:rota", station))
+    return _window_form_page(request, station=station, window=window, form=form)
+
+
+@login_required
+def leave(request):
+    """Record leave for myself, or (the head) for staff; current and upcoming leave."""
+    actor = request.user
+    require_capability(actor, "cases.leave")
+    day = reads.today()
+    for_others = has_capability(actor, "cases.rota")
+    staff = reads.staff_for(actor, "cases.rota") if for_others else None
+    form = LeaveForm(request.POST or None, staff=staff, initial={"user": actor.pk})
+    if request.method == "POST" and form.is_valid():
+        user = form.cleaned_data.get("user") or actor
+        try:
+            record = services.leave_record(
+                actor=actor,
+                user=user,
+                start=form.cleaned_data["start_date"],
+                end=form.cleaned_data["end_date"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                f"已登记 {record.user} {record.start_date:%Y-%m-%d} 至 "
+                f"{record.end_date:%Y-%m-%d} 请假；其 B 角已收到通知。",
+            )
+            return redirect("cases:leave")
+    rows = paginate(request, reads.leaves(actor, day), per_page=50)
+    return render(
+        request,
+        "cases/rota_leave.html",
+        {"form": form, "rows": rows, "day": day, "query": query_without_page(request)},
+    )
+
+
+@login_required
+def lunch(request):
+    """午间服务 12:00–13:30 on working days: the coming working days' rota of one station."""
+    actor = request.user
+    require_capability(actor, "cases.view")
+    stations = reads.stations_for(actor, "cases.view")
+    station = reads.pick_station(
+        actor, "cases.view", request.POST.get("station") or request.GET.get("station")
+    )
+    can_set = can_reach(actor, "cases.rota", station.region_key)
+    staff = reads.staff_of(station)
+    error_day, error_form = None, None
+    if request.method == "POST":
+        form = LunchDutyForm(request.POST, staff=staff)
+        if form.is_valid():
+            try:
+                duty = services.lunch_duty_set(
+                    actor=actor,
+                    station=station,
+                    day=form.cleaned_data["day"],
+                    user=form.cleaned_data["user"],
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request, f"{duty.date.month}月{duty.date.day}日午间值班：{duty.user}。"
+                )
+                return redirect(_station_url("cases:lunch", station))
+        error_day, error_form = form.data.get("day", ""), form
+    day = reads.today()
+    days, calendar_error = reads.coming_working_days(day)
+    rota_by_day = reads.lunch_rota(station, days)
+    away = reads.away_by_day(station, days)
+    rows, placed = [], False
+    for d in days:
+        duty = rota_by_day.get(d)
+        if can_set and error_form is not None and error_day == f"{d:%Y-%m-%d}":
+            row_form, placed = error_form, True
+        else:
+            row_form = LunchDutyForm(
+                staff=staff,
+                away=away[d],
+                initial={"day": d, "user": duty.user_id if duty else None},
+                auto_id=f"lunch-%s-{d:%Y%m%d}",
+            )
+        rows.append(
+            {
+                "day": d,
+                "duty": duty,
+                "duty_away": bool(duty and duty.user_id in away[d]),
+                "form": row_form,
+                "today": d == day,
+            }
+        )
+    return render(
+        request,
+        "cases/rota_lunch.html",
+        {
+            "station": station,
+            "picker": StationPickForm(stations=stations, initial={"station": station})
+            if stations.count() > 1
+            else None,
+            "rows": rows,
+            "calendar_error": calendar_error,
+            # A refusal for a day not in the grid (a holiday, a past day) shows above it.
+            "post_errors": [e for errs in error_form.errors.values() for e in errs]
+            if error_form is not None and not placed
+            else [],
+            "can_set": can_set,
+            "has_staff": staff.exists(),
+        },
+    )

@@ -1,0 +1,1 @@
+"""Shared mechanisms: audit, crypto, working days, jobs, page helpers."""

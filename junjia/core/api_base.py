@@ -1,0 +1,9 @@
+"""REST building blocks shared by apps: cursor-free page numbers with a capped count."""
+
+from rest_framework.pagination import PageNumberPagination
+
+
+class StandardPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200

@@ -1,0 +1,31 @@
+"""Request context middleware: binds client address and request id for audit and logs."""
+
+from .context import RequestContext, activate, deactivate
+
+
+def client_ip(request) -> str | None:
+    # Behind the deployment's reverse proxy the first X-Forwarded-For hop is the client;
+    # only trusted when the operator says so (TRUST_X_FORWARDED_FOR).
+    from django.conf import settings
+
+    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        ctx = RequestContext(ip=client_ip(request), path=request.path)
+        request.request_id = ctx.request_id
+        token = activate(ctx)
+        try:
+            response = self.get_response(request)
+        finally:
+            deactivate(token)
+        response["X-Request-ID"] = ctx.request_id
+        return response

@@ -1,0 +1,28 @@
+"""Notifications to staff: written in the caller's transaction, shown in the top bar."""
+
+from django.utils import timezone
+
+from .models import Notification
+
+
+def notify(users, text: str, link: str = "") -> int:
+    """One notification per distinct user (None entries are skipped)."""
+    seen, rows = set(), []
+    for user in users:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        rows.append(Notification(user=user, text=text[:300], link=link[:300]))
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def unread_for(user, limit: int = 20):
+    return Notification.objects.filter(user=user, read_at__isnull=True)[:limit]
+
+
+def mark_read(user, ids=None) -> int:
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())

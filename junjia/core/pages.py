@@ -1,0 +1,30 @@
+"""Page helpers: pagination without a full COUNT, and htmx-aware rendering."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+
+def paginate(request, queryset, per_page: int = 50):
+    """A page of results, for the bounded lists it is used on (exact counts are fine there).
+
+    Deferred join: the offset walks primary keys only, then the page's rows are fetched with
+    the queryset's joins, so deep pages do not join every skipped row."""
+    paginator = Paginator(queryset.values_list("pk", flat=True), per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    rows = queryset.order_by().in_bulk(ids) if ids else {}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
+
+
+def render_page(request, template: str, context: dict, partial: str | None = None, status=200):
+    """Render the whole page, or only the named partial for an htmx request."""
+    if partial and getattr(request, "htmx", False):
+        return render(request, f"{template}#{partial}", context, status=status)
+    return render(request, template, context, status=status)
+
+
+def query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

@@ -1,0 +1,1 @@
+"""Views of the shared mechanisms (health, jobs, audit log)."""

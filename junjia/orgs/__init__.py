@@ -1,0 +1,1 @@
+"""Regions, stations, staff, roles and jurisdiction."""

@@ -1,0 +1,202 @@
+"""REST API of orgs under /api/v1/: regions, stations, and the current user."""
+
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
+from rest_framework.response import Response
+
+from junjia.core.api_base import StandardPagination
+
+from . import selectors, services
+from .choices import Level
+from .models import Region, Station, User
+from .permissions import jurisdiction_of, require_capability
+
+
+class RegionOut(serializers.ModelSerializer):
+    level_label = serializers.CharField(source="get_level_display")
+    parent_code = serializers.CharField(source="parent.code", default=None)
+
+    class Meta:
+        model = Region
+        fields = ["code", "name", "full_name", "level", "level_label", "parent_code", "source"]
+
+
+class RegionList(ListAPIView):
+    """Regions in the caller's jurisdiction. Filter by parent, level or a name/code text."""
+
+    serializer_class = RegionOut
+    pagination_class = StandardPagination
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("parent", str, description="上级区划代码"),
+            OpenApiParameter("level", int, description="层级 1–5"),
+            OpenApiParameter("q", str, description="名称或代码前缀"),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        require_capability(self.request.user, "region.view")
+        qs = selectors.region_queryset(self.request.user).select_related("parent")
+        params = self.request.query_params
+        if parent := params.get("parent"):
+            qs = qs.filter(parent__code=parent)
+        if (level := params.get("level", "")).isdigit() and int(level) in Level.values:
+            qs = qs.filter(level=int(level))
+        if q := params.get("q", "").strip():
+            qs = qs.filter(code__startswith=q) if q.isdigit() else qs.filter(name__contains=q)
+        return qs.order_by("key")
+
+
+class RegionDetail(RetrieveAPIView):
+    serializer_class = RegionOut
+
+    def get_object(self):
+        return selectors.get_region_for_actor(self.request.user, self.kwargs["code"])
+
+
+class StationOut(serializers.ModelSerializer):
+    region_code = serializers.CharField(source="region.code")
+    region_name = serializers.CharField(source="region.full_name")
+    kind = serializers.CharField(source="kind_label")
+    fill_rate = serializers.DecimalField(max_digits=6, decimal_places=4, allow_null=True)
+    fill_rate_below_standard = serializers.BooleanField()
+    publications = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Station
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "region_code",
+            "region_name",
+            "address",
+            "latitude",
+            "longitude",
+            "phone",
+            "hotline",
+            "office_hours",
+            "authorised_posts",
+            "filled_posts",
+            "fill_rate",
+            "fill_rate_below_standard",
+            "funding_in_budget",
+            "publications",
+            "updated_at",
+        ]
+
+    def get_publications(self, station) -> dict[str, str]:
+        return {p.kind: p.content for p in station.publications.all()}
+
+
+class StationList(ListAPIView):
+    serializer_class = StationOut
+    pagination_class = StandardPagination
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("level", int, description="层级 1–5"),
+            OpenApiParameter("below_standard", bool, description="只列编制到位率低于 90% 的"),
+            OpenApiParameter("q", str, description="名称或区划名称"),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        require_capability(self.request.user, "station.view")
+        params = self.request.query_params
+        level = params.get("level", "")
+        return selectors.station_list(
+            self.request.user,
+            level=int(level) if level.isdigit() else None,
+            below_standard=params.get("below_standard") in ("1", "true"),
+            q=params.get("q", "").strip(),
+        ).prefetch_related("publications")
+
+
+class StationProfileIn(serializers.ModelSerializer):
+    class Meta:
+        model = Station
+        fields = [
+            "name",
+            "address",
+            "latitude",
+            "longitude",
+            "phone",
+            "hotline",
+            "office_hours",
+            "authorised_posts",
+            "filled_posts",
+            "funding_in_budget",
+        ]
+        extra_kwargs = {f: {"required": False} for f in fields}
+
+    def validate(self, attrs):
+        station = self.instance
+        authorised = attrs.get("authorised_posts", station.authorised_posts)
+        filled = attrs.get("filled_posts", station.filled_posts)
+        if filled > authorised:
+            raise serializers.ValidationError({"filled_posts": "在编在岗人数不能超过核定编制数。"})
+        return attrs
+
+
+class StationDetail(GenericAPIView):
+    """Read a station's profile (GET) or change part of it (PATCH; station.edit)."""
+
+    serializer_class = StationOut
+
+    def get(self, request, pk):
+        station = selectors.get_station_for_actor(request.user, pk)
+        return Response(StationOut(station).data)
+
+    @extend_schema(request=StationProfileIn, responses=StationOut)
+    def patch(self, request, pk):
+        station = selectors.get_station_for_actor(request.user, pk, capability="station.edit")
+        incoming = StationProfileIn(station, data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        station = services.station_update_profile(
+            actor=request.user, station=station, data=incoming.validated_data
+        )
+        return Response(StationOut(station).data)
+
+
+class MeOut(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField()
+    station = serializers.CharField(source="station.name", default=None)
+    jurisdiction = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "station", "roles", "jurisdiction"]
+
+    def get_roles(self, user) -> list[str]:
+        return sorted(user.role_codes)
+
+    def get_jurisdiction(self, user) -> dict | None:
+        juris = jurisdiction_of(user)
+        if juris is None:
+            return None
+        region = Region.objects.get(pk=juris.region_id)
+        return {"code": region.code, "name": region.full_name, "level": region.level}
+
+
+class Me(GenericAPIView):
+    serializer_class = MeOut
+
+    def get(self, request):
+        return Response(MeOut(request.user).data)
+
+
+urlpatterns = [
+    path("me/", Me.as_view(), name="me"),
+    path("regions/", RegionList.as_view(), name="region-list"),
+    path("regions/<str:code>/", RegionDetail.as_view(), name="region-detail"),
+    path("stations/", StationList.as_view(), name="station-list"),
+    path("stations/<int:pk>/", StationDetail.as_view(), name="station-detail"),
+]

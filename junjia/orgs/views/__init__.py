@@ -1,0 +1,1 @@
+"""Staff pages of orgs: dashboard, regions, stations, staff, audit log, jobs."""

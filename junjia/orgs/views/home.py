@@ -1,0 +1,22 @@
+"""The home page: the user's station, jurisdiction at a glance, and what needs attention."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from junjia.core.workdays import missing_next_year_warning
+
+from .. import selectors
+from ..permissions import has_capability
+
+
+@login_required
+def home(request):
+    warning = None
+    if has_capability(request.user, "calendar.manage"):
+        warning = missing_next_year_warning(timezone.localdate())
+    return render(
+        request,
+        "orgs/home.html",
+        {"summary": selectors.dashboard_summary(request.user), "calendar_warning": warning},
+    )

@@ -1,0 +1,1 @@
+"""Public pages (no log-in): service guides, appointment booking, rating a case."""

@@ -1,0 +1,154 @@
+"""Public forms: every field checked with a message a person can act on."""
+
+import re
+
+from django import forms
+
+from junjia.cases.choices import Area, Satisfaction
+from junjia.cases.models import AppointmentSlot
+from junjia.core.errors import DomainError
+from junjia.registry.api import normalise_mobile, parse_id_number
+
+# Han characters, letters, the middle dot of minority names (·), spaces.
+_NAME = re.compile(r"^[\u3400-\u9fffA-Za-z·•・. ]{2,50}$")
+_CODE = re.compile(r"^[A-Z0-9]{8}$")
+
+
+def _id_number(raw: str) -> str:
+    try:
+        return parse_id_number(raw).value
+    except DomainError as exc:
+        raise forms.ValidationError(str(exc)) from exc
+
+
+class SlotField(forms.ModelChoiceField):
+    """A slot chosen from radio cards the template draws itself."""
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(
+            queryset=queryset,
+            widget=forms.RadioSelect,
+            error_messages={
+                "required": "请选择预约时段。",
+                "invalid_choice": "所选时段已不可预约，请重新选择。",
+            },
+            **kwargs,
+        )
+
+
+class BookingForm(forms.Form):
+    slot = SlotField(AppointmentSlot.objects.none(), label="预约时段")
+    item = forms.ChoiceField(label="办理事项", required=False)
+    name = forms.CharField(
+        label="姓名",
+        max_length=50,
+        error_messages={"required": "请填写姓名。", "max_length": "姓名最多 50 个字。"},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    id_number = forms.CharField(
+        label="身份证号码",
+        max_length=22,
+        error_messages={"required": "请填写身份证号码。", "max_length": "身份证号码为 18 位。"},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+        help_text="18 位，最后一位可能是 X。",
+    )
+    phone = forms.CharField(
+        label="手机号码",
+        max_length=20,
+        error_messages={"required": "请填写手机号码。", "max_length": "手机号码为 11 位。"},
+        widget=forms.TextInput(
+            attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel"}
+        ),
+        help_text="预约码将以短信发到这个号码。",
+    )
+
+    def __init__(self, *args, station, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].queryset = AppointmentSlot.objects.filter(station=station)
+        self._items = {item.code: item for item in items}
+        groups: dict[str, list] = {}
+        for item in items:
+            label = Area(item.area).label if item.area in Area.values else item.area
+            groups.setdefault(label, []).append((item.code, item.name))
+        self.fields["item"].choices = [("", "其他事项或政策咨询"), *groups.items()]
+        self.fields["item"].error_messages["invalid_choice"] = "请从列表中选择办理事项。"
+
+    def clean_item(self):
+        code = self.cleaned_data.get("item")
+        return self._items.get(code) if code else None
+
+    def clean_name(self):
+        name = re.sub(r"\s+", " ", self.cleaned_data["name"]).strip()
+        if not _NAME.match(name):
+            raise forms.ValidationError("请填写身份证上的姓名：2 个字以上，只用汉字或字母。")
+        return name
+
+    def clean_id_number(self):
+        return _id_number(self.cleaned_data["id_number"])
+
+    def clean_phone(self):
+        try:
+            return normalise_mobile(self.cleaned_data["phone"])
+        except DomainError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(
+        label="预约码",
+        max_length=20,
+        error_messages={"required": "请填写预约码。", "max_length": "预约码为 8 位。"},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+        help_text="预约成功时页面和短信里的 8 位字母和数字。",
+    )
+    id_number = forms.CharField(
+        label="身份证号码",
+        max_length=22,
+        error_messages={"required": "请填写身份证号码。", "max_length": "身份证号码为 18 位。"},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+        help_text="预约时填写的身份证号码。",
+    )
+
+    def clean_code(self):
+        code = re.sub(r"[\s-]", "", self.cleaned_data["code"]).upper()
+        if not _CODE.match(code):
+            raise forms.ValidationError("预约码为 8 位字母和数字，请对照短信核对。")
+        return code
+
+    def clean_id_number(self):
+        return _id_number(self.cleaned_data["id_number"])
+
+
+class RescheduleForm(forms.Form):
+    slot = SlotField(AppointmentSlot.objects.none(), label="改约到")
+
+    def __init__(self, *args, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].queryset = AppointmentSlot.objects.filter(pk__in=[s.pk for s in slots])
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label="您对本次服务满意吗？",
+        choices=Satisfaction.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "请选择您对本次服务的评价。",
+            "invalid_choice": "请从五个等级中选择一个。",
+        },
+    )
+    comment = forms.CharField(
+        label="意见建议（选填）",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "意见建议最多 1000 字。"},
+        help_text="如有不满意的地方，请写下原因，我们会核实整改并回访。",
+    )

@@ -1,0 +1,35 @@
+"""App config for the recipient registry."""
+
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "junjia.registry"
+    label = "registry"
+    verbose_name = "服务对象档案"
+
+    def ready(self) -> None:
+        from junjia.core import rotation
+        from junjia.core.scheduler import Periodic, register
+
+        from . import exports, imports, roles, tasks  # noqa: F401  (capabilities; job kinds; counts)
+        from .crypto_fields import ID_AAD, PHONE_AAD
+
+        register(
+            Periodic(
+                "registry.category_counts", 60, "junjia.registry.tasks.refresh_category_counts"
+            )
+        )
+        # Encrypted columns re-encrypted by `manage.py rotate_keys`.
+        rotation.register(rotation.EncryptedColumn("registry.Recipient", "id_number_enc", ID_AAD))
+        rotation.register(rotation.EncryptedColumn("registry.Recipient", "phone_enc", PHONE_AAD))
+        for field in ("base", "proposed"):
+            rotation.register(
+                rotation.EncryptedJson("registry.ChangeRequest", field, PHONE_AAD, _snapshot_phones)
+            )
+
+
+def _snapshot_phones(snapshot: dict) -> list[tuple[tuple, str]]:
+    """The encrypted phone inside a change request's snapshot."""
+    phone = snapshot.get("sections", {}).get("basic", {}).get("phone") or {}
+    return [(("sections", "basic", "phone", "enc"), phone.get("enc", ""))] if phone else []

@@ -1,0 +1,334 @@
+"""Reads of the registry: scoped search with keyset pages, review queues, counts."""
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from junjia.orgs.api import Level, has_capability, jurisdiction_of, subtree_range
+
+from . import crypto_fields
+from .choices import (
+    BEREAVED_CATEGORIES,
+    DISABILITY_CATEGORIES,
+    SERVED_CATEGORIES,
+    Category,
+    ChangeStatus,
+    DocumentKind,
+    FileStatus,
+    TransferStatus,
+)
+from .idnumber import IdNumberError, parse
+from .models import CategoryCount, CategoryMembership, ChangeRequest, Recipient, TransferRequest
+from .permissions import recipient_scope
+from .tasks import living_approved_memberships
+
+PAGE_SIZE = 50
+COUNT_CAP = 10_000
+SORTS = {
+    "name": ("name_pinyin", "id"),
+    "birth": ("birth_date", "id"),
+    "-updated": ("-updated_at", "-id"),
+}
+
+
+def recipients(actor) -> QuerySet[Recipient]:
+    return Recipient.objects.filter(recipient_scope(actor))
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    category: str = ""
+    flag: str = ""
+    region: str = ""  # a region code inside the jurisdiction: its subtree
+    age_min: int | None = None
+    age_max: int | None = None
+    status: str = ""
+    deceased: str = ""  # "", "1", "0"
+    hardship: str = ""
+    sort: str = "name"
+    after: str = ""  # keyset cursor
+
+    @classmethod
+    def from_query(cls, data) -> "SearchParams":
+        def number(key):
+            value = (data.get(key) or "").strip()
+            return int(value) if value.isdigit() else None
+
+        sort = data.get("sort") or "name"
+        return cls(
+            q=(data.get("q") or "").strip(),
+            category=data.get("category") or "",
+            flag=data.get("flag") or "",
+            region=(data.get("region") or "").strip(),
+            age_min=number("age_min"),
+            age_max=number("age_max"),
+            status=data.get("status") or "",
+            deceased=data.get("deceased") or "",
+            hardship=data.get("hardship") or "",
+            sort=sort if sort in SORTS else "name",
+            after=data.get("after") or "",
+        )
+
+    def as_query(self) -> dict:
+        data = {k: v for k, v in vars(self).items() if v not in ("", None) and k != "after"}
+        return {k: str(v) for k, v in data.items()}
+
+
+def _text_filter(q: str) -> Q:
+    """Interpret the search box: full number, number tail, phone, pinyin or a name part."""
+    compact = q.replace(" ", "").upper()
+    if len(compact) in (15, 18) and compact[:-1].isdigit():
+        try:
+            number = parse(compact, today=timezone.localdate()).value
+        except IdNumberError:
+            return Q(pk__in=[])
+        return Q(id_index=crypto_fields.id_lookup(number))
+    if len(compact) == 11 and compact.isdigit() and compact.startswith("1"):
+        return Q(phone_index=crypto_fields.phone_lookup(compact))
+    if (
+        len(compact) in (4, 6)
+        and compact[:-1].isdigit()
+        and (compact[-1].isdigit() or compact[-1] == "X")
+    ):
+        field_name, value = crypto_fields.tail_lookup(compact)
+        return Q(**{field_name: value})
+    if q.isascii() and q.replace(" ", "").isalpha():
+        key = q.replace(" ", "").lower()
+        return Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)
+    return Q(name__contains=q) | Q(former_names__contains=q)
+
+
+def _years_ago(years: int, today: dt.date) -> dt.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def filtered(actor, params: SearchParams) -> QuerySet[Recipient]:
+    qs = recipients(actor)
+    if params.region:
+        try:
+            low, high = subtree_range(params.region)
+        except ValueError:
+            return qs.none()
+        qs = qs.filter(region_key__gte=low, region_key__lte=high)
+    if params.q:
+        qs = qs.filter(_text_filter(params.q))
+    if params.category:
+        qs = qs.filter(
+            pk__in=CategoryMembership.objects.filter(category=params.category).values(
+                "recipient_id"
+            )
+        )
+    if params.flag in ("combat_veteran", "pre1949_veteran", "empty_nest", "migrant_family"):
+        qs = qs.filter(**{params.flag: True})
+    today = timezone.localdate()
+    if params.age_min is not None:
+        qs = qs.filter(birth_date__lte=_years_ago(params.age_min, today))
+    if params.age_max is not None:
+        qs = qs.filter(birth_date__gt=_years_ago(params.age_max + 1, today))
+    if params.status in FileStatus.values:
+        qs = qs.filter(status=params.status)
+    else:
+        qs = qs.exclude(status=FileStatus.WITHDRAWN)
+    if params.deceased == "1":
+        qs = qs.filter(death_date__isnull=False)
+    elif params.deceased == "0":
+        qs = qs.filter(death_date__isnull=True)
+    if params.hardship:
+        qs = qs.filter(hardship=params.hardship)
+    return qs
+
+
+def _encode(values) -> str:
+    raw = json.dumps([v.isoformat() if hasattr(v, "isoformat") else v for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode(cursor: str):
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+@dataclass
+class Page:
+    rows: list
+    next_cursor: str = ""
+    count: int = 0
+    count_capped: bool = False
+    params: SearchParams = field(default_factory=SearchParams)
+
+    @property
+    def count_text(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.count_capped else f"{self.count:,}"
+
+
+def search(
+    actor, params: SearchParams, *, page_size: int = PAGE_SIZE, with_count: bool = True
+) -> Page:
+    """One page in keyset order (deep pages cost the same as the first); the count is
+    exact up to 10,000 and '10,000+' beyond, never a full COUNT of a large set."""
+    qs = filtered(actor, params)
+    order = SORTS[params.sort]
+    key_field = order[0].lstrip("-")
+    descending = order[0].startswith("-")
+    cursor = _decode(params.after) if params.after else None
+    page_qs = qs
+    if cursor and len(cursor) == 2:
+        value, last_id = cursor
+        if key_field.endswith("_date"):
+            value = dt.date.fromisoformat(value) if value else None
+        elif key_field.endswith("_at"):
+            value = dt.datetime.fromisoformat(value)
+        if descending:
+            page_qs = qs.filter(
+                Q(**{f"{key_field}__lt": value}) | Q(**{key_field: value, "id__lt": last_id})
+            )
+        else:
+            page_qs = qs.filter(
+                Q(**{f"{key_field}__gt": value}) | Q(**{key_field: value, "id__gt": last_id})
+            )
+    rows = list(page_qs.select_related("household_region").order_by(*order)[: page_size + 1])
+    next_cursor = ""
+    if len(rows) > page_size:
+        rows = rows[:page_size]
+        last = rows[-1]
+        next_cursor = _encode([getattr(last, key_field), last.pk])
+    count, capped = 0, False
+    if with_count:
+        count = qs.order_by()[: COUNT_CAP + 1].count()
+        capped = count > COUNT_CAP
+        count = min(count, COUNT_CAP)
+    return Page(rows, next_cursor, count, capped, params)
+
+
+def review_queue(actor) -> dict:
+    """Files and change requests waiting for this reviewer's level in their jurisdiction."""
+    juris = jurisdiction_of(actor)
+    if juris is None:
+        return {"files": [], "changes": []}
+    scope = recipient_scope(actor, "registry.review")
+    files = (
+        Recipient.objects.filter(scope, status=FileStatus.SUBMITTED, review_level=juris.level)
+        .select_related("household_region")
+        .order_by("updated_at")[:200]
+    )
+    changes = (
+        ChangeRequest.objects.filter(
+            recipient__in=Recipient.objects.filter(scope),
+            status=ChangeStatus.SUBMITTED,
+            review_level=juris.level,
+        )
+        .select_related("recipient", "recipient__household_region")
+        .order_by("updated_at")[:200]
+    )
+    return {"files": list(files), "changes": list(changes)}
+
+
+def reverification_due(actor, *, months: int = 12) -> QuerySet[Recipient]:
+    """Approved, living people whose file was not checked for 12 months (定期更新)."""
+    cutoff = timezone.now() - dt.timedelta(days=365 * months // 12)
+    return (
+        recipients(actor)
+        .filter(status=FileStatus.APPROVED, death_date__isnull=True)
+        .filter(Q(last_verified_at__lt=cutoff) | Q(last_verified_at__isnull=True))
+        .order_by("last_verified_at", "id")
+    )
+
+
+def transfers_for(actor) -> dict:
+    """Transfers this user asked for, and those waiting for their decision."""
+    juris = jurisdiction_of(actor)
+    if juris is None:
+        return {"incoming": [], "to_decide": []}
+    base = TransferRequest.objects.select_related(
+        "recipient", "from_region", "to_region", "requested_by"
+    )
+    incoming = base.filter(to_key__gte=juris.low, to_key__lte=juris.high).order_by("-created_at")[
+        :100
+    ]
+    to_decide = base.filter(
+        status=TransferStatus.PENDING, from_key__gte=juris.low, from_key__lte=juris.high
+    ).order_by("created_at")[:100]
+    from junjia.orgs.api import has_capability
+
+    return {
+        "incoming": list(incoming),
+        "to_decide": list(to_decide) if has_capability(actor, "registry.review") else [],
+    }
+
+
+def required_documents(recipient: Recipient, categories=None) -> list[str]:
+    """Which documents this person's file needs (000 §6.1.2 a–h), by category."""
+    cats = set(
+        categories
+        if categories is not None
+        else recipient.categories.values_list("category", flat=True)
+    )
+    needed = [DocumentKind.ID_CARD, DocumentKind.HOUSEHOLD_REGISTER, DocumentKind.PHOTO]
+    if cats & SERVED_CATEGORIES:
+        needed += [DocumentKind.DISCHARGE_CERTIFICATE, DocumentKind.DIPLOMA]
+    if recipient.pk and recipient.honours.exists():
+        needed.append(DocumentKind.MERIT_CERTIFICATE)
+    if cats & DISABILITY_CATEGORIES:
+        needed.append(DocumentKind.DISABILITY_CERTIFICATE)
+    if Category.MARTYR_FAMILY in cats:
+        needed.append(DocumentKind.MARTYR_CERTIFICATE)
+    if Category.DUTY_DEATH_FAMILY in cats:
+        needed.append(DocumentKind.DUTY_DEATH_CERTIFICATE)
+    if Category.ILLNESS_DEATH_FAMILY in cats:
+        needed.append(DocumentKind.ILLNESS_DEATH_CERTIFICATE)
+    if cats & BEREAVED_CATEGORIES:
+        needed.append(DocumentKind.KINSHIP_PROOF)
+    return list(dict.fromkeys(needed))
+
+
+def missing_documents(recipient: Recipient) -> list[str]:
+    have = set(recipient.documents.values_list("kind", flat=True))
+    return [kind for kind in required_documents(recipient) if kind not in have]
+
+
+def category_counts(actor) -> list[tuple[str, int]]:
+    """Recipients per category in the jurisdiction. County level and above read the
+    per-county table refreshed every minute; smaller scopes count directly."""
+    juris = jurisdiction_of(actor)
+    if juris is None or not has_capability(actor, "registry.view"):
+        return []
+    if juris.level <= Level.COUNTY:
+        rows = CategoryCount.objects.filter(county_key__gte=juris.low, county_key__lte=juris.high)
+        totals: dict[str, int] = {}
+        for row in rows.values("category", "count"):
+            totals[row["category"]] = totals.get(row["category"], 0) + row["count"]
+    else:
+        from django.db.models import Count
+
+        totals = dict(
+            living_approved_memberships()
+            .filter(region_key__gte=juris.low, region_key__lte=juris.high)
+            .values_list("category")
+            .annotate(n=Count("id"))
+            .values_list("category", "n")
+        )
+    return [(label, totals.get(value, 0)) for value, label in Category.choices]
+
+
+# Later modules add to a person's story (cases, visits, benefits): each provider is
+# provider(recipient, actor) -> [{"at": datetime, "title": str, "detail": str, "link": str}],
+# already limited to what the actor may see.
+TIMELINE_PROVIDERS: list = []
+
+
+def timeline(recipient: Recipient, actor) -> list[dict]:
+    """Events from every registered module, newest first."""
+    events: list[dict] = []
+    for provider in TIMELINE_PROVIDERS:
+        events.extend(provider(recipient, actor))
+    return sorted(events, key=lambda e: e["at"], reverse=True)

@@ -1,0 +1,82 @@
+"""Collection and upward review of files and of change requests (000 §6.1.4), as data."""
+
+from django.conf import settings
+
+from junjia.core.workflow import Transition, Workflow
+from junjia.orgs.api import Level, jurisdiction_of
+
+from . import errors
+from .choices import ChangeStatus, FileStatus
+
+
+def top_review_level() -> int:
+    """The highest level that reviews (county by default, province at most)."""
+    level = int(getattr(settings, "JUNJIA_REGISTRY_TOP_REVIEW_LEVEL", Level.COUNTY))
+    return max(Level.PROVINCE, min(Level.COUNTY, level))
+
+
+def first_review_level(submitter_level: int) -> int:
+    """The level above the submitting station, but never above the top; a station at or
+    above the top level is reviewed by a colleague of its own level."""
+    top = top_review_level()
+    return max(submitter_level - 1, top) if submitter_level > top else submitter_level
+
+
+def _reviewer_guard(obj, actor, **context) -> str | None:
+    juris = jurisdiction_of(actor)
+    if juris is None or juris.level != obj.review_level:
+        return errors.WRONG_LEVEL.format(level=Level(obj.review_level).label + "审核人")
+    if context.get("submitted_by") == actor.pk:
+        return errors.SELF_REVIEW
+    return None
+
+
+def _return_guard(obj, actor, **context) -> str | None:
+    if not (context.get("reason") or "").strip():
+        return errors.REASON_REQUIRED
+    return _reviewer_guard(obj, actor, **context)
+
+
+def _never_approved(obj, actor, **context) -> str | None:
+    return errors.WITHDRAW_APPROVED if getattr(obj, "approved_at", None) else None
+
+
+SUBMIT = Transition("提交审核", "registry.edit")
+PASS_UP = Transition("审核通过（上报）", "registry.review", _reviewer_guard)
+APPROVE = Transition("审核通过", "registry.review", _reviewer_guard)
+RETURN = Transition("退回", "registry.review", _return_guard)
+WITHDRAW = Transition("撤回", "registry.edit", _never_approved)
+
+FILE_WORKFLOW = Workflow(
+    "recipient_file",
+    FileStatus,
+    {
+        FileStatus.DRAFT: {FileStatus.SUBMITTED: SUBMIT, FileStatus.WITHDRAWN: WITHDRAW},
+        FileStatus.RETURNED: {FileStatus.SUBMITTED: SUBMIT, FileStatus.WITHDRAWN: WITHDRAW},
+        FileStatus.SUBMITTED: {
+            FileStatus.SUBMITTED: PASS_UP,
+            FileStatus.APPROVED: APPROVE,
+            FileStatus.RETURNED: RETURN,
+        },
+    },
+)
+
+CHANGE_WORKFLOW = Workflow(
+    "recipient_change",
+    ChangeStatus,
+    {
+        ChangeStatus.DRAFT: {
+            ChangeStatus.SUBMITTED: SUBMIT,
+            ChangeStatus.WITHDRAWN: Transition("撤回变更", "registry.edit"),
+        },
+        ChangeStatus.RETURNED: {
+            ChangeStatus.SUBMITTED: SUBMIT,
+            ChangeStatus.WITHDRAWN: Transition("撤回变更", "registry.edit"),
+        },
+        ChangeStatus.SUBMITTED: {
+            ChangeStatus.SUBMITTED: PASS_UP,
+            ChangeStatus.APPROVED: APPROVE,
+            ChangeStatus.RETURNED: RETURN,
+        },
+    },
+)

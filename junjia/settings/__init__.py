@@ -1,0 +1,1 @@
+"""Settings split by mode: embedded (default), production, test."""

@@ -1,0 +1,25 @@
+"""Root URL configuration."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from junjia.core.views.health import healthz
+
+api_v1 = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("junjia.orgs.rest")),
+    path("", include("junjia.registry.rest")),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("junjia.orgs.auth_urls")),
+    path("security/", include("junjia.orgs.security_urls")),
+    path("calendar/", include("junjia.core.workdays.urls")),
+    path("api/v1/", include((api_v1, "api"))),
+    path("registry/", include("junjia.registry.urls")),
+    path("cases/", include("junjia.cases.urls")),
+    path("public/", include("junjia.portal.urls")),
+    path("", include("junjia.orgs.urls")),
+]
