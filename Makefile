@@ -37,10 +37,13 @@ run: deps assets
 	@mkdir -p var
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_regions
 	$(PY) manage.py load_holidays
 	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py load_catalogue
 	$(PY) manage.py load_registry_demo --if-empty
+	$(PY) manage.py load_cases_demo --if-empty
 	@echo ""
 	@echo "================ 演示账号（一次性密码，首次登录须修改；管理员须绑定动态口令） ================"
 	@if [ -f var/demo-accounts.csv ]; then column -s, -t < var/demo-accounts.csv | head -40; echo "（完整清单：var/demo-accounts.csv，共 $$(($$(wc -l < var/demo-accounts.csv) - 1)) 个账号）"; fi

@@ -10,6 +10,7 @@ api_v1 = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("junjia.orgs.rest")),
     path("", include("junjia.registry.rest")),
+    path("", include("junjia.cases.rest")),
 ]
 
 urlpatterns = [

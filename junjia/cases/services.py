@@ -64,6 +64,10 @@ LOOP_DAYS = {
 }
 
 
+# Materials can be checked again until the case is accepted (the one-time notice loop).
+RECHECK_STATUSES = (CaseStatus.CONSULTED, CaseStatus.RECEIVED, CaseStatus.NOTICE_ISSUED)
+
+
 def _today() -> dt.date:
     return timezone.localdate()
 
@@ -316,6 +320,10 @@ def case_recheck(*, actor, case: Case, received: dict) -> Case:
     if not can_reach(actor, "cases.handle", case.region_key):
         raise errors.CaseError("该办件不在您的辖区内。")
     locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.status not in RECHECK_STATUSES:
+        raise errors.CaseError(
+            errors.NOT_RECHECKABLE.format(status=CaseStatus(locked.status).label)
+        )
     categories = None
     if locked.recipient_id:
         categories = tuple(locked.recipient.categories.values_list("category", flat=True))
@@ -466,6 +474,10 @@ def case_refuse(*, actor, case: Case, reason: str) -> Case:
 def case_record_doorstep(*, actor, case: Case, outcome: str) -> Case:
     if not can_handle(actor, case):
         raise errors.CaseError(errors.NOT_HANDLER.format(owner=case.owner))
+    if case.channel != Channel.DOORSTEP:
+        raise errors.CaseError(errors.NOT_DOORSTEP)
+    if not outcome.strip():
+        raise errors.CaseError(errors.DOORSTEP_OUTCOME_REQUIRED)
     locked = Case.objects.select_for_update().get(pk=case.pk)
     locked.doorstep_outcome = outcome.strip()
     locked.save(update_fields=["doorstep_outcome", "updated_at"])
@@ -493,6 +505,8 @@ def handover_record(
     """帮办代办: a receipted hand-over of materials, person → clerk or clerk → person."""
     if not can_handle(actor, case):
         raise errors.CaseError(errors.NOT_HANDLER.format(owner=case.owner))
+    if case.channel not in (Channel.PROXY, Channel.ASSISTED):
+        raise errors.CaseError(errors.HANDOVER_NOT_PROXY)
     items = [i.strip() for i in items if i.strip()]
     if not items or not counterpart.strip():
         raise errors.CaseError("请填写交接的材料和交接人。")

@@ -216,6 +216,15 @@ def test_doorstep_and_proxy_need_their_particulars(world):
     assert case.handovers.count() == 2
 
 
+def test_only_assisted_and_proxy_cases_take_handovers(world):
+    case = open_case(world)
+    with pytest.raises(errors.CaseError, match=errors.HANDOVER_NOT_PROXY):
+        services.handover_record(
+            actor=world.a, case=case, direction="in", items=["身份证"], counterpart="王大明"
+        )
+    assert case.handovers.count() == 0
+
+
 def test_deadline_scan_flags_once_a_day(world):
     case = services.case_accept(actor=world.a, case=open_case(world, received=ALL_CARD_MATERIALS))
     Case.objects.filter(pk=case.pk).update(due_on=TODAY - dt.timedelta(days=1))
@@ -402,3 +411,20 @@ def test_cases_appear_in_the_recipients_timeline(world):
     events = timeline(person, world.a)
     assert [e["title"] for e in events] == [f"办件 {case.number}：政策咨询"]
     assert timeline(person, world.personas.clerk_b) == []
+
+
+def test_materials_cannot_be_rechecked_after_acceptance(world):
+    case = open_case(world, received=ALL_CARD_MATERIALS)
+    case = services.case_accept(actor=world.a, case=case)
+    with pytest.raises(errors.CaseError, match="不能再补正材料"):
+        services.case_recheck(actor=world.a, case=case, received={})
+    case.refresh_from_db()
+    assert {m["state"] for m in case.materials} <= {"ok", "not_needed"}
+
+
+def test_doorstep_outcome_only_on_doorstep_cases_and_never_empty(world):
+    with pytest.raises(errors.CaseError, match=errors.NOT_DOORSTEP):
+        services.case_record_doorstep(actor=world.a, case=open_case(world), outcome="当场办结")
+    doorstep = open_case(world, channel=Channel.DOORSTEP, doorstep={"condition": "卧床不起"})
+    with pytest.raises(errors.CaseError, match="请填写上门服务结果"):
+        services.case_record_doorstep(actor=world.a, case=doorstep, outcome="  ")

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from junjia.core.errors import DomainError
 from junjia.orgs.api import can_reach, get_for_actor
 
-from .. import services
+from .. import errors, services
 from ..choices import (
     CLOCK_STATUSES,
     OPEN_STATUSES,
@@ -42,7 +42,9 @@ BUTTONS = {
     S.REFUSED: ("不予受理", "reason", "不予受理的理由"),
     S.WITHDRAWN: ("申请人撤回", "remark", "撤回说明"),
 }
-RECHECK_STATUSES = (S.CONSULTED, S.RECEIVED, S.NOTICE_ISSUED)
+RECHECK_STATUSES = services.RECHECK_STATUSES
+PROXY_CHANNELS = (Channel.PROXY, Channel.ASSISTED)
+NOTICE_STATUSES = (S.CONSULTED, S.RECEIVED, S.INCOMPLETE, S.NOTICE_ISSUED, S.REFUSED)
 
 
 def _button(current: str, to: str, materials_complete: bool) -> dict | None:
@@ -128,7 +130,9 @@ def case_detail(request, pk):
     can_supervise = can_reach(actor, "cases.supervise", case.region_key)
     may_handle_here = can_reach(actor, "cases.handle", case.region_key)
     exts = reads.extensions(case)
-    proxy = case.channel in (Channel.PROXY, Channel.ASSISTED)
+    steps = reads.history(case)
+    notice_issued = any(s.to_status == S.NOTICE_ISSUED for s in steps)
+    proxy = case.channel in PROXY_CHANNELS
     return render(
         request,
         "cases/case_detail.html",
@@ -140,7 +144,11 @@ def case_detail(request, pk):
             "due_label": reads.due_text(case),
             "materials": _material_rows(case),
             "summary": reads.materials_summary(case),
-            "steps": reads.history(case),
+            "steps": steps,
+            # The one-time notice is offered while there is something to tell the person
+            # (000 §7: materials, remit, refusal) and once it has been issued.
+            "show_notice": notice_issued or case.status in NOTICE_STATUSES or case.outside_remit,
+            "notice_issued": notice_issued,
             "extensions": exts,
             "handovers": reads.handovers(case) if proxy else [],
             "windows": [
@@ -261,7 +269,11 @@ def case_recheck(request, pk):
 
 def _recheck_message(actor, case) -> str:
     complete = reads.materials_summary(case)["complete"]
-    text = "材料已齐全，可以受理。" if complete else "已记录核验结果，仍有缺少或有误的材料。"
+    text = (
+        "材料已齐全，可以受理。"
+        if complete
+        else "已记录核验结果，仍有缺少或有误的材料：请点“材料不全”，再出具一次性告知单。"
+    )
     if case.owner_id != actor.pk:
         text += f"办件仍由首办人 {case.owner} 负责，已通知其继续办理。"
     return text
@@ -398,6 +410,9 @@ def doorstep_record(request, pk):
 def handover_record(request, pk):
     actor = request.user
     case = get_case_for_actor(actor, pk, "cases.handle")
+    if case.channel not in PROXY_CHANNELS:
+        messages.error(request, errors.HANDOVER_NOT_PROXY)
+        return _back(case)
     form = HandoverForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写交接的材料和交接人。")

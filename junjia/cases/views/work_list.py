@@ -36,7 +36,14 @@ def work(request):
         found = clock.mark(reads.find_cases(actor, q))
         for case in found:
             case.due_label = reads.due_text(case)
-        reads.record_search(actor, what="case", q=q, found=len(found))
+    reads.record_list(
+        actor,
+        "work",
+        show=show,
+        page=rows.number,
+        q=q,
+        found=len(found) if found is not None else None,
+    )
     watch = None
     if has_capability(actor, "cases.supervise"):
         try:
@@ -84,6 +91,7 @@ def supervise(request):
     every = [*overdue, *due_soon, *proxy]
     prefetch_related_objects(every, "station")
     away = reads.owners_away(every, day)
+    reads.record_list(actor, "supervise", shown=len(every))
     return render(
         request,
         "cases/work_supervise.html",

@@ -76,6 +76,23 @@ def _mask_query(q: str) -> str:
     return re.sub(r"\d{7,}", lambda m: m.group()[:3] + "*" * (len(m.group()) - 3), q)
 
 
+def record_list(actor, name: str, **params) -> None:
+    """One audit row per list of cases shown (the filter and the page, never one row per
+    person); a case look-up keeps its query masked."""
+    juris = jurisdiction_of(actor)
+    extra = {"list": name, **{k: v for k, v in params.items() if v not in ("", None)}}
+    if "q" in extra:
+        extra["q"] = _mask_query(extra["q"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="cases.case_list",
+        object_repr="办件列表",
+        region_key=juris.low if juris else None,
+        extra=extra,
+    )
+
+
 def record_search(actor, *, what: str, q: str, found: int) -> None:
     juris = jurisdiction_of(actor)
     audit.record(
