@@ -8,6 +8,7 @@ from django.db.models import Q
 from junjia.core.models import TimeStampedModel
 
 from .choices import (
+    OPEN_STATUSES,
     AppointmentStatus,
     Area,
     CallbackMethod,
@@ -188,6 +189,13 @@ class Case(TimeStampedModel):
             models.Index(fields=["owner", "status", "due_on"], name="case_owner_status_due"),
             models.Index(fields=["region_key", "status", "due_on"], name="case_region_status_due"),
             models.Index(fields=["status", "due_on"], name="case_status_due"),
+            # The work list: each owner's open cases, due soonest first, the jurisdiction's
+            # range checked inside the index (migration 0002 says why).
+            models.Index(
+                fields=["owner", "due_on", "created_at", "region_key"],
+                name="case_open_owner_due",
+                condition=Q(status__in=[status.value for status in OPEN_STATUSES]),
+            ),
         ]
 
     def __str__(self) -> str:

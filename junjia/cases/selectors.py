@@ -64,6 +64,19 @@ def deadline_watch(actor, today: dt.date | None = None) -> dict:
     }
 
 
+def deadline_counts(actor, today: dt.date | None = None) -> dict:
+    """How many cases of the actor's jurisdiction are overdue and due within 2 working days
+    (the lists deadline_watch gives, counted in one query; not capped)."""
+    today = today or timezone.localdate()
+    soon = add_working_days(today, 2)
+    return Case.objects.filter(
+        case_scope(actor), status__in=CLOCK_STATUSES, due_on__lte=soon
+    ).aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        due_soon=Count("pk", filter=Q(due_on__gte=today)),
+    )
+
+
 def lunch_duty_today(station, today: dt.date | None = None):
     today = today or timezone.localdate()
     return LunchDuty.objects.filter(station=station, date=today).select_related("user").first()

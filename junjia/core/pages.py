@@ -4,12 +4,15 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 
-def paginate(request, queryset, per_page: int = 50):
+def paginate(request, queryset, per_page: int = 50, count: int | None = None):
     """A page of results, for the bounded lists it is used on (exact counts are fine there).
 
     Deferred join: the offset walks primary keys only, then the page's rows are fetched with
-    the queryset's joins, so deep pages do not join every skipped row."""
+    the queryset's joins, so deep pages do not join every skipped row. A caller that has
+    counted the rows already passes `count`, which saves the COUNT query."""
     paginator = Paginator(queryset.values_list("pk", flat=True), per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: the value given is used as it is
     page = paginator.get_page(request.GET.get("page"))
     ids = list(page.object_list)
     rows = queryset.order_by().in_bulk(ids) if ids else {}

@@ -30,6 +30,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -97,7 +98,7 @@ class Pools:
     """Word lists drawn once from a seeded Faker zh_CN, so each row costs a random.choice."""
 
     surnames: tuple[str, ...]
-    surname_weights: tuple[float, ...]
+    surname_cum_weights: tuple[float, ...]  # cumulative: no re-summing on every draw
     male: tuple[str, ...]
     female: tuple[str, ...]
     companies: tuple[str, ...]
@@ -132,7 +133,7 @@ def pools() -> Pools:
     jobs = sorted({fake.job() for _ in range(400)})
     return Pools(
         surnames=tuple(Person.last_names),
-        surname_weights=tuple(Person.last_names.values()),
+        surname_cum_weights=tuple(accumulate(Person.last_names.values())),
         male=tuple(male),
         female=tuple(female),
         companies=tuple(companies),
@@ -334,7 +335,7 @@ def _age(birth: dt.date, today: dt.date) -> int:
 
 def _surname(rng: random.Random) -> str:
     p = pools()
-    return rng.choices(p.surnames, weights=p.surname_weights)[0]
+    return rng.choices(p.surnames, cum_weights=p.surname_cum_weights)[0]
 
 
 def _name(rng: random.Random, male: bool, birth_year: int, surname: str | None = None) -> str:
@@ -1001,26 +1002,31 @@ def generate_part(part: Part) -> Rows:
     """All rows of one part; deterministic in (seed, county, part)."""
     rng = random.Random(f"{part.seed}:{part.county_code}:{part.part}")
     village_rng = random.Random(f"{part.seed}:{part.county_code}:villages")
-    weights = [village_rng.uniform(0.3, 1.7) for _ in part.villages]
+    # Cumulative once per part (choices() would re-sum them on every draw; same draws).
+    village_weights = list(accumulate(village_rng.uniform(0.3, 1.7) for _ in part.villages))
+    village_indexes = range(len(part.villages))
     staffed = [i for i, v in enumerate(part.villages) if v.clerk is not None]
     today = part.today
     now_dt = _at(rng, today)
     used: set = set()
     out = Rows()
-    profiles, profile_weights = list(_PROFILES), list(_PROFILES.values())
-    stages, stage_weights = list(_STAGES), list(_STAGES.values())
+    profiles, profile_weights = list(_PROFILES), list(accumulate(_PROFILES.values()))
+    stages, stage_weights = list(_STAGES), list(accumulate(_STAGES.values()))
     for n in range(part.count):
         rid = part.first_id + n
-        stage = _FORCED[n] if n < len(_FORCED) else rng.choices(stages, stage_weights)[0]
+        if n < len(_FORCED):
+            stage = _FORCED[n]
+        else:
+            stage = rng.choices(stages, cum_weights=stage_weights)[0]
         if stage == "submitted_township" and staffed:
             village = part.villages[rng.choice(staffed)]
         else:
-            village = part.villages[rng.choices(range(len(part.villages)), weights)[0]]
+            village = part.villages[rng.choices(village_indexes, cum_weights=village_weights)[0]]
         town = part.towns[village.town]
         if stage == "submitted_township" and village.clerk is None:
             stage = "submitted_county"
         creator = village.clerk or town.clerk
-        person = _profile(rng.choices(profiles, profile_weights)[0], rng, today)
+        person = _profile(rng.choices(profiles, cum_weights=profile_weights)[0], rng, today)
         number, unknown = _id_number(rng, part, person, used)
         out.unknown_codes += unknown
         birth = person.birth

@@ -329,22 +329,12 @@ class _Context:
 
 _CTX: _Context | None = None
 _VALIDATORS: dict[str, _Validator] = {}
-_PINYIN: dict[str, tuple[str, str]] = {}
 
 
 def _validator(sheet: Sheet) -> _Validator:
     found = _VALIDATORS.get(sheet.key)
     if found is None:
         found = _VALIDATORS[sheet.key] = _Validator(sheet.form)
-    return found
-
-
-def _pinyin(name: str) -> tuple[str, str]:
-    found = _PINYIN.get(name)
-    if found is None:
-        if len(_PINYIN) > 200_000:
-            _PINYIN.clear()
-        found = _PINYIN[name] = pinyin_keys(name)
     return found
 
 
@@ -451,7 +441,7 @@ def _prepare_basic(payload: dict, parsed) -> None:
     columns.update(id_values)
     if fields_.get("phone"):
         columns.update(crypto_fields.phone_fields(fields_["phone"]))
-    columns["name_pinyin"], columns["name_initials"] = _pinyin(fields_.get("name", ""))
+    columns["name_pinyin"], columns["name_initials"] = pinyin_keys(fields_.get("name", ""))
     columns["gender"], columns["birth_date"] = parsed.gender, parsed.birth_date
     payload["columns"] = columns
     payload["id_index"] = id_values["id_index"]
@@ -489,6 +479,11 @@ def _init_worker() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The forms ask for today's date (timezone.localdate) on every row; with no time zone
+    # activated each ask falls through asgiref's context-local lookup by way of an
+    # exception, a few per cent of a worker's time. Activate the default one (a worker is
+    # its own process: nothing else sees this).
+    timezone.activate(timezone.get_default_timezone())
 
 
 # --- the plan: pass 1 over every sheet --------------------------------------------------------

@@ -130,6 +130,39 @@ class RecipientRowOut(serializers.Serializer):
     def get_categories(self, recipient) -> list[str]:
         return [c.category for c in recipient.categories.all()]
 
+    def to_representation(self, r) -> dict:
+        # Written out: the same values DRF's fields give (test_rest checks), at a fifth of
+        # the cost; a search page has 50 rows and this was half of the request's CPU.
+        # Subclasses (the detail) add fields: they take DRF's way.
+        if type(self) is not RecipientRowOut:
+            return super().to_representation(r)
+        region = r.household_region
+        return {
+            "id": r.pk,
+            "name": r.name,
+            "gender": r.gender,
+            "gender_label": r.get_gender_display(),
+            "birth_date": _date(r.birth_date),
+            "id_masked": r.id_masked,
+            "phone_masked": r.phone_masked,
+            "household_region": {"code": region.code, "name": region.full_name},
+            "status": r.status,
+            "status_label": r.get_status_display(),
+            "review_level": r.review_level,
+            "death_date": _date(r.death_date),
+            "last_verified_at": _DATETIME.to_representation(r.last_verified_at)
+            if r.last_verified_at
+            else None,
+            "categories": self.get_categories(r),
+        }
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _date(value):
+    return value.isoformat() if value else None
+
 
 class CategoryOut(serializers.Serializer):
     category = serializers.CharField()

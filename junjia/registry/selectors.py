@@ -99,8 +99,22 @@ def _text_filter(q: str) -> Q:
         return Q(**{field_name: value})
     if q.isascii() and q.replace(" ", "").isalpha():
         key = q.replace(" ", "").lower()
-        return Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)
+        return _prefix(key, "name_initials") | _prefix(key, "name_pinyin")
+    # Name fragments of one or two characters: no index helps (trigrams need three), so the
+    # county's files are scanned in the covering index recip_region_search (migration 0002),
+    # never in the table; see search().
     return Q(name__contains=q) | Q(former_names__contains=q)
+
+
+def _prefix(key: str, field_name: str) -> Q:
+    """field starts with key, also written as a range so a B-tree index can seek to it (LIKE
+    'x%' cannot use one unless the database collation is "C"). Pinyin keys are a–z only."""
+    condition = Q(**{f"{field_name}__startswith": key, f"{field_name}__gte": key})
+    stem = key.rstrip("z")
+    if stem:
+        # The first string after every key-prefixed one: 'wbb' → 'wbc', 'yz' → 'z'.
+        condition &= Q(**{f"{field_name}__lt": stem[:-1] + chr(ord(stem[-1]) + 1)})
+    return condition
 
 
 def _years_ago(years: int, today: dt.date) -> dt.date:
@@ -188,20 +202,34 @@ def search(
             value = dt.date.fromisoformat(value) if value else None
         elif key_field.endswith("_at"):
             value = dt.datetime.fromisoformat(value)
+        # The first condition is implied by the second; it is there so the database seeks
+        # straight to the cursor in the sort index instead of reading every earlier row.
         if descending:
             page_qs = qs.filter(
-                Q(**{f"{key_field}__lt": value}) | Q(**{key_field: value, "id__lt": last_id})
+                Q(**{f"{key_field}__lte": value}),
+                Q(**{f"{key_field}__lt": value}) | Q(**{key_field: value, "id__lt": last_id}),
             )
         else:
             page_qs = qs.filter(
-                Q(**{f"{key_field}__gt": value}) | Q(**{key_field: value, "id__gt": last_id})
+                Q(**{f"{key_field}__gte": value}),
+                Q(**{f"{key_field}__gt": value}) | Q(**{key_field: value, "id__gt": last_id}),
             )
-    rows = list(page_qs.select_related("household_region").order_by(*order)[: page_size + 1])
+    # The page's ids are chosen in a subquery that reads only indexed columns — in a county
+    # the filters then run over the covering index recip_region_search, not over the wide
+    # rows (one page read per file) — and only the chosen rows are fetched. One round trip.
+    chosen = page_qs.order_by(*order).values("id")[: page_size + 1]
+    rows = list(
+        Recipient.objects.filter(pk__in=chosen)
+        .select_related("household_region")
+        # Lists never show the free-form section details or the plan, the two big columns
+        # (about 2 KB a file, JSON decoded row by row); a caller that reads them still can.
+        .defer("sections", "plan")
+        .order_by(*order)
+    )
     next_cursor = ""
     if len(rows) > page_size:
         rows = rows[:page_size]
-        last = rows[-1]
-        next_cursor = _encode([getattr(last, key_field), last.pk])
+        next_cursor = _encode([getattr(rows[-1], key_field), rows[-1].pk])
     count, capped = 0, False
     if with_count:
         count = qs.order_by()[: COUNT_CAP + 1].count()
@@ -298,7 +326,7 @@ def missing_documents(recipient: Recipient) -> list[str]:
 
 def category_counts(actor) -> list[tuple[str, int]]:
     """Recipients per category in the jurisdiction. County level and above read the
-    per-county table refreshed every minute; smaller scopes count directly."""
+    per-county table refreshed every 45 s; smaller scopes count directly."""
     juris = jurisdiction_of(actor)
     if juris is None or not has_capability(actor, "registry.view"):
         return []

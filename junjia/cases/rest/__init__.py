@@ -58,4 +58,9 @@ urlpatterns = [
         evaluations.EvaluationDetail.as_view(),
         name="evaluation-detail",
     ),
+    path(
+        "evaluations/<int:pk>/loop/",
+        evaluations.EvaluationLoopAdvance.as_view(),
+        name="evaluation-loop-advance",
+    ),
 ]

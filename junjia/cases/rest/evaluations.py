@@ -22,11 +22,13 @@ from junjia.orgs.api import get_for_actor, region_scope, require_capability
 from .. import errors, services
 from ..choices import LOOP_ORDER, SATISFIED_LEVELS, LoopStage, RatingChannel, Satisfaction
 from ..models import Case, Evaluation, LoopRecord
+from ..views import rota_reads
 from ..views import work_reads as reads
 from .cases import CaseStationRef, LoopSummaryOut, loop_of
 from .common import (
     CaseConflictOut,
     CaseErrorOut,
+    Conflict,
     FieldErrorsOut,
     date_param,
     int_param,
@@ -152,6 +154,25 @@ class PaperEvaluationIn(serializers.Serializer):
 
     def validate_case_number(self, raw):
         return raw.strip()
+
+
+class LoopAdvanceIn(serializers.Serializer):
+    """The record of the loop's current stage, and who owns the next one (as the loop page)."""
+
+    record = serializers.CharField(
+        max_length=2000,
+        help_text="本环节记录",
+        error_messages={
+            "required": errors.LOOP_RECORD_REQUIRED,
+            "blank": errors.LOOP_RECORD_REQUIRED,
+        },
+    )
+    next_owner = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="下一环节责任人：本站在岗工作人员的 id；不填则不变（最后一环不用填）",
+        error_messages={"invalid": errors.LOOP_OWNER_STATION},
+    )
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -299,3 +320,51 @@ class EvaluationDetail(GenericAPIView):
             subject_id=reads.subject_of(evaluation.case),
         )
         return Response(EvaluationOut(evaluation).data)
+
+
+class EvaluationLoopAdvance(GenericAPIView):
+    def initial(self, request, *args, **kwargs):
+        # The rating is looked up for every method first: outside the jurisdiction, 404.
+        super().initial(request, *args, **kwargs)
+        self.evaluation = evaluation_for(request.user, kwargs["pk"])
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="evaluations_loop_advance",
+        request=LoopAdvanceIn,
+        responses={
+            200: EvaluationOut,
+            400: OpenApiResponse(FieldErrorsOut, description="按字段的中文提示"),
+            403: OpenApiResponse(CaseErrorOut, description="只有责任人或站长可以推进"),
+            404: OpenApiResponse(CaseErrorOut),
+            409: OpenApiResponse(CaseConflictOut, description="没有整改，或已闭环"),
+        },
+        description=(
+            "推进差评整改闭环（000 §9）：记录当前环节，进入下一环节——差评发现 → 问题核实 → "
+            "反馈整改 → 问题回访 → 改进提升 → 闭环。责任人或站长可办；下一环节的期限按工作日"
+            "计算。"
+        ),
+    )
+    def post(self, request, pk):
+        actor, evaluation = request.user, self.evaluation
+        loop = loop_of(evaluation)
+        if loop is None:
+            raise Conflict({"detail": errors.LOOP_NONE})
+        data = read_input(LoopAdvanceIn, request)
+        next_owner = None
+        if data.get("next_owner") is not None:
+            next_owner = (
+                rota_reads.staff_of(evaluation.case.station).filter(pk=data["next_owner"]).first()
+            )
+            if next_owner is None:
+                raise ValidationError({"next_owner": [errors.LOOP_OWNER_STATION]})
+        with refusals(
+            fields={errors.LOOP_RECORD_REQUIRED: "record"},
+            conflicts=(errors.LOOP_CLOSED,),
+            forbidden=(errors.LOOP_NOT_YOURS,),
+        ):
+            services.loop_advance(
+                actor=actor, loop=loop, record=data["record"], next_owner=next_owner
+            )
+        # The loop as it now stands; the service wrote the audit row of the change.
+        return Response(EvaluationOut(evaluation_for(actor, pk)).data)

@@ -736,6 +736,7 @@ def test_every_cases_route_is_in_the_schema_without_warnings(world):
         "/api/v1/cases/{id}/withdraw/",
         "/api/v1/evaluations/",
         "/api/v1/evaluations/{id}/",
+        "/api/v1/evaluations/{id}/loop/",
         "/api/v1/service-items/",
         "/api/v1/service-items/{code}/",
     ]

@@ -6,7 +6,7 @@ import pytest
 
 from junjia.cases import errors, services
 from junjia.cases.choices import LoopStage
-from junjia.cases.models import Evaluation, RectificationLoop
+from junjia.cases.models import Evaluation, LoopRecord, RectificationLoop
 from junjia.cases.rest import evaluations as rest
 from junjia.core.models import AuditEntry
 
@@ -178,3 +178,69 @@ def test_another_countys_head_gets_404_for_a_rating(world):
     response = api_for(world.other_county).get(f"{LIST}{evaluation.pk}/")
     assert response.status_code == 404
     assert not views_of(evaluation).exists()
+
+
+def _loop_url(evaluation):
+    return f"{LIST}{evaluation.pk}/loop/"
+
+
+def test_the_head_walks_a_bad_rating_through_the_closed_loop(world):
+    evaluation = _rate(completed_case(world), 1, world.a)
+    head = api_for(world.head)
+    response = head.post(
+        _loop_url(evaluation), {"record": "已调取监控核实", "next_owner": world.a.pk}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    loop = response.json()["loop"]
+    assert (loop["stage"], loop["owner"]) == (LoopStage.VERIFY, str(world.a))
+    # The owner of the stage moves it on without naming anyone: the owner stays.
+    owner = api_for(world.a)
+    for record in ("情况属实", "已向服务对象致歉并整改", "回访满意"):
+        response = owner.post(_loop_url(evaluation), {"record": record}, format="json")
+        assert response.status_code == 200, response.json()
+    assert response.json()["loop"]["stage"] == LoopStage.IMPROVE
+    response = head.post(_loop_url(evaluation), {"record": "纳入窗口服务规范"}, format="json")
+    loop = response.json()["loop"]
+    assert loop["stage"] == LoopStage.CLOSED and loop["closed_at"]
+    assert [r["stage"] for r in loop["records"]] == [
+        "found",
+        "verify",
+        "rectify",
+        "revisit",
+        "improve",
+    ]
+    assert (
+        AuditEntry.objects.filter(
+            action="update", object_type="cases.rectificationloop", actor_id=world.a.pk
+        ).count()
+        == 3
+    )
+    again = head.post(_loop_url(evaluation), {"record": "再记一次"}, format="json")
+    assert (again.status_code, again.json()) == (409, {"detail": errors.LOOP_CLOSED})
+
+
+def test_the_loop_refuses_with_the_field_or_the_reason(world):
+    evaluation = _rate(completed_case(world), 2, world.a)
+    blank = api_for(world.head).post(_loop_url(evaluation), {"record": " "}, format="json")
+    assert (blank.status_code, blank.json()) == (400, {"record": [errors.LOOP_RECORD_REQUIRED]})
+    stranger = api_for(world.head).post(
+        _loop_url(evaluation), {"record": "核实", "next_owner": world.b.pk}, format="json"
+    )
+    assert (stranger.status_code, stranger.json()) == (
+        400,
+        {"next_owner": [errors.LOOP_OWNER_STATION]},
+    )
+    # Clerk A2 of the same station neither owns the stage nor heads the station.
+    a2 = api_for(world.a2).post(_loop_url(evaluation), {"record": "核实"}, format="json")
+    assert (a2.status_code, a2.json()["detail"]) == (403, errors.LOOP_NOT_YOURS)
+    other = api_for(world.other_county).post(
+        _loop_url(evaluation), {"record": "核实"}, format="json"
+    )
+    assert other.status_code == 404
+    good = _rate(completed_case(world), 5, world.a)
+    none = api_for(world.head).post(_loop_url(good), {"record": "核实"}, format="json")
+    assert (none.status_code, none.json()) == (409, {"detail": errors.LOOP_NONE})
+    # Nothing of the loop was written by the refusals.
+    assert RectificationLoop.objects.get(evaluation=evaluation).stage == LoopStage.FOUND
+    assert not LoopRecord.objects.exists()
+    assert not AuditEntry.objects.filter(object_type="cases.rectificationloop").exists()

@@ -45,4 +45,5 @@ ROUTES = {
     "api:appointment-reschedule": ("object", _appointment, False),
     "api:appointment-mark": ("object", _appointment, False),
     "api:evaluation-detail": ("object", lambda w: {"pk": w.rota_evaluation_b.pk}, False),
+    "api:evaluation-loop-advance": ("object", lambda w: {"pk": w.rota_evaluation_b.pk}, False),
 }

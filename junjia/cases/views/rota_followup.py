@@ -16,7 +16,7 @@ from junjia.orgs.api import (
     require_capability,
 )
 
-from .. import selectors, services
+from .. import errors, selectors, services
 from ..choices import LOOP_ORDER, CallbackStatus, CaseStatus, LoopStage, RatingChannel
 from ..forms_rota import CallbackRecordForm, LoopAdvanceForm, PaperEvaluationForm
 from ..models import Callback, Case
@@ -200,9 +200,7 @@ def loop_advance(request, pk):
     if form is None:
         messages.error(
             request,
-            "该整改已闭环。"
-            if loop.stage == LoopStage.CLOSED
-            else "只有责任人或站长可以推进差评整改。",
+            errors.LOOP_CLOSED if loop.stage == LoopStage.CLOSED else errors.LOOP_NOT_YOURS,
         )
         return redirect("cases:loop_detail", pk=loop.pk)
     if form.is_valid():

@@ -26,7 +26,9 @@ def work(request):
     mine = selectors.my_work(actor, today=day)
     show = request.GET.get("show", "")
     show = show if show in reads.WORK_FILTERS else ""
-    rows = paginate(request, reads.filter_work(mine, show, actor, clock), per_page=50)
+    counts = reads.work_counts(mine, actor, clock)
+    listed = counts[show or "total"] or 0  # the filter's count is the list's length
+    rows = paginate(request, reads.filter_work(mine, show, actor, clock), per_page=50, count=listed)
     rows.object_list = clock.mark(rows.object_list)
     for case in rows.object_list:
         case.due_label = reads.due_text(case)
@@ -47,8 +49,7 @@ def work(request):
     watch = None
     if has_capability(actor, "cases.supervise"):
         try:
-            data = selectors.deadline_watch(actor, today=day)
-            watch = {"overdue": len(data["overdue"]), "due_soon": len(data["due_soon"])}
+            watch = selectors.deadline_counts(actor, today=day)
         except UnknownCalendarYear as exc:
             watch = {"error": str(exc)}
     return render(
@@ -57,7 +58,7 @@ def work(request):
         {
             "day": day,
             "rows": rows,
-            "counts": reads.work_counts(mine, actor, clock),
+            "counts": counts,
             "show": show,
             "show_label": reads.WORK_FILTERS.get(show, ""),
             "can_open": has_capability(actor, "cases.handle"),

@@ -5,7 +5,7 @@ and the contact card, case look-up, pending extensions and proxy cases for the h
 import datetime as dt
 import re
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from junjia.core import audit
 from junjia.core.models import AuditAction
@@ -162,15 +162,21 @@ def due_text(case: Case) -> str:
 
 
 def work_counts(qs: QuerySet, actor, clock: Clock) -> dict:
+    """The counts of the work list's filters, in one query."""
     soon = clock.soon_limit()
-    clocked = qs.filter(status__in=CLOCK_STATUSES)
-    return {
-        "total": qs.count(),
-        "overdue": clocked.filter(due_on__lt=clock.today).count(),
-        "soon": clocked.filter(due_on__gte=clock.today, due_on__lte=soon).count() if soon else None,
-        "waiting": qs.filter(status__in=[CaseStatus.INCOMPLETE, CaseStatus.NOTICE_ISSUED]).count(),
-        "standin": qs.exclude(owner=actor).count(),
-    }
+    clocked = Q(status__in=CLOCK_STATUSES)
+    counts = qs.order_by().aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=clocked & Q(due_on__lt=clock.today)),
+        soon=Count(
+            "pk", filter=clocked & Q(due_on__gte=clock.today, due_on__lte=soon or clock.today)
+        ),
+        waiting=Count("pk", filter=Q(status__in=[CaseStatus.INCOMPLETE, CaseStatus.NOTICE_ISSUED])),
+        standin=Count("pk", filter=~Q(owner=actor)),
+    )
+    if not soon:
+        counts["soon"] = None
+    return counts
 
 
 WORK_FILTERS = {
