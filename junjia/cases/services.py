@@ -756,9 +756,10 @@ def appointment_book(
         "booked_by": actor,
     }
     for attempt in range(5):
+        code = _code()
         try:
             with transaction.atomic():
-                appointment = Appointment.objects.create(code=_code(), **fields)
+                appointment = Appointment.objects.create(code=code, **fields)
                 audit.record(
                     actor=actor,
                     action=AuditAction.CREATE,
@@ -775,10 +776,10 @@ def appointment_book(
                     raise errors.CaseError(errors.SLOT_FULL)
             return appointment
         except IntegrityError:
-            # Two booking codes alike (1 in 31⁸ a pair): draw another one.
-            if attempt == 4:
+            # Only a booking code drawn twice (1 in 31⁸ a pair) is tried again, with another
+            # code; any other integrity error (a slot deleted meanwhile) is the caller's.
+            if attempt == 4 or not Appointment.objects.filter(code=code).exists():
                 raise
-    raise AssertionError("unreachable")
 
 
 @transaction.atomic
@@ -966,20 +967,33 @@ def loop_open(*, evaluation: Evaluation) -> RectificationLoop:
     return loop
 
 
+def loop_refusal(actor, loop: RectificationLoop) -> str | None:
+    """Why the actor may not move the loop on (who: the stage's owner or whoever has the
+    loop capability over it; when: not once closed), or None."""
+    if not can_reach(actor, "cases.loop", loop.region_key) and actor.pk != loop.owner_id:
+        return errors.LOOP_NOT_YOURS
+    if loop.stage == LoopStage.CLOSED:
+        return errors.LOOP_CLOSED
+    return None
+
+
+def loop_next_stage(loop: RectificationLoop) -> str:
+    return LOOP_ORDER[LOOP_ORDER.index(loop.stage) + 1]
+
+
 @transaction.atomic
 def loop_advance(
     *, actor, loop: RectificationLoop, record: str, next_owner=None
 ) -> RectificationLoop:
     """Close the current stage with its record and open the next, with an owner and a due date."""
     locked = RectificationLoop.objects.select_for_update().get(pk=loop.pk)
-    if not can_reach(actor, "cases.loop", locked.region_key) and actor.pk != locked.owner_id:
-        raise errors.CaseError(errors.LOOP_NOT_YOURS)
-    if locked.stage == LoopStage.CLOSED:
-        raise errors.CaseError(errors.LOOP_CLOSED)
+    refusal = loop_refusal(actor, locked)
+    if refusal:
+        raise errors.CaseError(refusal)
     if not record.strip():
         raise errors.CaseError(errors.LOOP_RECORD_REQUIRED)
     LoopRecord.objects.create(loop=locked, stage=locked.stage, text=record.strip(), actor=actor)
-    following = LOOP_ORDER[LOOP_ORDER.index(locked.stage) + 1]
+    following = loop_next_stage(locked)
     before = locked.stage
     locked.stage = following
     if following == LoopStage.CLOSED:

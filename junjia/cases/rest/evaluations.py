@@ -12,7 +12,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
@@ -350,9 +350,16 @@ class EvaluationLoopAdvance(GenericAPIView):
         loop = loop_of(evaluation)
         if loop is None:
             raise Conflict({"detail": errors.LOOP_NONE})
+        # Who and when before what: the body is read only for someone who may move it on.
+        refusal = services.loop_refusal(actor, loop)
+        if refusal == errors.LOOP_NOT_YOURS:
+            raise PermissionDenied(refusal)
+        if refusal:
+            raise Conflict({"detail": refusal})
         data = read_input(LoopAdvanceIn, request)
         next_owner = None
-        if data.get("next_owner") is not None:
+        final = services.loop_next_stage(loop) == LoopStage.CLOSED
+        if data.get("next_owner") is not None and not final:
             next_owner = (
                 rota_reads.staff_of(evaluation.case.station).filter(pk=data["next_owner"]).first()
             )

@@ -199,7 +199,10 @@ def test_the_head_walks_a_bad_rating_through_the_closed_loop(world):
         response = owner.post(_loop_url(evaluation), {"record": record}, format="json")
         assert response.status_code == 200, response.json()
     assert response.json()["loop"]["stage"] == LoopStage.IMPROVE
-    response = head.post(_loop_url(evaluation), {"record": "纳入窗口服务规范"}, format="json")
+    # The last stage has no next owner: one sent is ignored, whoever it names.
+    response = head.post(
+        _loop_url(evaluation), {"record": "纳入窗口服务规范", "next_owner": 0}, format="json"
+    )
     loop = response.json()["loop"]
     assert loop["stage"] == LoopStage.CLOSED and loop["closed_at"]
     assert [r["stage"] for r in loop["records"]] == [
@@ -217,6 +220,8 @@ def test_the_head_walks_a_bad_rating_through_the_closed_loop(world):
     )
     again = head.post(_loop_url(evaluation), {"record": "再记一次"}, format="json")
     assert (again.status_code, again.json()) == (409, {"detail": errors.LOOP_CLOSED})
+    empty = head.post(_loop_url(evaluation), {}, format="json")  # the state first, not the body
+    assert (empty.status_code, empty.json()) == (409, {"detail": errors.LOOP_CLOSED})
 
 
 def test_the_loop_refuses_with_the_field_or_the_reason(world):
@@ -233,6 +238,8 @@ def test_the_loop_refuses_with_the_field_or_the_reason(world):
     # Clerk A2 of the same station neither owns the stage nor heads the station.
     a2 = api_for(world.a2).post(_loop_url(evaluation), {"record": "核实"}, format="json")
     assert (a2.status_code, a2.json()["detail"]) == (403, errors.LOOP_NOT_YOURS)
+    a2_empty = api_for(world.a2).post(_loop_url(evaluation), {}, format="json")
+    assert (a2_empty.status_code, a2_empty.json()["detail"]) == (403, errors.LOOP_NOT_YOURS)
     other = api_for(world.other_county).post(
         _loop_url(evaluation), {"record": "核实"}, format="json"
     )

@@ -501,3 +501,30 @@ def test_doorstep_outcome_only_on_doorstep_cases_and_never_empty(world):
     doorstep = open_case(world, channel=Channel.DOORSTEP, doorstep={"condition": "卧床不起"})
     with pytest.raises(errors.CaseError, match="请填写上门服务结果"):
         services.case_record_doorstep(actor=world.a, case=doorstep, outcome="  ")
+
+
+def test_a_booking_code_drawn_twice_is_drawn_again(world, monkeypatch):
+    from django.db import IntegrityError
+
+    from junjia.registry.tests.factories import make_id_number
+
+    slot = _slot(world, capacity=3)
+    first = services.appointment_book(
+        slot=slot, name="李四", id_number="11010519491231002X", phone="13800000000"
+    )
+    codes = iter([first.code, first.code, "NEWCODE2"])
+    monkeypatch.setattr(services, "_code", lambda: next(codes))
+    second = services.appointment_book(
+        slot=slot, name="王五", id_number=make_id_number(), phone="13800000001"
+    )
+    assert second.code == "NEWCODE2"
+    slot.refresh_from_db()
+    assert slot.booked == 2 == Appointment.objects.filter(slot=slot).count()
+    # Five collisions in a row: the error is the caller's, and nothing was taken.
+    monkeypatch.setattr(services, "_code", lambda: first.code)
+    with pytest.raises(IntegrityError):
+        services.appointment_book(
+            slot=slot, name="赵六", id_number=make_id_number(), phone="13800000002"
+        )
+    slot.refresh_from_db()
+    assert slot.booked == 2 == Appointment.objects.filter(slot=slot).count()

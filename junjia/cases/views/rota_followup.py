@@ -9,14 +9,13 @@ from django.views.decorators.http import require_POST
 from junjia.core.errors import DomainError
 from junjia.core.pages import paginate, query_without_page
 from junjia.orgs.api import (
-    can_reach,
     get_for_actor,
     has_capability,
     region_scope,
     require_capability,
 )
 
-from .. import errors, selectors, services
+from .. import selectors, services
 from ..choices import LOOP_ORDER, CallbackStatus, CaseStatus, LoopStage, RatingChannel
 from ..forms_rota import CallbackRecordForm, LoopAdvanceForm, PaperEvaluationForm
 from ..models import Callback, Case
@@ -154,11 +153,9 @@ def _stages(loop) -> list[dict]:
 
 
 def _advance_form(actor, loop, data=None):
-    if loop.stage == LoopStage.CLOSED:
+    if services.loop_refusal(actor, loop):
         return None
-    if not (can_reach(actor, "cases.loop", loop.region_key) or actor.pk == loop.owner_id):
-        return None
-    final = LOOP_ORDER[LOOP_ORDER.index(loop.stage) + 1] == LoopStage.CLOSED
+    final = services.loop_next_stage(loop) == LoopStage.CLOSED
     return LoopAdvanceForm(data, staff=reads.staff_of(loop.evaluation.case.station), final=final)
 
 
@@ -198,10 +195,7 @@ def loop_advance(request, pk):
     loop = reads.loop_for(actor, pk)
     form = _advance_form(actor, loop, request.POST)
     if form is None:
-        messages.error(
-            request,
-            errors.LOOP_CLOSED if loop.stage == LoopStage.CLOSED else errors.LOOP_NOT_YOURS,
-        )
+        messages.error(request, services.loop_refusal(actor, loop))
         return redirect("cases:loop_detail", pk=loop.pk)
     if form.is_valid():
         try:

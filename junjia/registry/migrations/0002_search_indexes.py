@@ -24,6 +24,8 @@ PostgreSQL features, and SQLite needs neither.
 
 from django.db import migrations
 
+from junjia.core.migration_ops import drop_invalid_index
+
 INDEXES = {
     "recip_region_search": (
         "registry_recipient (region_key, name_pinyin, id) "
@@ -42,6 +44,7 @@ def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for name, definition in INDEXES.items():
+        drop_invalid_index(schema_editor, name)  # a failed earlier build is built again
         schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {definition}")
     for table, column in STATISTICS:
         schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS 1000")
