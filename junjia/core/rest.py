@@ -1,7 +1,8 @@
-"""REST helpers shared by every app: error format with Chinese messages."""
+"""REST helpers shared by every app: error format with Chinese messages, the request body
+as a dict, a page form's errors in the API's shape."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -17,3 +18,32 @@ def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
+
+
+NOT_AN_OBJECT = "请求内容应为 JSON 对象。"
+
+
+def request_body(request) -> dict:
+    """The request body as a plain dict (JSON, or a form post with one value per key)."""
+    data = request.data
+    if hasattr(data, "dict"):
+        return data.dict()
+    if not isinstance(data, dict):
+        raise exceptions.ValidationError({"non_field_errors": [NOT_AN_OBJECT]})
+    return dict(data)
+
+
+def read_input(serializer_class, request, **context) -> dict:
+    """The body checked by an input serializer (400 with Chinese messages by field)."""
+    incoming = serializer_class(data=request_body(request), context=context)
+    incoming.is_valid(raise_exception=True)
+    return incoming.validated_data
+
+
+def form_errors(form) -> dict:
+    """A Django form's errors in DRF's shape ({"field": ["消息"]}, non-field errors under
+    "non_field_errors")."""
+    return {
+        ("non_field_errors" if name == "__all__" else name): [e["message"] for e in errs]
+        for name, errs in form.errors.get_json_data().items()
+    }

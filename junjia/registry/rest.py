@@ -24,6 +24,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from junjia.core.rest import form_errors, read_input, request_body
 from junjia.orgs.api import Level, get_for_actor, has_capability, require_capability
 
 from . import errors, forms, selectors, services
@@ -47,28 +48,8 @@ TAG = "服务对象档案"
 TRANSFER_TAG = "档案转移"
 NOT_FOUND_BY_NUMBER = "未找到该身份证号码的档案。"
 UNKNOWN_FIELD = "未知字段。"
-NOT_AN_OBJECT = "请求内容应为 JSON 对象。"
 PAGE_SIZE = selectors.PAGE_SIZE
 MAX_PAGE_SIZE = 200
-
-
-def _errors(form) -> dict:
-    """A Django form's errors in DRF's shape ({"field": ["消息"]}, non-field under
-    "non_field_errors")."""
-    return {
-        ("non_field_errors" if name == "__all__" else name): [e["message"] for e in errs]
-        for name, errs in form.errors.get_json_data().items()
-    }
-
-
-def _body(request) -> dict:
-    """The request body as a plain dict (JSON, or a form post with one value per key)."""
-    data = request.data
-    if hasattr(data, "dict"):
-        return data.dict()
-    if not isinstance(data, dict):
-        raise ValidationError({"non_field_errors": [NOT_AN_OBJECT]})
-    return dict(data)
 
 
 def _level_label(level) -> str | None:
@@ -626,7 +607,7 @@ class RecipientListCreate(GenericAPIView):
     )
     def post(self, request):
         require_capability(request.user, "registry.edit")
-        incoming = RecipientCreateIn(data=_body(request), context={"actor": request.user})
+        incoming = RecipientCreateIn(data=request_body(request), context={"actor": request.user})
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         try:
@@ -683,7 +664,7 @@ class RecipientReveal(RecipientObjectView):
         description="查看一项完整的身份证号码或手机号码；需要相应权限，每次都记入审计日志。",
     )
     def post(self, request, pk):
-        incoming = RevealIn(data=_body(request))
+        incoming = RevealIn(data=request_body(request))
         incoming.is_valid(raise_exception=True)
         value = services.recipient_reveal(
             actor=request.user, recipient=self.recipient, field=incoming.validated_data["field"]
@@ -717,7 +698,7 @@ class RecipientSection(RecipientObjectView):
         if key not in SECTION_BY_KEY:
             raise NotFound(f"没有名为 {key} 的分项。")
         require_capability(request.user, "registry.edit")
-        data = dict(_body(request))
+        data = dict(request_body(request))
         form_class = forms.section_form_class(key)
         unknown = sorted(set(data) - set(form_class.base_fields))
         if unknown:
@@ -735,7 +716,7 @@ class RecipientSection(RecipientObjectView):
         }
         form = form_class(data={**current, **data})
         if not form.is_valid():
-            raise ValidationError(_errors(form))
+            raise ValidationError(form_errors(form))
         services.recipient_update_section(
             actor=request.user,
             recipient=self.recipient,
@@ -753,7 +734,7 @@ class RecipientListPut(RecipientObjectView):
 
     def put(self, request, pk):
         require_capability(request.user, "registry.edit")
-        items = _body(request).get("items")
+        items = request_body(request).get("items")
         if not isinstance(items, list):
             raise ValidationError({"items": ["请提交 items 列表。"]})
         row_form = forms.ROW_FORMS[self.key][1]
@@ -761,7 +742,7 @@ class RecipientListPut(RecipientObjectView):
         for item in items:
             form = row_form(data=item if isinstance(item, dict) else {})
             valid = form.is_valid()
-            problems.append({} if valid else _errors(form))
+            problems.append({} if valid else form_errors(form))
             if valid:
                 cleaned.append(form.cleaned_data)
         if any(problems):
@@ -809,9 +790,9 @@ class RecipientPlan(RecipientObjectView):
     @extend_schema(tags=[TAG], request=PlanIn, responses=RecipientOut, description="一人一策。")
     def put(self, request, pk):
         require_capability(request.user, "registry.edit")
-        form = forms.PlanForm(data=_body(request))
+        form = forms.PlanForm(data=request_body(request))
         if not form.is_valid():
-            raise ValidationError(_errors(form))
+            raise ValidationError(form_errors(form))
         services.recipient_set_list(
             actor=request.user,
             recipient=self.recipient,
@@ -830,12 +811,6 @@ def _status(pk) -> Response:
 
 def _change_status(change: ChangeRequest) -> Response:
     return Response(ChangeStatusOut(change).data)
-
-
-def _input(serializer_class, request) -> dict:
-    incoming = serializer_class(data=_body(request))
-    incoming.is_valid(raise_exception=True)
-    return incoming.validated_data
 
 
 REVIEW_RESPONSES = {
@@ -863,7 +838,7 @@ class RecipientApprove(RecipientObjectView):
     )
     def post(self, request, pk):
         require_capability(request.user, "registry.review")
-        data = _input(RemarkIn, request)
+        data = read_input(RemarkIn, request)
         services.recipient_approve(actor=request.user, recipient=self.recipient, **data)
         return _status(pk)
 
@@ -874,7 +849,7 @@ class RecipientReturn(RecipientObjectView):
     )
     def post(self, request, pk):
         require_capability(request.user, "registry.review")
-        data = _input(ReasonIn, request)
+        data = read_input(ReasonIn, request)
         services.recipient_return(actor=request.user, recipient=self.recipient, **data)
         return _status(pk)
 
@@ -888,7 +863,7 @@ class RecipientWithdraw(RecipientObjectView):
     )
     def post(self, request, pk):
         require_capability(request.user, "registry.edit")
-        data = _input(OptionalReasonIn, request)
+        data = read_input(OptionalReasonIn, request)
         services.recipient_withdraw(actor=request.user, recipient=self.recipient, **data)
         return _status(pk)
 
@@ -902,7 +877,7 @@ class ChangeSubmit(RecipientObjectView):
     )
     def post(self, request, pk):
         require_capability(request.user, "registry.edit")
-        data = _input(OptionalReasonIn, request)
+        data = read_input(OptionalReasonIn, request)
         change = services.change_submit(actor=request.user, recipient=self.recipient, **data)
         return _change_status(change)
 
@@ -916,7 +891,7 @@ class ChangeApprove(RecipientObjectView):
     )
     def post(self, request, pk):
         require_capability(request.user, "registry.review")
-        data = _input(RemarkIn, request)
+        data = read_input(RemarkIn, request)
         change = services.change_approve(actor=request.user, recipient=self.recipient, **data)
         return _change_status(change)
 
@@ -930,7 +905,7 @@ class ChangeReturn(RecipientObjectView):
     )
     def post(self, request, pk):
         require_capability(request.user, "registry.review")
-        data = _input(ReasonIn, request)
+        data = read_input(ReasonIn, request)
         change = services.change_return(actor=request.user, recipient=self.recipient, **data)
         return _change_status(change)
 
@@ -1016,7 +991,7 @@ class TransferListCreate(GenericAPIView):
     )
     def post(self, request):
         require_capability(request.user, "registry.transfer")
-        incoming = TransferCreateIn(data=_body(request), context={"actor": request.user})
+        incoming = TransferCreateIn(data=request_body(request), context={"actor": request.user})
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         recipient = services.find_by_id_number(data["id_number"])
@@ -1053,7 +1028,7 @@ class TransferDecide(GenericAPIView):
         description="审批转移：同意则档案及其附属记录一次性迁入新辖区。",
     )
     def post(self, request, pk):
-        data = _input(TransferDecideIn, request)
+        data = read_input(TransferDecideIn, request)
         transfer = services.transfer_decide(actor=request.user, transfer=self.transfer, **data)
         return Response(TransferToDecideOut(transfer).data)
 

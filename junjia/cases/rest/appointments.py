@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from junjia.core.api_base import StandardPagination
 from junjia.core.errors import DomainError
+from junjia.core.rest import read_input
 from junjia.orgs.api import get_for_actor, region_scope, require_capability
 
 from .. import appointments_admin, errors, selectors, services
@@ -33,7 +34,6 @@ from .common import (
     FieldErrorsOut,
     date_param,
     int_param,
-    read_input,
     record_list,
     record_view,
     refusals,

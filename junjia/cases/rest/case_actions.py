@@ -15,6 +15,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from junjia.core.errors import DomainError
+from junjia.core.rest import read_input, request_body
 from junjia.orgs.api import require_capability
 
 from .. import errors, services
@@ -36,8 +37,6 @@ from .common import (
     CaseErrorOut,
     Conflict,
     FieldErrorsOut,
-    body,
-    read_input,
     refusals,
 )
 
@@ -281,7 +280,9 @@ class CaseRecheck(CaseObjectView):
                 }
             )
         received = received_from(
-            case.item_version.materials, body(request).get("received"), current=case.materials
+            case.item_version.materials,
+            request_body(request).get("received"),
+            current=case.materials,
         )
         services.case_recheck(actor=request.user, case=case, received=received)
         return case_response(request, pk, "api:case-materials")

@@ -20,6 +20,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from junjia.core.api_base import StandardPagination
+from junjia.core.rest import form_errors, request_body
 from junjia.core.workdays import UnknownCalendarYear, add_working_days
 from junjia.orgs.api import get_for_actor, require_capability
 
@@ -33,8 +34,6 @@ from ..workflow import CASE_WORKFLOW
 from .common import (
     CaseErrorOut,
     FieldErrorsOut,
-    body,
-    form_errors,
     int_param,
     record_list,
     record_view,
@@ -572,7 +571,7 @@ class CaseListCreate(GenericAPIView):
             raise PermissionDenied(NO_STATION)
         items = selectors.catalogue(actor.station.region.level)
         by_code = {i.code: i for i in items}
-        data = body(request)
+        data = request_body(request)
         raw_received = data.pop("received", None)
         form = CaseOpenForm(data=_form_data(data), items=items, actor=actor)
         problems = {} if form.is_valid() else form_errors(form)

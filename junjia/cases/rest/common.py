@@ -16,7 +16,6 @@ from junjia.orgs.api import jurisdiction_of
 
 from ..views import work_reads as reads
 
-NOT_AN_OBJECT = "请求内容应为 JSON 对象。"
 BAD_DATE = "日期格式应为 YYYY-MM-DD。"
 BAD_NUMBER = "应为正整数。"
 
@@ -46,31 +45,6 @@ class FieldErrorsOut(serializers.Serializer):
 
 def today() -> dt.date:
     return reads.today()
-
-
-def body(request) -> dict:
-    """The request body as a plain dict (JSON, or a form post with one value per key)."""
-    data = request.data
-    if hasattr(data, "dict"):
-        return data.dict()
-    if not isinstance(data, dict):
-        raise ValidationError({"non_field_errors": [NOT_AN_OBJECT]})
-    return dict(data)
-
-
-def read_input(serializer_class, request, **context) -> dict:
-    incoming = serializer_class(data=body(request), context=context)
-    incoming.is_valid(raise_exception=True)
-    return incoming.validated_data
-
-
-def form_errors(form) -> dict:
-    """A Django form's errors in DRF's shape ({"field": ["消息"]}, non-field errors under
-    "non_field_errors")."""
-    return {
-        ("non_field_errors" if name == "__all__" else name): [e["message"] for e in errs]
-        for name, errs in form.errors.get_json_data().items()
-    }
 
 
 def date_param(params, name: str, default: dt.date | None) -> dt.date | None:

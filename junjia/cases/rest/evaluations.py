@@ -17,6 +17,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from junjia.core.api_base import StandardPagination
+from junjia.core.rest import read_input
 from junjia.orgs.api import get_for_actor, region_scope, require_capability
 
 from .. import errors, services
@@ -32,7 +33,6 @@ from .common import (
     FieldErrorsOut,
     date_param,
     int_param,
-    read_input,
     record_list,
     record_view,
     refusals,
