@@ -52,6 +52,8 @@ OPEN_STATUSES = (
 )
 # The promised time limit runs from acceptance until completion (000 §7 限时办结).
 CLOCK_STATUSES = (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.SENT_UP)
+# "Due soon": within 2 working days — the work list, the head's watch and the daily scan.
+SOON_DAYS = 2
 
 
 class MaterialState(models.TextChoices):

@@ -13,6 +13,7 @@ from .choices import (
     CLOCK_STATUSES,
     OPEN_STATUSES,
     SATISFIED_LEVELS,
+    SOON_DAYS,
     AppointmentStatus,
     CallbackStatus,
     LoopStage,
@@ -54,7 +55,7 @@ def my_work(actor, today: dt.date | None = None) -> QuerySet[Case]:
 def deadline_watch(actor, today: dt.date | None = None) -> dict:
     """Cases due within 2 working days, and overdue ones, in the actor's jurisdiction."""
     today = today or timezone.localdate()
-    soon = add_working_days(today, 2)
+    soon = add_working_days(today, SOON_DAYS)
     base = Case.objects.filter(case_scope(actor), status__in=CLOCK_STATUSES).select_related(
         "item_version__item", "owner"
     )
@@ -68,7 +69,7 @@ def deadline_counts(actor, today: dt.date | None = None) -> dict:
     """How many cases of the actor's jurisdiction are overdue and due within 2 working days
     (the lists deadline_watch gives, counted in one query; not capped)."""
     today = today or timezone.localdate()
-    soon = add_working_days(today, 2)
+    soon = add_working_days(today, SOON_DAYS)
     return Case.objects.filter(
         case_scope(actor), status__in=CLOCK_STATUSES, due_on__lte=soon
     ).aggregate(

@@ -24,6 +24,7 @@ from .choices import (
     CLOCK_STATUSES,
     LOOP_ORDER,
     SATISFIED_LEVELS,
+    SOON_DAYS,
     AppointmentStatus,
     CallbackStatus,
     CaseStatus,
@@ -942,11 +943,9 @@ def evaluation_submit(
 
 
 def _head_of(station):
-    return (
-        station.staff.filter(is_active=True, role_grants__role=Role.STATION_HEAD)
-        .order_by("pk")
-        .first()
-    )
+    heads: dict = {}
+    _heads_of([station.pk], heads)
+    return heads[station.pk]
 
 
 def loop_open(*, evaluation: Evaluation) -> RectificationLoop:
@@ -1011,13 +1010,12 @@ def loop_advance(
 # --- the daily deadline scan ------------------------------------------------------------
 
 
-SOON_DAYS = 2  # "due within 2 working days" (000 §7 限时办结), as the work list counts them
 SCAN_BATCH = 500
 
 
 def _heads_of(station_ids, known: dict) -> None:
     """Fill `known` {station id: its station head, or None} for stations not in it yet, in
-    one query; the head is the one `_head_of` picks (the active head with the lowest id)."""
+    one query: the active station head with the lowest id."""
     wanted = set(station_ids) - known.keys()
     if not wanted:
         return

@@ -25,7 +25,7 @@ from junjia.core.workdays import UnknownCalendarYear, add_working_days
 from junjia.orgs.api import get_for_actor, require_capability
 
 from .. import errors, selectors, services
-from ..choices import CLOCK_STATUSES, CaseStatus, MaterialState
+from ..choices import CLOCK_STATUSES, SOON_DAYS, CaseStatus, MaterialState
 from ..forms import CaseOpenForm, MaterialsCheckForm
 from ..models import Callback, Case, CaseStep, Extension, Handover
 from ..permissions import case_scope
@@ -409,7 +409,7 @@ def filter_cases(actor, params):
             qs = clocked.filter(due_on__lt=day)
         elif due == "soon":
             try:
-                soon = add_working_days(day, reads.SOON_DAYS)
+                soon = add_working_days(day, SOON_DAYS)
             except UnknownCalendarYear as exc:
                 raise ValidationError({"due": [str(exc)]}) from exc
             qs = clocked.filter(due_on__gte=day, due_on__lte=soon)

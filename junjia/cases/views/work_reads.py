@@ -16,6 +16,7 @@ from .. import services
 from ..choices import (
     CLOCK_STATUSES,
     OPEN_STATUSES,
+    SOON_DAYS,
     CaseStatus,
     Channel,
     ExtensionStatus,
@@ -36,7 +37,6 @@ STATUS_BADGE = {
     CaseStatus.COMPLETED: "ok",
     CaseStatus.REFUSED: "bad",
 }
-SOON_DAYS = 2  # "due within 2 working days" (the issue; the daily scan uses the same)
 SEARCH_LIMIT = 50
 
 
