@@ -46,6 +46,7 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+from statistics import median
 from urllib.parse import urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
@@ -72,6 +73,7 @@ def parse_args():
     parser.add_argument("--big-rows", type=int, default=500_000, help="0 to skip")
     parser.add_argument("--die-rows", type=int, default=0, help="0: the whole sheet")
     parser.add_argument("--workers", type=int, default=None, help="default: one per core")
+    parser.add_argument("--repeat", type=int, default=3, help="raw and import runs, best taken")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--seed", type=int, default=20260301)
     parser.add_argument("--phase", choices=("raw", "import", "die"), help=argparse.SUPPRESS)
@@ -689,6 +691,18 @@ def _backend_cpu() -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+class _Progress:
+    """Notes when the last row has been checked (the rest of the time is the write)."""
+
+    checked = 0.0
+
+    def __init__(self, started: float):
+        self.started = started
+
+    def __call__(self, done: int) -> None:
+        _Progress.checked = time.perf_counter()
+
+
 def measure_import(path: str, clerk_pk: int, workers) -> dict:
     from django.db import connection
 
@@ -704,11 +718,13 @@ def measure_import(path: str, clerk_pk: int, workers) -> dict:
         data = handle.read()
     with imports.ImportRun(actor, data, prepare=True, workers=workers) as run:
         del data
-        plan = run.check()
-        checked = time.perf_counter()
+        # Exactly what the job runs: check and write in one transaction, new files written
+        # (COPY) while later blocks are still being checked.
+        result = run.execute(valid_only=True, progress=_Progress(started))
+        plan = run.plan
         if plan.error_count:
             print("unexpected errors:", [e for e in plan.errors[:5]])
-        result = run.write()
+    checked = _Progress.checked or time.perf_counter()
     written = time.perf_counter()
     cpu = {
         "main": _own_cpu(resource.RUSAGE_SELF) - own,
@@ -848,20 +864,38 @@ def main() -> int:
     n = args.rows
     verdicts: list[bool] = []
     try:
-        raw = run_phase(args, "raw", files[n], clerk_pk)
-        empty_tables()
+        # The raw limit and the import alternate, --repeat times, and the best run of each
+        # is compared: on a shared virtual machine the same work can take a third longer
+        # from one minute to the next, and measuring both side by side, best against best,
+        # keeps that out of the ratio.
+        raws, runs = [], []
+        for attempt in range(1, args.repeat + 1):
+            raws.append(run_phase(args, "raw", files[n], clerk_pk))
+            empty_tables()
+            runs.append(run_phase(args, "import", files[n], clerk_pk, workers))
+            empty_tables()
+            print(
+                f"run {attempt}/{args.repeat}: raw limit {raws[-1]['total']:.2f} s, import "
+                f"{runs[-1]['total']:.2f} s (load average {os.getloadavg()[0]:.1f})"
+            )
+        raw = min(raws, key=lambda r: r["total"])
+        ours = min(runs, key=lambda r: r["total"])
         raw_rate = raw["rows"] / raw["total"]
         print(
-            f"\nraw limit (python-calamine + COPY), {raw['rows']:,} people: parse "
-            f"{raw['parse']:.2f} s, total {raw['total']:.2f} s → {raw_rate:,.0f} rows/s, "
-            f"peak {raw['peak_mb']:.0f} MB  (load average {os.getloadavg()[0]:.1f})"
+            f"\nraw limit (python-calamine + COPY), {raw['rows']:,} people, best of "
+            f"{args.repeat}: parse {raw['parse']:.2f} s, total {raw['total']:.2f} s → "
+            f"{raw_rate:,.0f} rows/s (median {median(r['total'] for r in raws):.2f} s), peak "
+            f"{raw['peak_mb']:.0f} MB"
         )
-        ours = run_phase(args, "import", files[n], clerk_pk, workers)
-        empty_tables()
         rate = n / ours["total"]
         print(
+            f"import, best of {args.repeat}: median {median(r['total'] for r in runs):.2f} s → "
+            f"{n / median(r['total'] for r in runs):,.0f} people/s"
+        )
+        print(
             f"\nimport, {n:,} people ({ours['rows']:,} sheet rows, {ours['workers']} worker "
-            f"processes): check {ours['check']:.2f} s + write {ours['write']:.2f} s = "
+            f"processes): check, new files written meanwhile {ours['check']:.2f} s + lists, updates "
+            f"and commit {ours['write']:.2f} s = "
             f"{ours['total']:.2f} s → {rate:,.0f} people/s ({ours['rows'] / ours['total']:,.0f} "
             f"sheet rows/s)  (load average {os.getloadavg()[0]:.1f})"
         )

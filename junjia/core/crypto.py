@@ -369,6 +369,7 @@ class LocalKeyProvider(CryptoProvider):
         self._current_key_id: str = current_key
         self._mac_key = _decode_key(mac_key, f"{SETTING}.MAC_KEY", None, self.name)
         self._purpose_keys: dict[str, bytes] = {}
+        self._algorithms: dict[bytes, BlockCipherAlgorithm] = {}
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> LocalKeyProvider:
@@ -416,7 +417,11 @@ class LocalKeyProvider(CryptoProvider):
     # GCM and HMAC, shared by both algorithm families.
 
     def _seal(self, key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
-        encryptor = Cipher(self._block_cipher(key), modes.GCM(nonce)).encryptor()
+        # The algorithm object only wraps the (already checked) key: build it once per key.
+        algorithm = self._algorithms.get(key)
+        if algorithm is None:
+            algorithm = self._algorithms[key] = self._block_cipher(key)
+        encryptor = Cipher(algorithm, modes.GCM(nonce)).encryptor()
         encryptor.authenticate_additional_data(aad)
         ciphertext = encryptor.update(plaintext) + encryptor.finalize()
         return ciphertext + encryptor.tag

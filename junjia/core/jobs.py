@@ -5,8 +5,9 @@ returns a result dict. The job row is the single source of progress for pages an
 """
 
 from collections.abc import Callable
+from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
@@ -41,12 +42,19 @@ def _enqueue(job_id) -> None:
 
 
 class Progress:
-    """Writes progress at most every `every` items so bulk work is not slowed by it."""
+    """Writes progress at most every `every` items so bulk work is not slowed by it.
+
+    A handler that does its work inside one long transaction (an import that must write all
+    or nothing) wraps it in `with progress.detached():` — on PostgreSQL the progress is then
+    written over a second, autocommitting connection, so the page sees it while the work's
+    own transaction is still open. (SQLite allows one writer at a time: there the handler
+    reports before and after its transaction instead.)"""
 
     def __init__(self, job: Job, every: int = 500):
         self.job = job
         self.every = every
         self._last = -every
+        self._side = None
 
     def __call__(self, done: int, total: int | None = None, message: str | None = None) -> None:
         if total is not None:
@@ -56,12 +64,45 @@ class Progress:
             self.job.message = message
         if done - self._last >= self.every or done == self.job.total or message is not None:
             self._last = done
+            if self._side is not None:
+                self._write_aside()
+                return
             Job.objects.filter(pk=self.job.pk).update(
                 done=self.job.done,
                 total=self.job.total,
                 message=self.job.message,
                 updated_at=timezone.now(),
             )
+
+    @contextmanager
+    def detached(self):
+        if connection.vendor != "postgresql" or not connection.in_atomic_block:
+            yield self
+            return
+        self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            yield self
+        finally:
+            side, self._side = self._side, None
+            side.close()
+
+    def _write_aside(self) -> None:
+        """Progress is for watching: if the job's own transaction has locked its row, this
+        report is skipped (after at most a second) rather than waiting for that transaction,
+        which would wait for this one."""
+        meta = Job._meta
+        column = {n: meta.get_field(n).column for n in ("done", "total", "message", "updated_at")}
+        try:
+            with self._side.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '1s'")
+                cursor.execute(
+                    f"UPDATE {meta.db_table} SET {column['done']} = %s, "  # noqa: S608
+                    f"{column['total']} = %s, {column['message']} = %s, "
+                    f"{column['updated_at']} = %s WHERE {meta.pk.column} = %s",
+                    [self.job.done, self.job.total, self.job.message, timezone.now(), self.job.pk],
+                )
+        except OperationalError:
+            return
 
 
 @task()

@@ -248,7 +248,7 @@ _XF = re.compile(r"<xf\b([^>]*?)(?:/>|>)", re.S)
 _BUILTIN_DATE_FORMATS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)})
 _EPOCH_1900 = dt.datetime(1899, 12, 30)
 _EPOCH_1904 = dt.datetime(1904, 1, 1)
-_BLOCK = 1 << 20
+_BLOCK = 1 << 18
 # A cell as spreadsheet programs usually write it: r, then s and/or t, then a value.
 _FAST_CELL = re.compile(
     r'<c r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?(?: s="(\d+)")?'
@@ -319,6 +319,8 @@ class StreamingWorkbook:
                 self.sheets[_unescape(attrs["name"])] = targets[rid]
         self.epoch = _EPOCH_1904 if 'date1904="1"' in workbook_xml else _EPOCH_1900
         self.date_styles = self._date_styles()
+        self._date_style_texts = frozenset(str(i) for i in self.date_styles)
+        self._moments: dict[str, object] = {}  # date cells repeat: serial text → value
         self._strings, self._offsets = self._shared_strings()
 
     @property
@@ -441,7 +443,8 @@ class StreamingWorkbook:
         """The common shapes only (what Excel, WPS, LibreOffice and openpyxl write)."""
         rows: list[tuple[int, list]] = []
         shared = self.shared_string
-        dates = self.date_styles
+        date_styles = self._date_style_texts
+        moments = self._moments
         columns = _COLUMNS
         current = None
         values: list = []
@@ -458,8 +461,12 @@ class StreamingWorkbook:
                 continue
             elif not kind or kind == "n":
                 style = s1 or s2
-                if style and int(style) in dates:
-                    value = self._number(raw, f' s="{style}"', dates)
+                if style and style in date_styles:
+                    value = moments.get(raw)
+                    if value is None:
+                        if len(moments) > 50_000:
+                            moments.clear()
+                        value = moments[raw] = self._moment(float(raw))
                 else:
                     number_value = float(raw)
                     value = (
@@ -540,12 +547,16 @@ class StreamingWorkbook:
             rows.append((number, values))
         return rows
 
+    def _moment(self, number: float):
+        """A date cell's serial number as a date (or a datetime when it has a time)."""
+        moment = self.epoch + dt.timedelta(seconds=round(number * 86400))
+        return moment.date() if moment.time() == dt.time() else moment
+
     def _number(self, raw: str, attrs: str, dates: frozenset[int]):
         s = attrs.find(' s="')
         number = float(raw)
         if s >= 0 and int(attrs[s + 4 : attrs.index('"', s + 4)]) in dates:
-            moment = self.epoch + dt.timedelta(seconds=round(number * 86400))
-            return moment.date() if moment.time() == dt.time() else moment
+            return self._moment(number)
         if number.is_integer() and abs(number) < 1e15:
             return int(number)
         return number
@@ -564,6 +575,18 @@ class StreamingWorkbook:
             yield from self.parse_block(sheet, block)
 
     def header(self, sheet: str) -> list[str]:
-        for _, values in self.rows(sheet):
+        """The first row, reading no further into the sheet than it."""
+        if sheet not in self.sheets:
+            raise XlsxError(f"找不到工作表“{sheet}”，请使用下载的模板。")
+        buffer = ""
+        stream = self._stream(self.sheets[sheet])
+        for text in stream:
+            buffer += text
+            cut = buffer.find("</row>")
+            if cut >= 0:
+                buffer = buffer[: cut + 6]
+                break
+        stream.close()
+        for _, values in self.parse_block(sheet, buffer) if "<row" in buffer else ():
             return ["" if v is None else str(v).strip() for v in values]
         return []

@@ -9,14 +9,28 @@ ID_AAD = b"registry.recipient.id_number"
 PHONE_AAD = b"registry.recipient.phone"
 
 
-def id_fields(number: str) -> dict:
-    """Column values for an 18-character identity number (already validated)."""
+def id_fields(number: str, *, tail4_memo: dict | None = None) -> dict:
+    """Column values for an 18-character identity number (already validated).
+    `tail4_memo`: a dict the caller keeps to reuse the last-four index across many numbers
+    (a bulk import); it remembers the provider, so a changed key is never mixed in."""
     provider = get_provider()
+    tail4 = number[-4:]
+    if tail4_memo is None:
+        tail4_index = provider.blind_index(tail4, purpose="recipient.id_tail4")[:16]
+    else:
+        if tail4_memo.get(None) is not provider:
+            tail4_memo.clear()
+            tail4_memo[None] = provider
+        tail4_index = tail4_memo.get(tail4)
+        if tail4_index is None:
+            tail4_index = tail4_memo[tail4] = provider.blind_index(
+                tail4, purpose="recipient.id_tail4"
+            )[:16]
     return {
         "id_number_enc": provider.encrypt_text(number, aad=ID_AAD),
         "id_index": provider.blind_index(number, purpose="recipient.id"),
         "id_masked": mask(number),
-        "id_tail4_index": provider.blind_index(number[-4:], purpose="recipient.id_tail4")[:16],
+        "id_tail4_index": tail4_index,
         "id_tail6_index": provider.blind_index(number[-6:], purpose="recipient.id_tail6")[:16],
     }
 

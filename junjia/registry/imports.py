@@ -19,6 +19,7 @@ per file, sealed after commit.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 import pickle
@@ -27,11 +28,13 @@ import sqlite3
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile, File
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import connection, transaction
 from django.forms.utils import ErrorDict
 from django.utils import timezone
@@ -80,6 +83,10 @@ YES_NO = {"是": True, "否": False, "": False, "true": True, "false": False, "1
 
 class ImportRefused(DomainError):
     """The file as a whole cannot be imported; nothing was written."""
+
+
+class _NothingWritten(Exception):
+    """Rolls back a streaming import whose file had errors (the user chose all or nothing)."""
 
 
 # --- sheets and columns --------------------------------------------------------------------
@@ -168,6 +175,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
 SHEETS: tuple[Sheet, ...] = _build_sheets()
 SHEET_BY_TITLE = {s.title: s for s in SHEETS}
 SHEET_ORDER = {s.title: i for i, s in enumerate(SHEETS)}
+_HEADER_OF = {s.key: {c.name: c.header for c in s.columns} for s in SHEETS}
 TITLE_BY_KEY = {s.key: s.title for s in SHEETS}
 
 
@@ -207,6 +215,7 @@ def template_bytes() -> bytes:
 
 
 _PURE_FIELDS = (forms.ChoiceField, forms.BooleanField, forms.DateField, forms.IntegerField)
+_PLAIN_TEXT_VALIDATORS = (MaxLengthValidator, ProhibitNullCharactersValidator)
 
 
 class _Validator:
@@ -226,10 +235,32 @@ class _Validator:
         # Coded, yes/no, date and number fields see the same few values over and over; their
         # clean() is a pure function of the value, so each distinct value is cleaned once.
         self.memo = {name: {} for name, f in self.fields if isinstance(f, _PURE_FIELDS)}
+        # Plain text fields (names, addresses: rarely the same twice) whose only checks are
+        # a length limit and no NUL character: a non-empty, already stripped value within the
+        # limit is what clean() would return. Anything else goes through clean() itself.
+        self.plain_text = {
+            name: f.max_length or 1 << 30
+            for name, f in self.fields
+            if type(f) is forms.CharField
+            and f.strip
+            and f.min_length is None
+            and all(isinstance(v, _PLAIN_TEXT_VALIDATORS) for v in f.validators)
+        }
 
     def _clean(self, name: str, field_obj: forms.Field, value):
         memo = self.memo.get(name)
         if memo is None:
+            limit = self.plain_text.get(name)
+            if (
+                limit is not None
+                and type(value) is str
+                and value
+                and len(value) <= limit
+                and "\x00" not in value
+                and value[0] > " " < value[-1]
+                and value == value.strip()
+            ):
+                return value
             return field_obj.clean(value)
         try:
             found = memo.get(value)
@@ -325,9 +356,15 @@ class _Context:
     today: dt.date
     county_codes: frozenset[str]
     prepare: bool
+    # Streaming to PostgreSQL: the recipient columns every new file shares (status, creator,
+    # timestamps, defaults), from which a worker formats its rows' COPY text.
+    tail_base: dict | None = None
 
 
 _CTX: _Context | None = None
+# Blind indexes of the last four characters, per process: only 11,000 can exist, so in a
+# large file most are seen before. Keyed by the provider too (a key change starts afresh).
+_TAIL4_MEMO: dict = {}
 _VALIDATORS: dict[str, _Validator] = {}
 
 
@@ -408,7 +445,7 @@ def check_row(sheet: Sheet, number: int, cells: dict[str, object], ctx: _Context
             problems.append((REGION_HEADER, code, "户籍所在地区划代码应为 12 位数字。"))
         payload["household_code"] = code
     cleaned, form_errors = _validator(sheet)(data)
-    headers = {c.name: c.header for c in sheet.columns}
+    headers = _HEADER_OF[sheet.key]
     for name, messages in form_errors.items():
         header = headers.get(name, sheet.title)
         problems.extend((header, _show(cells.get(header)), m) for m in messages)
@@ -426,31 +463,42 @@ def check_row(sheet: Sheet, number: int, cells: dict[str, object], ctx: _Context
         payload["fields"] = {k: cleaned[k] for k in present if k in cleaned}
     if sheet.key == BASIC:
         if ctx.prepare:
-            _prepare_basic(payload, parsed)
+            _prepare_basic(payload, parsed, ctx.tail_base)
         else:
             payload["id_index"] = crypto_fields.id_lookup(parsed.value)
     return (True, sheet.key, number, parsed.value, payload, [], warnings)
 
 
-def _prepare_basic(payload: dict, parsed) -> None:
+def _prepare_basic(payload: dict, parsed, tail_base: dict | None) -> None:
     """The costly part of a new file, done here in the worker: encryption and blind indexes
-    (crypto_fields), pinyin keys (naming), and the columns and audit text of the new row."""
+    (crypto_fields), pinyin keys (naming), and the columns and audit text of the new row.
+    With `tail_base` (streaming to PostgreSQL) the columns travel as COPY text: the row's
+    columns that no other sheet sets (_TAIL), and its audit row's repr and changes."""
     fields_ = payload["fields"]
-    id_values = crypto_fields.id_fields(parsed.value)
+    id_values = crypto_fields.id_fields(parsed.value, tail4_memo=_TAIL4_MEMO)
     columns = {k: v for k, v in fields_.items() if k != "phone"}
     columns.update(id_values)
     if fields_.get("phone"):
         columns.update(crypto_fields.phone_fields(fields_["phone"]))
     columns["name_pinyin"], columns["name_initials"] = pinyin_keys(fields_.get("name", ""))
     columns["gender"], columns["birth_date"] = parsed.gender, parsed.birth_date
-    payload["columns"] = columns
     payload["id_index"] = id_values["id_index"]
-    payload["repr"] = f"{fields_.get('name', '')}（{id_values['id_masked']}）"[:200]
-    payload["audit_changes"] = {
+    text = f"{fields_.get('name', '')}（{id_values['id_masked']}）"[:200]
+    changes = {
         "name": [None, fields_.get("name", "")],
         "id_number": [None, id_values["id_masked"]],
         "household_region": [None, payload["household_code"]],
     }
+    if tail_base is None:
+        payload["columns"], payload["repr"], payload["audit_changes"] = columns, text, changes
+        return
+    # tail_base: the shared columns already as text; only the row's own are formatted.
+    texts = tail_base["texts"].copy()
+    at = _TAIL_INDEX
+    for name, value in columns.items():
+        texts[at[name]] = _copy_value(value)
+    payload["tail"] = "\t".join(texts)
+    payload["audit"] = _copy_value(text) + "\t" + _copy_value(changes)
 
 
 def _json_item(item: dict) -> dict:
@@ -469,7 +517,10 @@ def _check_block(task: tuple[str, dict[str, int], str]) -> list[Row]:
         cells = {h: (values[i] if i < len(values) else None) for h, i in header_map.items()}
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
             continue
-        out.append(check_row(sheet, number, cells, ctx))
+        row = check_row(sheet, number, cells, ctx)
+        if row[0] and sheet.key != BASIC:  # stored as they are: pickled here, not in main
+            row = (*row[:4], pickle.dumps(row[4], 5), *row[5:])
+        out.append(row)
     return out
 
 
@@ -517,7 +568,7 @@ class _Spill:
             """
             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -8000;
             CREATE TABLE person (id TEXT PRIMARY KEY, row INTEGER, rid INTEGER,
-                                 status TEXT, payload BLOB);
+                                 status TEXT, payload BLOB, pk INTEGER, rkey INTEGER);
             CREATE TABLE sect (id TEXT, sheet TEXT, row INTEGER, payload BLOB,
                                PRIMARY KEY (id, sheet));
             CREATE TABLE item (id TEXT, sheet TEXT, row INTEGER, payload BLOB);
@@ -532,7 +583,11 @@ class _Spill:
         self.db.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
+    failures = 0  # error rows recorded so far (warnings not counted)
+
     def error(self, title, number, header, value, reason="", warning="", id_number=""):
+        if reason:
+            self.failures += 1
         self.db.execute(
             "INSERT INTO err VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (SHEET_ORDER.get(title, 99), title, number, header, value, reason, warning, id_number),
@@ -583,6 +638,11 @@ class ImportRun:
         self.spill = _Spill()
         self._regions: dict[str, tuple | None] = {}
         self.plan = Plan()
+        # Set by execute() on PostgreSQL: new files are written as their basic rows are
+        # checked (all or nothing: only while no row has failed).
+        self.writer: _Writer | None = None
+        self.valid_only = True
+        self._unwritten: list[tuple[int, str]] = []  # (recipient id, list) to take back out
 
     def __enter__(self) -> ImportRun:
         return self
@@ -598,10 +658,15 @@ class ImportRun:
         titles = [s.title for s in SHEETS if s.title in workbook.sheet_names]
         if not titles:
             raise ImportRefused(NO_SHEETS)
-        # Basic rows first: the other sheets refer to them.
         headers = {t: self._header_map(workbook, t) for t in titles}
         self.plan.sheets = titles
-        _CTX = _Context(workbook, timezone.localdate(), _county_codes(), self.prepare)
+        # The one-row-per-person sections first, then 基本信息, then the lists: when a block
+        # of basic rows has been checked, everything its new files need for their row is
+        # known, so a streaming import writes them then, while later blocks are checked.
+        rank = {BASIC: 1, **dict.fromkeys(LISTS, 2)}
+        titles = sorted(titles, key=lambda t: rank.get(SHEET_BY_TITLE[t].key, 0))
+        tail_base = self.writer.tail_base() if self.writer else None
+        _CTX = _Context(workbook, timezone.localdate(), _county_codes(), self.prepare, tail_base)
         tasks = ((t, headers[t], block) for t in titles for block in workbook.blocks(t))
         done = 0
         for rows in self._map(_check_block, tasks):
@@ -650,7 +715,7 @@ class ImportRun:
     def _absorb(self, rows: list[Row]) -> None:
         """Store one block's checked rows; database checks run here, a block at a time."""
         spill = self.spill
-        basic_ok = []
+        basic_ok, sections_ok, items_ok = [], [], []
         for ok, key, number, id_number, payload, problems, warnings in rows:
             title = TITLE_BY_KEY[key]
             for header, value, warning in warnings:
@@ -664,26 +729,76 @@ class ImportRun:
             if key == BASIC:
                 basic_ok.append((number, id_number, payload))
             elif key in LISTS:
-                spill.db.execute(
-                    "INSERT INTO item VALUES (?, ?, ?, ?)",
-                    (id_number, key, number, pickle.dumps(payload, 5)),
-                )
+                items_ok.append((id_number, key, number, payload))
             else:
-                first = spill.db.execute(
-                    "SELECT row FROM sect WHERE id = ? AND sheet = ?", (id_number, key)
-                ).fetchone()
-                if first:
-                    spill.error(
-                        title, number, ID_HEADER, id_number, f"与第 {first[0]} 行重复（每人一行）。"
-                    )
-                else:
-                    spill.db.execute(
-                        "INSERT INTO sect VALUES (?, ?, ?, ?)",
-                        (id_number, key, number, pickle.dumps(payload, 5)),
-                    )
+                sections_ok.append((id_number, key, number, payload))
         self.plan.rows += len(rows)
+        if sections_ok:
+            self._absorb_sections(sections_ok)
         if basic_ok:
             self._absorb_basic(basic_ok)
+        if items_ok:
+            self._absorb_items(items_ok)
+
+    def _absorb_sections(self, rows: list[tuple[str, str, int, bytes]]) -> None:
+        """One-row sections (pickled payloads): a second row for the same person is an
+        error naming the first."""
+        spill = self.spill
+        first: dict[tuple[str, str], int] = {}
+        ids = list({r[0] for r in rows})
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            for id_number, key, number in spill.db.execute(
+                f"SELECT id, sheet, row FROM sect WHERE id IN ({','.join('?' * len(chunk))})",  # noqa: S608
+                chunk,
+            ):
+                first[(id_number, key)] = number
+        fresh = []
+        for id_number, key, number, blob in rows:
+            earlier = first.get((id_number, key))
+            if earlier is not None:
+                spill.error(
+                    TITLE_BY_KEY[key],
+                    number,
+                    ID_HEADER,
+                    id_number,
+                    f"与第 {earlier} 行重复（每人一行）。",
+                )
+                continue
+            first[(id_number, key)] = number
+            fresh.append((id_number, key, number, blob))
+        spill.db.executemany("INSERT INTO sect VALUES (?, ?, ?, ?)", fresh)
+
+    def _absorb_items(self, rows: list[tuple[str, str, int, bytes]]) -> None:
+        """List rows (pickled payloads). While streaming, those of files just written go to
+        the database now (a later bad row of the same list takes them out again: see
+        _cross_check); the row store keeps a marker for them, and the rest whole."""
+        spill = self.spill
+        written: dict[str, tuple[int, int]] = {}
+        if self._streaming():
+            ids = list({r[0] for r in rows})
+            for start in range(0, len(ids), 900):
+                chunk = ids[start : start + 900]
+                for id_number, pk, key in spill.db.execute(
+                    "SELECT id, pk, rkey FROM person WHERE pk IS NOT NULL "  # noqa: S608
+                    f"AND id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ):
+                    written[id_number] = (pk, key)
+        lists: dict[str, list[dict]] = {key: [] for key in LISTS}
+        stored = []
+        for id_number, key, number, blob in rows:
+            found = written.get(id_number)
+            if found is None:
+                stored.append((id_number, key, number, blob))
+                continue
+            item = pickle.loads(blob)  # noqa: S301
+            extra = {"region_key": found[1]} if key == "categories" else {}
+            lists[key].append(_list_row(_LIST_MODELS[key], found[0], item, **extra))
+            stored.append((id_number, key, number, None))
+        for key, items in lists.items():
+            _insert_dicts(_LIST_MODELS[key], items, True)
+        spill.db.executemany("INSERT INTO item VALUES (?, ?, ?, ?)", stored)
 
     def _absorb_basic(self, rows: list[tuple[int, str, dict]]) -> None:
         spill, title = self.spill, SECTION_BY_KEY[BASIC].label
@@ -743,8 +858,33 @@ class ImportRun:
                 spill.db.execute("INSERT OR IGNORE INTO bad VALUES (?, ?)", (id_number, number))
                 continue
             payload["region"] = region
-            keep.append((id_number, number, rid, status, pickle.dumps(payload, 5)))
-        spill.db.executemany("INSERT INTO person VALUES (?, ?, ?, ?, ?)", keep)
+            keep.append((id_number, number, rid, status, payload))
+        if self._streaming():
+            fresh = [k for k in keep if k[2] is None]
+            keep = [k for k in keep if k[2] is not None]
+            spill.db.executemany(
+                "INSERT INTO person VALUES (?, ?, NULL, NULL, NULL, ?, ?)",
+                self.writer.stream(fresh, self._sections_of([k[0] for k in fresh])),
+            )
+        spill.db.executemany(
+            "INSERT INTO person VALUES (?, ?, ?, ?, ?, NULL, NULL)",
+            [(i, n, r, st, pickle.dumps(p, 5)) for i, n, r, st, p in keep],
+        )
+
+    def _streaming(self) -> bool:
+        return self.writer is not None and (self.valid_only or not self.spill.failures)
+
+    def _sections_of(self, ids: list[str]) -> dict[str, dict]:
+        """The one-row sections (checked before 基本信息) of these people."""
+        found: dict[str, dict] = {}
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            for id_number, key, payload in self.spill.db.execute(
+                f"SELECT id, sheet, payload FROM sect WHERE id IN ({','.join('?' * len(chunk))})",  # noqa: S608
+                chunk,
+            ):
+                found.setdefault(id_number, {})[key] = pickle.loads(payload)  # noqa: S301
+        return found
 
     def _resolve_regions(self, codes: set[str]) -> None:
         from junjia.orgs.api import Region
@@ -761,14 +901,33 @@ class ImportRun:
 
     def _existing(self, indexes: list[str]) -> dict[str, dict]:
         found = {}
-        for start in range(0, len(indexes), 1000):
-            chunk = indexes[start : start + 1000]
-            for row in (
-                Recipient.objects.filter(id_index__in=chunk)
-                .exclude(status=FileStatus.WITHDRAWN)
-                .values("pk", "id_index", "region_key", "status", "household_region_id")
-            ):
-                found[row["id_index"]] = row
+        names = ("pk", "id_index", "region_key", "status", "household_region_id")
+        if connection.vendor == "postgresql" and indexes:
+            # One array parameter instead of a placeholder per number: this runs for every
+            # block of basic rows, and building and sending a thousand-placeholder query
+            # cost more than the lookup itself.
+            meta = Recipient._meta
+            columns = ", ".join(
+                meta.pk.column if n == "pk" else meta.get_field(n).column for n in names
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {columns} FROM {meta.db_table} WHERE "  # noqa: S608
+                    f"{meta.get_field('id_index').column} = ANY(%s) AND "
+                    f"{meta.get_field('status').column} <> %s",
+                    [indexes, FileStatus.WITHDRAWN],
+                )
+                for row in cursor.fetchall():
+                    found[row[1]] = dict(zip(names, row, strict=True))
+        else:
+            for start in range(0, len(indexes), 1000):
+                chunk = indexes[start : start + 1000]
+                for row in (
+                    Recipient.objects.filter(id_index__in=chunk)
+                    .exclude(status=FileStatus.WITHDRAWN)
+                    .values(*names)
+                ):
+                    found[row["id_index"]] = row
         if found:
             busy = set(
                 ChangeRequest.objects.filter(
@@ -837,7 +996,7 @@ class ImportRun:
                     self._fail_person(id_number, reason)
                 else:
                     keep.append((id_number, None, rid, status, None))
-            db.executemany("INSERT INTO person VALUES (?, ?, ?, ?, ?)", keep)
+            db.executemany("INSERT INTO person VALUES (?, ?, ?, ?, ?, NULL, NULL)", keep)
         # A list is replaced whole: one bad row keeps the person's whole list out.
         list_keys = {TITLE_BY_KEY[k]: k for k in LISTS}
         failed = db.execute(
@@ -858,6 +1017,11 @@ class ImportRun:
                     id_number=id_number,
                 )
             db.execute("DELETE FROM item WHERE id = ? AND sheet = ?", (id_number, key))
+            written = db.execute(
+                "SELECT pk FROM person WHERE id = ? AND pk IS NOT NULL", (id_number,)
+            ).fetchone()
+            if written:  # its good rows were written while streaming: take them out
+                self._unwritten.append((written[0], key))
 
     def _fail_person(self, id_number: str, reason: str) -> None:
         db = self.spill.db
@@ -891,13 +1055,58 @@ class ImportRun:
 
     # pass 2
 
+    def execute(self, *, valid_only: bool, job: Job | None = None, progress=None) -> dict | None:
+        """Check every row and write the good ones in one transaction. Returns the counts
+        (Chinese labels), or None when a row failed and the user chose to import nothing:
+        then nothing is written, and the error report is ready (error_report()).
+
+        On PostgreSQL the new files are written while the later blocks are still being
+        checked — the server's work overlaps the workers' — and the job's progress is
+        written aside (jobs.Progress.detached) so that the page sees it meanwhile. On SQLite
+        (one writer at a time) the check runs first, then the write."""
+        self.valid_only = valid_only
+
+        def report(done: int) -> None:
+            if progress is not None:
+                progress(done)
+
+        if connection.vendor != "postgresql":
+            plan = self.check(progress=report)
+            if plan.error_count and not valid_only:
+                return None
+            return self.write(job=job)
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    # Foreign keys checked as each COPY ends, while the workers go on,
+                    # rather than all at once at the commit.
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                self.writer = _Writer(self.actor, job)
+                detached = getattr(progress, "detached", None)
+                with detached() if detached else nullcontext():
+                    plan = self.check(progress=report)
+                if plan.error_count and not valid_only:
+                    raise _NothingWritten
+                return self.write(job=job)
+        except _NothingWritten:
+            return None
+        finally:
+            self.writer = None
+
     def write(self, *, job: Job | None = None) -> dict:
-        """Write every good row in one transaction; returns counts (Chinese labels)."""
-        writer = _Writer(self.actor, job)
+        """Write every good row not yet written, in one transaction (the caller's, when
+        streaming); returns counts (Chinese labels)."""
+        writer = self.writer or _Writer(self.actor, job)
         # Progress is not written inside the transaction: nobody else could see it.
         with transaction.atomic():
-            for chunk in self._people("rid IS NULL", 2000):
+            for pk, key in self._unwritten:
+                _LIST_MODELS[key].objects.filter(recipient_id=pk).delete()
+            for chunk in self._people("rid IS NULL AND pk IS NULL AND payload IS NOT NULL", 2000):
+                if self.writer is not None:
+                    raise RuntimeError("a new file was left unwritten by the streaming import")
                 writer.create(chunk)
+            for batch in self._streamed_items(5000):
+                writer.attach(batch)
             for chunk in self._people("rid IS NOT NULL", 200):
                 writer.update(chunk)
             writer.flush_audit()
@@ -909,6 +1118,16 @@ class ImportRun:
             "错误行": self.plan.error_count,
             "警告": self.plan.warning_count,
         }
+
+    def _streamed_items(self, size: int) -> Iterator[list[tuple]]:
+        """List rows (类别, 立功受奖, 家庭成员) of the files written while streaming:
+        (recipient id, region key, list key, item), in file order."""
+        cursor = self.spill.db.execute(
+            "SELECT p.pk, p.rkey, i.sheet, i.payload FROM item i JOIN person p ON p.id = i.id "
+            "WHERE p.pk IS NOT NULL AND i.payload IS NOT NULL ORDER BY i.sheet, i.row"
+        )
+        while batch := cursor.fetchmany(size):
+            yield [(pk, key, sheet, pickle.loads(blob)) for pk, key, sheet, blob in batch]  # noqa: S301
 
     def _people(self, where: str, size: int) -> Iterator[list[tuple]]:
         """People in file order with their sections and lists, `size` at a time."""
@@ -928,7 +1147,8 @@ class ImportRun:
                 sections.setdefault(id_number, {})[key] = pickle.loads(payload)  # noqa: S301
             lists: dict[str, dict] = {}
             for id_number, key, payload in self.spill.db.execute(
-                f"SELECT id, sheet, payload FROM item WHERE id IN ({marks}) ORDER BY row",  # noqa: S608
+                f"SELECT id, sheet, payload FROM item WHERE id IN ({marks}) "  # noqa: S608
+                "AND payload IS NOT NULL ORDER BY row",
                 ids,
             ):
                 lists.setdefault(id_number, {}).setdefault(key, []).append(
@@ -992,6 +1212,75 @@ class _Writer:
             ("updated_at", self.now),
         ):
             base[_RECIPIENT_INDEX[name]] = value
+        # The shared parts of the streamed rows, as COPY text (see stream()).
+        self.head_texts = [_copy_value(base[_RECIPIENT_INDEX[n]]) for n in _HEAD]
+        self.step_text = "\t".join(_copy_value(v) for v in self._step()[1:])
+        self.audit_rest = [n for n in self.audit_base if n not in _AUDIT_HEAD]
+        self.audit_text = "\t".join(_copy_value(self.audit_base[n]) for n in self.audit_rest)
+        extra = _JSON_TEXT({**self.audit_extra, "job": self.job_ref, "row": 0})
+        self.audit_extra_text = _copy_value(extra[: extra.rindex("0}")])
+
+    def _step(self) -> list:
+        """A new file's review step (its recipient id first)."""
+        note = f"导入任务 {self.job_ref}" if self.job else ""
+        step = [None, None, "Excel导入建档", "", FileStatus.DRAFT, None, self.actor.pk]
+        return [*step, self.station_name, self.now, note]
+
+    # new files, streamed (PostgreSQL): rows formatted as COPY text
+
+    def tail_base(self) -> dict:
+        """The _TAIL columns of a new file before its basic row fills them, as COPY text
+        (for the workers: see _prepare_basic)."""
+        return {"texts": [_copy_value(self.recipient_base[_RECIPIENT_INDEX[n]]) for n in _TAIL]}
+
+    def stream(self, people: list[tuple], sections: dict[str, dict]) -> list[tuple]:
+        """Write new files whose basic rows were just checked: their recipient rows, review
+        steps and audit rows, by COPY. `people` are (id, row, None, None, payload) with the
+        worker's COPY text in the payload; `sections` the other one-row sheets by id.
+        Returns (id, row, recipient id, region key) for the row store."""
+        if not people:
+            return []
+        pks = _next_ids(len(people))
+        records, steps, audits, stored = [], [], [], []
+        for pk, (id_number, number, _, _, payload) in zip(pks, people, strict=True):
+            region_pk, key = payload["region"][:2]
+            head = self.head_texts.copy()  # the defaults, already as text
+            head[0], head[1], head[2] = str(pk), str(region_pk), str(key)
+            details = {}
+            for section_key, part in sections.get(id_number, {}).items():
+                columns, extra = _values(section_key, part["fields"])
+                for name, value in columns.items():
+                    head[_HEAD_INDEX[name]] = _copy_value(value)
+                if extra:
+                    details[section_key] = extra
+            if details:
+                head[-1] = _copy_value(details)
+            records.append("\t".join(head))
+            records.append("\t")
+            records.append(payload["tail"])
+            records.append("\n")
+            steps.append(f"{pk}\t{self.step_text}\n")
+            audits.append(
+                f"{pk}\trecipient:{pk}\t{key}\t{self.audit_extra_text}{number}}}\t"
+                f"{payload['audit']}\t{self.audit_text}\n"
+            )
+            stored.append((id_number, number, pk, key))
+        _copy_text(Recipient, _HEAD + _TAIL, records)
+        _copy_text(ReviewStep, _STEP_FIELDS, steps)
+        _copy_text(AuditEntry, _AUDIT_HEAD + self.audit_rest, audits)
+        self.created += len(pks)
+        return stored
+
+    def attach(self, items: list[tuple]) -> None:
+        """List rows of streamed files: (recipient id, region key, list key, item)."""
+        lists = {"categories": [], "honours": [], "family": []}
+        for pk, key, sheet, item in items:
+            if sheet == "categories":
+                lists[sheet].append(_list_row(CategoryMembership, pk, item, region_key=key))
+            else:
+                lists[sheet].append(_list_row(_LIST_MODELS[sheet], pk, item))
+        for sheet, rows in lists.items():
+            _insert_dicts(_LIST_MODELS[sheet], rows, self.pg)
 
     # new files
 
@@ -1020,8 +1309,7 @@ class _Writer:
             kept.append(person)
         ids = self._insert_recipients(rows)
         steps, memberships, honours, family = [], [], [], []
-        step = [None, None, "Excel导入建档", "", FileStatus.DRAFT, None, self.actor.pk]
-        step += [self.station_name, self.now, f"导入任务 {self.job_ref}" if self.job else ""]
+        step = self._step()
         region_at = index["region_key"]
         for pk, row, person in zip(ids, rows, kept, strict=True):
             number, basic, items = person[1], person[4], person[6]
@@ -1056,12 +1344,7 @@ class _Writer:
         if not rows:
             return []
         if self.pg:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [Recipient._meta.db_table, len(rows)],
-                )
-                ids = [r[0] for r in cursor.fetchall()]
+            ids = _next_ids(len(rows))
             at = _RECIPIENT_INDEX["id"]
             for pk, row in zip(ids, rows, strict=True):
                 row[at] = pk
@@ -1189,6 +1472,72 @@ _RECIPIENT_NAMES = [f.attname for f in Recipient._meta.concrete_fields]
 _RECIPIENT_INDEX = {n: i for i, n in enumerate(_RECIPIENT_NAMES)}
 _AUDIT_FIELDS = [f for f in AuditEntry._meta.concrete_fields if f.attname != "id"]
 _STEP_FIELDS = [f.attname for f in ReviewStep._meta.concrete_fields if f.attname != "id"]
+_LIST_MODELS = {"categories": CategoryMembership, "honours": Honour, "family": FamilyMember}
+
+# A streamed recipient row is COPY text in two parts: the head, which main fills (id, region,
+# what the other one-row sheets set, their JSON details), and the tail, which a worker formats
+# from the basic row. _HEAD holds every column a section other than 基本信息 stores.
+_HEAD = (
+    "id",
+    "household_region_id",
+    "region_key",
+    *sorted({c for s in SECTIONS if s.key != BASIC for c in s.columns}),
+    "sections",
+)
+_HEAD_INDEX = {n: i for i, n in enumerate(_HEAD)}
+_TAIL = tuple(n for n in _RECIPIENT_NAMES if n not in _HEAD_INDEX)
+_TAIL_INDEX = {n: i for i, n in enumerate(_TAIL)}
+if set(SECTION_BY_KEY[BASIC].columns) & set(_HEAD):  # pragma: no cover - import time
+    raise ImproperlyConfigured("a 基本信息 column is also set by another section")
+_AUDIT_HEAD = ["object_id", "subject_id", "region_key", "extra", "object_repr", "changes"]
+
+_JSON_TEXT = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value) -> str:
+    """One value in PostgreSQL's COPY text format (what psycopg's write_row sends)."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return value.translate(_COPY_ESCAPES)
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date):  # dates, and aware datetimes with their offset
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return _copy_value(_JSON_TEXT(value))
+    raise TypeError(f"no COPY text for {type(value).__name__}")
+
+
+def _copy_text(model, names, lines: list[str]) -> None:
+    """COPY rows already in text format (one string per row, or pieces of rows)."""
+    if not lines:
+        return
+    from psycopg import sql
+
+    columns = [model._meta.get_field(n).column for n in names]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.write("".join(lines))
+
+
+def _next_ids(n: int) -> list[int]:
+    """n new recipient ids from the table's sequence (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Recipient._meta.db_table, n],
+        )
+        return [r[0] for r in cursor.fetchall()]
 
 
 def _recipient_defaults() -> list:
@@ -1273,18 +1622,19 @@ def run_import(job: Job, progress, workers: int | None = None) -> dict:
     with job.result_file.open("rb") as handle:
         data = handle.read()
     job.result_file.delete(save=True)  # the upload is not kept once read
-    progress(0, 0, "正在逐行校验……")
+    progress(0, 0, "正在逐行校验并写入……")
     with ImportRun(actor, data, prepare=True, workers=workers) as run:
         del data
-        plan = run.check(progress=lambda done: progress(done))
-        if plan.error_count and not job.params.get("valid_only"):
+        result = run.execute(
+            valid_only=bool(job.params.get("valid_only")), job=job, progress=progress
+        )
+        plan = run.plan
+        if result is None:
             _save_report(job, run)
             raise ImportRefused(
                 f"有 {plan.error_count} 行错误，按您的选择未导入任何数据。请下载错误报告，"
                 "修改后重新上传。"
             )
-        progress(0, plan.valid_count, f"校验完成，正在写入 {plan.valid_count} 份档案……")
-        result = run.write(job=job)
         if plan.error_count or plan.warning_count:
             _save_report(job, run)
         done = "导入完成。" + ("错误行和警告见结果文件（错误报告）。" if plan.error_count else "")

@@ -86,3 +86,31 @@ def test_unknown_county_is_only_a_warning():
 
 def test_mask():
     assert mask("11010519491231002X") == "110105********002X"
+
+
+def _reference_check(first17: str) -> str:
+    """GB 11643 §6.2 written out: Σ(aᵢ·Wᵢ) mod 11 → 1 0 X 9 8 7 6 5 4 3 2."""
+    weights = [2 ** (17 - i) % 11 for i in range(17)]
+    return "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_check_character_agrees_with_the_standard_formula(first17):
+    assert check_character(first17) == _reference_check(first17)
+
+
+def test_full_width_digits_typed_with_an_input_method_are_accepted():
+    number = build("370202", dt.date(1975, 3, 4), 12)
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in number)  # "３７０２…"
+    assert parse(wide, today=TODAY).value == number
+    ends_in_x = next(
+        n for n in (build("370202", dt.date(1975, 3, 4), o) for o in range(999)) if n[-1] == "X"
+    )
+    assert parse(ends_in_x[:17] + "ｘ", today=TODAY).value == ends_in_x
+
+
+@pytest.mark.parametrize("digit", ["١", "٣", "۵"])
+def test_digits_of_other_scripts_are_refused_with_a_message(digit):
+    number = build()
+    with pytest.raises(IdNumberError, match="前 17 位只能是数字"):
+        parse(number[:5] + digit + number[6:], today=TODAY)

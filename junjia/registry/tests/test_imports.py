@@ -494,3 +494,88 @@ def test_category_from_the_file_counts_for_submission(
     recipient.refresh_from_db()
     assert recipient.status == FileStatus.SUBMITTED
     assert Category.RETIRED_SOLDIER in recipient.categories.values_list("category", flat=True)
+
+
+# --- the streaming write (PostgreSQL: new files written while later blocks are checked) ----
+
+
+def test_a_bad_list_row_takes_back_the_rows_of_that_list_already_written(
+    tree, personas, django_capture_on_commit_callbacks
+):
+    a, b = id_of(61), id_of(62, male=False)
+    data = workbook(
+        {
+            BASIC: [person(a, "张三"), person(b, "李梅")],
+            "类别": [
+                {"身份证号码": a, "类别": "退役士兵"},  # row 2: good, written at once
+                {"身份证号码": b, "类别": "烈士遗属"},  # row 3
+                {"身份证号码": a, "类别": "伤残军人"},  # row 4: no grade — a's list is out
+            ],
+            "立功受奖": [{"身份证号码": a, "立功受奖": "三等功", "时间": "1996-08-01"}],
+        }
+    )
+    job = run_job(personas.clerk_a, data, True, django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    zhang = Recipient.objects.get(id_index=id_lookup(a))
+    assert list(zhang.categories.all()) == []
+    assert list(zhang.honours.values_list("kind", flat=True)) == ["third_class"]  # other list kept
+    assert list(
+        Recipient.objects.get(id_index=id_lookup(b)).categories.values_list("category", flat=True)
+    ) == ["martyr_family"]
+    report = load_workbook(io.BytesIO(job.result_file.read()))["错误报告"]
+    assert [r[:2] + r[4:5] for r in report.iter_rows(min_row=2, values_only=True)] == [
+        ("类别", 2, "同一人在本工作表的其他行有错误，其类别均未导入。"),
+        ("类别", 4, "伤残军人、伤残民兵民工须填写伤残等级和伤残性质。"),
+    ]
+
+
+def test_tabs_line_breaks_and_backslashes_are_stored_as_typed(
+    tree, personas, django_capture_on_commit_callbacks
+):
+    number = id_of(63)
+    address = "青岛市\t市南区\\香港中路\n12号\r\n3单元"
+    unit = "某部\\一连\t二排\n（原\\N 连）"
+    data = workbook(
+        {
+            BASIC: [person(number, "王五", 现居住地址=address, 曾用名="王\\五")],
+            "服役信息": [{"身份证号码": number, "服役部队（番号或单位）": unit}],
+        }
+    )
+    job = run_job(personas.clerk_a, data, True, django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    wang = Recipient.objects.get(id_index=id_lookup(number))
+    assert (wang.current_address, wang.former_names) == (address.strip(), "王\\五")
+    assert wang.sections["service"]["unit"] == unit
+
+
+def test_a_job_with_worker_processes_writes_every_file_list_and_audit_row(
+    tree, personas, django_capture_on_commit_callbacks
+):
+    numbers = [id_of(200 + i, male=i % 2 == 0) for i in range(400)]
+    data = workbook(
+        {
+            BASIC: [person(n, f"并行{i}") for i, n in enumerate(numbers)],
+            "服役信息": [{"身份证号码": n, "军种": "海军"} for n in numbers[::2]],
+            "类别": [{"身份证号码": n, "类别": "退役士兵"} for n in numbers],
+        }
+    )
+    with django_capture_on_commit_callbacks(execute=False):  # the handler is called below
+        job = imports.start_import(
+            actor=personas.clerk_a, data=data, filename="名单.xlsx", valid_only=False
+        )
+    seen = []
+    result = imports.run_import(job, lambda *args, **kw: seen.append(args), workers=2)
+    assert result["新建档案（草稿）"] == 400 and result["错误行"] == 0
+    files = Recipient.objects.filter(id_index__in=[id_lookup(n) for n in numbers])
+    assert files.count() == 400
+    assert files.filter(branch="navy").count() == 200
+    assert CategoryMembership.objects.filter(recipient__in=files).count() == 400
+    assert ReviewStep.objects.filter(recipient__in=files, action="Excel导入建档").count() == 400
+    assert (
+        AuditEntry.objects.filter(action="import", object_id__in=[str(f.pk) for f in files])
+        .values("object_id")
+        .distinct()
+        .count()
+        == 400
+    )
+    assert seen[-1][0] == 400  # the last report: every file written
