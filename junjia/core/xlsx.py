@@ -11,6 +11,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
@@ -240,7 +241,9 @@ _ROW = re.compile(r"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
 _CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _TEXT = re.compile(r"<t\b[^>]*?(?:/>|>(.*?)</t>)", re.S)
 _PHONETIC = re.compile(r"<rPh\b.*?</rPh>", re.S)
-_SI = re.compile(r"<si\b[^>]*?(?:/>|>(.*?)</si>)", re.S)
+_SI_ITEM = re.compile(
+    r'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>|<si\b[^>]*?(?:/>|>(.*?)</si>)', re.S
+)
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _NUMFMT = re.compile(r'<numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"', re.S)
 _CELLXFS = re.compile(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", re.S)
@@ -375,30 +378,34 @@ class StreamingWorkbook:
         if name is None:
             return "", offsets
         chunks: list[str] = []
-        pieces: list[str] = []
         total = 0
         buffer = ""
+
+        def take(items) -> None:
+            nonlocal total
+            # A plain <si><t>text</t></si> (most of them) is taken as it is; rich text and
+            # phonetic runs go through _rich_text.
+            values = [
+                (_unescape(plain) if "&" in plain or "_x" in plain else plain)
+                if plain or not rich
+                else self._rich_text(rich)
+                for plain, rich in items
+            ]
+            offsets.extend(accumulate(map(len, values), initial=total))
+            offsets.pop(len(offsets) - len(values) - 1)  # `total` itself is already there
+            if values:
+                total = offsets[-1]
+            chunks.append("".join(values))
+
         for text in self._stream(name):
             buffer += text
             cut = buffer.rfind("</si>")
             if cut < 0:
                 continue
             cut += 5
-            for body in _SI.findall(buffer, 0, cut):
-                value = self._rich_text(body)
-                pieces.append(value)
-                total += len(value)
-                offsets.append(total)
+            take(_SI_ITEM.findall(buffer, 0, cut))
             buffer = buffer[cut:]
-            if len(pieces) > 50_000:
-                chunks.append("".join(pieces))
-                pieces = []
-        for body in _SI.findall(buffer):  # trailing empty <si/> items
-            value = self._rich_text(body)
-            pieces.append(value)
-            total += len(value)
-            offsets.append(total)
-        chunks.append("".join(pieces))
+        take(_SI_ITEM.findall(buffer))  # trailing empty <si/> items
         return "".join(chunks), offsets
 
     @staticmethod

@@ -41,3 +41,4 @@ GENDER_MISMATCH = "性别与身份证号码不符（身份证号码显示为{gen
 BIRTH_MISMATCH = "出生日期与身份证号码不符（身份证号码显示为 {birth}）。"
 DOCUMENT_TOO_BIG = "文件不能超过 10 MB。"
 DOCUMENT_TYPE = "只接受 PDF、JPG、PNG 格式的扫描件或照片。"
+MOVED_BY_IMPORT = "与现有档案的户籍所在地不一致；户籍迁移请通过“档案转移”办理，不能用导入修改。"

@@ -26,9 +26,10 @@ import pickle
 import shutil
 import sqlite3
 import tempfile
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 
 from django import forms
@@ -515,11 +516,17 @@ def _check_block(task: tuple[str, dict[str, int], str]) -> list[Row]:
         if number <= 1:
             continue
         cells = {h: (values[i] if i < len(values) else None) for h, i in header_map.items()}
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+        first = cells.get(ID_HEADER)  # set in all but blank rows: the full test only then
+        if not (isinstance(first, str) and first.strip()) and all(
+            v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()
+        ):
             continue
         row = check_row(sheet, number, cells, ctx)
         if row[0] and sheet.key != BASIC:  # stored as they are: pickled here, not in main
-            row = (*row[:4], pickle.dumps(row[4], 5), *row[5:])
+            stored = pickle.dumps(row[4], 5)
+            if sheet.is_list and ctx.tail_base is not None:  # streaming: its COPY text too
+                stored = (stored, _list_text(sheet.key, row[4]))
+            row = (*row[:4], stored, *row[5:])
         out.append(row)
     return out
 
@@ -615,6 +622,12 @@ def _county_codes() -> frozenset[str]:
     return frozenset(Region.objects.filter(level__lte=Level.COUNTY).values_list("code", flat=True))
 
 
+# Blocks in flight per worker. While the main process waits for PostgreSQL to take a block
+# of new files, the workers go on with the next ones instead of idling; a block's checked
+# rows take well under a megabyte, so memory stays flat.
+_IN_FLIGHT = 8
+
+
 def _default_workers(data: bytes) -> int:
     if len(data) < 2 * 1024 * 1024 or "fork" not in multiprocessing.get_all_start_methods():
         return 0
@@ -707,7 +720,7 @@ class ImportRun:
             window: deque = deque()
             for task in tasks:
                 window.append(pool.apply_async(func, (task,)))
-                if len(window) >= self.workers * 2 + 1:
+                if len(window) >= self.workers * _IN_FLIGHT:
                     yield window.popleft().get()
             while window:
                 yield window.popleft().get()
@@ -769,7 +782,7 @@ class ImportRun:
             fresh.append((id_number, key, number, blob))
         spill.db.executemany("INSERT INTO sect VALUES (?, ?, ?, ?)", fresh)
 
-    def _absorb_items(self, rows: list[tuple[str, str, int, bytes]]) -> None:
+    def _absorb_items(self, rows: list[tuple[str, str, int, bytes | tuple]]) -> None:
         """List rows (pickled payloads). While streaming, those of files just written go to
         the database now (a later bad row of the same list takes them out again: see
         _cross_check); the row store keeps a marker for them, and the rest whole."""
@@ -785,19 +798,29 @@ class ImportRun:
                     chunk,
                 ):
                     written[id_number] = (pk, key)
-        lists: dict[str, list[dict]] = {key: [] for key in LISTS}
+        if self.writer is not None:
+            self.writer.send_later()  # the basic rows are all in: 基本信息 precedes the lists
+        lines: dict[str, list[str]] = {key: [] for key in LISTS}
         stored = []
-        for id_number, key, number, blob in rows:
+        for id_number, key, number, payload in rows:
+            # (pickled item, COPY text) while streaming, else the pickled item alone
+            blob, text = payload if isinstance(payload, tuple) else (payload, None)
             found = written.get(id_number)
             if found is None:
                 stored.append((id_number, key, number, blob))
                 continue
-            item = pickle.loads(blob)  # noqa: S301
-            extra = {"region_key": found[1]} if key == "categories" else {}
-            lists[key].append(_list_row(_LIST_MODELS[key], found[0], item, **extra))
+            pk, region_key = found
+            lines[key].append(
+                f"{pk}\t{region_key}\t{text}\n" if key == "categories" else f"{pk}\t{text}\n"
+            )
             stored.append((id_number, key, number, None))
-        for key, items in lists.items():
-            _insert_dicts(_LIST_MODELS[key], items, True)
+        if any(lines.values()):
+            self.writer.send(
+                [
+                    (_LIST_MODELS[key], _LIST_HEAD[key] + _LIST_TAIL[key], texts)
+                    for key, texts in lines.items()
+                ]
+            )
         spill.db.executemany("INSERT INTO item VALUES (?, ?, ?, ?)", stored)
 
     def _absorb_basic(self, rows: list[tuple[int, str, dict]]) -> None:
@@ -826,8 +849,7 @@ class ImportRun:
             seen[id_number] = number
             fresh.append((number, id_number, payload))
         self._resolve_regions({p["household_code"] for _, _, p in fresh})
-        existing = self._existing([p["id_index"] for _, _, p in fresh])
-        keep = []
+        placed = []
         for number, id_number, payload in fresh:
             code = payload["household_code"]
             region = self._regions.get(code)
@@ -838,38 +860,51 @@ class ImportRun:
                 reason = errors.HOUSEHOLD_LEVEL
             elif not can_reach(self.actor, "registry.edit", region[1]):
                 reason = errors.OUTSIDE
-            found = existing.get(payload["id_index"])
-            rid = status = None
             if reason:
-                header = REGION_HEADER
-            else:
-                header = ID_HEADER
-                if found is not None:
-                    rid, status, reason = self._existing_problem(found)
-                    if not reason and found["household_region_id"] != region[0]:
-                        header = REGION_HEADER
-                        reason = (
-                            "与现有档案的户籍所在地不一致；户籍迁移请通过“档案转移”办理，"
-                            "不能用导入修改。"
-                        )
-            if reason:
-                value = code if header == REGION_HEADER else id_number
-                spill.error(title, number, header, value, reason, id_number=id_number)
-                spill.db.execute("INSERT OR IGNORE INTO bad VALUES (?, ?)", (id_number, number))
+                self._bad_basic(number, id_number, REGION_HEADER, code, reason)
                 continue
             payload["region"] = region
-            keep.append((id_number, number, rid, status, payload))
-        if self._streaming():
-            fresh = [k for k in keep if k[2] is None]
-            keep = [k for k in keep if k[2] is not None]
+            placed.append((number, id_number, payload))
+        streaming = self._streaming()
+        if streaming:
+            prepared = self.writer.prepare(placed, self._sections_of([p[1] for p in placed]))
+        existing = self._existing([p["id_index"] for _, _, p in placed])
+        keep, new = [], []
+        for number, id_number, payload in placed:
+            found = existing.get(payload["id_index"])
+            if found is None:
+                if streaming:
+                    new.append((id_number, *prepared[id_number]))
+                else:
+                    keep.append((id_number, number, None, None, payload))
+                continue
+            rid, status, reason = self._existing_problem(found)
+            if reason:
+                self._bad_basic(number, id_number, ID_HEADER, id_number, reason)
+            elif found["household_region_id"] != payload["region"][0]:
+                code = payload["household_code"]
+                self._bad_basic(number, id_number, REGION_HEADER, code, errors.MOVED_BY_IMPORT)
+            else:
+                keep.append((id_number, number, rid, status, payload))
+        if new:
             spill.db.executemany(
-                "INSERT INTO person VALUES (?, ?, NULL, NULL, NULL, ?, ?)",
-                self.writer.stream(fresh, self._sections_of([k[0] for k in fresh])),
+                "INSERT INTO person VALUES (?, ?, NULL, NULL, NULL, ?, ?)", self.writer.stream(new)
             )
         spill.db.executemany(
             "INSERT INTO person VALUES (?, ?, ?, ?, ?, NULL, NULL)",
             [(i, n, r, st, pickle.dumps(p, 5)) for i, n, r, st, p in keep],
         )
+
+    def _bad_basic(self, number: int, id_number: str, header: str, value: str, reason: str):
+        self.spill.error(
+            SECTION_BY_KEY[BASIC].label, number, header, value, reason, id_number=id_number
+        )
+        self.spill.db.execute("INSERT OR IGNORE INTO bad VALUES (?, ?)", (id_number, number))
+
+    def _db(self) -> None:
+        """Before the main process uses the connection: the writer's COPYs are done."""
+        if self.writer is not None:
+            self.writer.wait()
 
     def _streaming(self) -> bool:
         return self.writer is not None and (self.valid_only or not self.spill.failures)
@@ -890,6 +925,8 @@ class ImportRun:
         from junjia.orgs.api import Region
 
         wanted = [c for c in codes if c not in self._regions]
+        if wanted:
+            self._db()
         for start in range(0, len(wanted), 1000):
             chunk = wanted[start : start + 1000]
             for code in chunk:
@@ -900,6 +937,7 @@ class ImportRun:
                 self._regions[code] = (pk, key, level, code)
 
     def _existing(self, indexes: list[str]) -> dict[str, dict]:
+        self._db()
         found = {}
         names = ("pk", "id_index", "region_key", "status", "household_region_id")
         if connection.vendor == "postgresql" and indexes:
@@ -956,6 +994,9 @@ class ImportRun:
 
     def _cross_check(self) -> None:
         """Rows of the other sheets need a good basic row or an existing file."""
+        if self.writer is not None:
+            self.writer.send_later()
+        self._db()
         db = self.spill.db
         titles = TITLE_BY_KEY
         # Rows whose person's basic row failed.
@@ -1091,12 +1132,19 @@ class ImportRun:
         except _NothingWritten:
             return None
         finally:
+            if self.writer is not None:
+                # The helper thread is done before this returns; on this path an error was
+                # already raised, and that is the one to report.
+                with suppress(Exception):
+                    self.writer.wait()
+                self.writer.close()
             self.writer = None
 
     def write(self, *, job: Job | None = None) -> dict:
         """Write every good row not yet written, in one transaction (the caller's, when
         streaming); returns counts (Chinese labels)."""
         writer = self.writer or _Writer(self.actor, job)
+        self._db()
         # Progress is not written inside the transaction: nobody else could see it.
         with transaction.atomic():
             for pk, key in self._unwritten:
@@ -1219,6 +1267,10 @@ class _Writer:
         self.audit_text = "\t".join(_copy_value(self.audit_base[n]) for n in self.audit_rest)
         extra = _JSON_TEXT({**self.audit_extra, "job": self.job_ref, "row": 0})
         self.audit_extra_text = _copy_value(extra[: extra.rindex("0}")])
+        self._sending: threading.Thread | None = None
+        self._failure: BaseException | None = None
+        self._ids: list[int] = []
+        self._later: tuple | None = None  # (steps, audit rows) as COPY text files
 
     def _step(self) -> list:
         """A new file's review step (its recipient id first)."""
@@ -1233,16 +1285,15 @@ class _Writer:
         (for the workers: see _prepare_basic)."""
         return {"texts": [_copy_value(self.recipient_base[_RECIPIENT_INDEX[n]]) for n in _TAIL]}
 
-    def stream(self, people: list[tuple], sections: dict[str, dict]) -> list[tuple]:
-        """Write new files whose basic rows were just checked: their recipient rows, review
-        steps and audit rows, by COPY. `people` are (id, row, None, None, payload) with the
-        worker's COPY text in the payload; `sections` the other one-row sheets by id.
-        Returns (id, row, recipient id, region key) for the row store."""
-        if not people:
-            return []
-        pks = _next_ids(len(people))
-        records, steps, audits, stored = [], [], [], []
-        for pk, (id_number, number, _, _, payload) in zip(pks, people, strict=True):
+    def prepare(self, people: list[tuple], sections: dict[str, dict]) -> dict[str, tuple]:
+        """The COPY text of new files whose basic rows were just checked — recipient row,
+        review step, audit row — made before it is known which of them already have a file
+        (that needs the database, which may still be taking the previous block). `people`
+        are (row, id, payload) with the worker's text in the payload; `sections` the other
+        one-row sheets by id. Returns {id: (row, recipient id, region key, texts)}."""
+        pks = self._take_ids(len(people))
+        prepared = {}
+        for pk, (number, id_number, payload) in zip(pks, people, strict=True):
             region_pk, key = payload["region"][:2]
             head = self.head_texts.copy()  # the defaults, already as text
             head[0], head[1], head[2] = str(pk), str(region_pk), str(key)
@@ -1255,21 +1306,90 @@ class _Writer:
                     details[section_key] = extra
             if details:
                 head[-1] = _copy_value(details)
-            records.append("\t".join(head))
-            records.append("\t")
-            records.append(payload["tail"])
-            records.append("\n")
-            steps.append(f"{pk}\t{self.step_text}\n")
-            audits.append(
+            texts = (
+                "\t".join(head) + "\t" + payload["tail"] + "\n",
+                f"{pk}\t{self.step_text}\n",
                 f"{pk}\trecipient:{pk}\t{key}\t{self.audit_extra_text}{number}}}\t"
-                f"{payload['audit']}\t{self.audit_text}\n"
+                f"{payload['audit']}\t{self.audit_text}\n",
             )
-            stored.append((id_number, number, pk, key))
-        _copy_text(Recipient, _HEAD + _TAIL, records)
-        _copy_text(ReviewStep, _STEP_FIELDS, steps)
-        _copy_text(AuditEntry, _AUDIT_HEAD + self.audit_rest, audits)
-        self.created += len(pks)
-        return stored
+            prepared[id_number] = (number, pk, key, texts)
+        return prepared
+
+    def stream(self, prepared: list[tuple]) -> list[tuple]:
+        """Send prepared new files (see prepare()) to the database; returns (id, row,
+        recipient id, region key) for the row store."""
+        if not prepared:
+            return []
+        records, steps, audits = zip(*(p[4] for p in prepared), strict=True)
+        self.send([(Recipient, _HEAD + _TAIL, records)])
+        # Review steps and audit rows wait in files until the basic rows are all sent: while
+        # those stream in, PostgreSQL is the busy one; after them it has time to spare.
+        if self._later is None:
+            self._later = (_text_file(), _text_file())
+        self._later[0].writelines(steps)
+        self._later[1].writelines(audits)
+        self.created += len(prepared)
+        return [p[:4] for p in prepared]
+
+    def send_later(self) -> None:
+        """Send the review steps and audit rows held back by stream()."""
+        if self._later is None:
+            return
+        steps, audits = self._later
+        self._later = None
+        self.send(
+            [
+                (ReviewStep, _STEP_FIELDS, steps),
+                (AuditEntry, _AUDIT_HEAD + self.audit_rest, audits),
+            ]
+        )
+
+    def close(self) -> None:
+        for handle in self._later or ():
+            handle.close()
+        self._later = None
+
+    # The COPYs run in a helper thread on this connection (the same transaction), so that
+    # the main process prepares the next block while PostgreSQL takes this one. Anything
+    # else that uses the connection calls wait() first (psycopg would make it wait anyway:
+    # a connection serves one thread at a time).
+
+    def send(self, copies: list[tuple]) -> None:
+        self.wait()
+        raw = connection.connection  # this thread's psycopg connection, in the transaction
+
+        def run() -> None:
+            try:
+                for model, names, lines in copies:
+                    _copy_text(model, names, lines, raw=raw)
+            except BaseException as exc:  # re-raised in the main thread by wait()
+                self._failure = exc
+            finally:
+                for _, _, lines in copies:
+                    if hasattr(lines, "close"):
+                        lines.close()
+
+        self._sending = threading.Thread(target=run, name="registry-import-copy", daemon=True)
+        self._sending.start()
+
+    def wait(self) -> None:
+        """Until the COPYs sent so far are done; raises their error, if any."""
+        if self._sending is not None:
+            self._sending.join()
+            self._sending = None
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+
+    def _take_ids(self, n: int) -> list[int]:
+        """Recipient ids from the table's sequence, drawn 10,000 at a time (an id given to
+        a row that turns out to have a file already is simply never used)."""
+        if len(self._ids) < n:
+            self.wait()
+            self._ids.extend(_next_ids(max(n, 10_000)))
+        taken = self._ids[:n]
+        del self._ids[:n]
+        return taken
 
     def attach(self, items: list[tuple]) -> None:
         """List rows of streamed files: (recipient id, region key, list key, item)."""
@@ -1473,6 +1593,20 @@ _RECIPIENT_INDEX = {n: i for i, n in enumerate(_RECIPIENT_NAMES)}
 _AUDIT_FIELDS = [f for f in AuditEntry._meta.concrete_fields if f.attname != "id"]
 _STEP_FIELDS = [f.attname for f in ReviewStep._meta.concrete_fields if f.attname != "id"]
 _LIST_MODELS = {"categories": CategoryMembership, "honours": Honour, "family": FamilyMember}
+# Streamed list rows: main writes the head (the file's id; for categories its region too), a
+# worker formats the tail from the row (_list_text).
+_LIST_HEAD = {k: ["recipient_id", *(["region_key"] if k == "categories" else [])] for k in LISTS}
+_LIST_DEFAULTS = {k: _defaults(m) for k, m in _LIST_MODELS.items()}
+_LIST_TAIL = {
+    k: [n for n in _LIST_DEFAULTS[k] if n != "id" and n not in _LIST_HEAD[k]] for k in LISTS
+}
+
+
+def _list_text(key: str, item: dict) -> str:
+    values = _list_row(_LIST_MODELS[key], 0, item)
+    defaults = _LIST_DEFAULTS[key]
+    return "\t".join([_copy_value(values.get(n, defaults[n])) for n in _LIST_TAIL[key]])
+
 
 # A streamed recipient row is COPY text in two parts: the head, which main fills (id, region,
 # what the other one-row sheets set, their JSON details), and the tail, which a worker formats
@@ -1516,8 +1650,9 @@ def _copy_value(value) -> str:
     raise TypeError(f"no COPY text for {type(value).__name__}")
 
 
-def _copy_text(model, names, lines: list[str]) -> None:
-    """COPY rows already in text format (one string per row, or pieces of rows)."""
+def _copy_text(model, names, lines, *, raw=None) -> None:
+    """COPY rows already in text format (one string per row). `raw`: a psycopg connection
+    to use directly (from the writer's helper thread), else Django's."""
     if not lines:
         return
     from psycopg import sql
@@ -1526,8 +1661,18 @@ def _copy_text(model, names, lines: list[str]) -> None:
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write("".join(lines))
+    with (raw or connection).cursor() as cursor, cursor.copy(statement) as copy:
+        if hasattr(lines, "read"):  # a text file (_text_file), sent a megabyte at a time
+            lines.seek(0)
+            while chunk := lines.read(1 << 20):
+                copy.write(chunk)
+        else:
+            copy.write("".join(lines))
+
+
+def _text_file():
+    """A temporary file for COPY text (on disk: memory stays flat however many rows)."""
+    return tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
 
 
 def _next_ids(n: int) -> list[int]:
