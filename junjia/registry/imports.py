@@ -1153,8 +1153,6 @@ class ImportRun:
                 if self.writer is not None:
                     raise RuntimeError("a new file was left unwritten by the streaming import")
                 writer.create(chunk)
-            for batch in self._streamed_items(5000):
-                writer.attach(batch)
             for chunk in self._people("rid IS NOT NULL", 200):
                 writer.update(chunk)
             writer.flush_audit()
@@ -1166,16 +1164,6 @@ class ImportRun:
             "错误行": self.plan.error_count,
             "警告": self.plan.warning_count,
         }
-
-    def _streamed_items(self, size: int) -> Iterator[list[tuple]]:
-        """List rows (类别, 立功受奖, 家庭成员) of the files written while streaming:
-        (recipient id, region key, list key, item), in file order."""
-        cursor = self.spill.db.execute(
-            "SELECT p.pk, p.rkey, i.sheet, i.payload FROM item i JOIN person p ON p.id = i.id "
-            "WHERE p.pk IS NOT NULL AND i.payload IS NOT NULL ORDER BY i.sheet, i.row"
-        )
-        while batch := cursor.fetchmany(size):
-            yield [(pk, key, sheet, pickle.loads(blob)) for pk, key, sheet, blob in batch]  # noqa: S301
 
     def _people(self, where: str, size: int) -> Iterator[list[tuple]]:
         """People in file order with their sections and lists, `size` at a time."""
@@ -1390,17 +1378,6 @@ class _Writer:
         taken = self._ids[:n]
         del self._ids[:n]
         return taken
-
-    def attach(self, items: list[tuple]) -> None:
-        """List rows of streamed files: (recipient id, region key, list key, item)."""
-        lists = {"categories": [], "honours": [], "family": []}
-        for pk, key, sheet, item in items:
-            if sheet == "categories":
-                lists[sheet].append(_list_row(CategoryMembership, pk, item, region_key=key))
-            else:
-                lists[sheet].append(_list_row(_LIST_MODELS[sheet], pk, item))
-        for sheet, rows in lists.items():
-            _insert_dicts(_LIST_MODELS[sheet], rows, self.pg)
 
     # new files
 
