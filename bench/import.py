@@ -716,10 +716,11 @@ def measure_import(path: str, clerk_pk: int, workers) -> dict:
     audit_before = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     backend, own = _backend_cpu(), _own_cpu(resource.RUSAGE_SELF)
     started = time.perf_counter()
-    with open(path, "rb") as handle:
-        data = handle.read()
-    with imports.ImportRun(actor, data, prepare=True, workers=workers) as run:
-        del data
+    # The job reads its upload from a file, never whole into memory; so does this.
+    with (
+        open(path, "rb") as handle,
+        imports.ImportRun(actor, handle, prepare=True, workers=workers) as run,
+    ):
         # Exactly what the job runs: check and write in one transaction, new files written
         # (COPY) while later blocks are still being checked.
         result = run.execute(valid_only=True, progress=_Progress(started))

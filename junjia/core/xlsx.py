@@ -6,12 +6,15 @@ import codecs
 import datetime as dt
 import html
 import io
+import os
 import re
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import BinaryIO, Self
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
@@ -43,21 +46,47 @@ class RowError:
     warning: str = ""  # a row that imports but deserves a second look (report column 警告)
 
 
+# An upload: its bytes, or a seekable binary file (a large one is read from disk, never held).
+Source = bytes | BinaryIO
+
+
+def upload_size(source: Source) -> int:
+    if isinstance(source, bytes | bytearray | memoryview):
+        return len(source)
+    return source.seek(0, os.SEEK_END)
+
+
+def _head(source: Source, n: int) -> bytes:
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source[:n])
+    source.seek(0)
+    return source.read(n)
+
+
+def open_zip(source: Source) -> zipfile.ZipFile:
+    """The archive of an upload (raises zipfile.BadZipFile)."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        return zipfile.ZipFile(io.BytesIO(source))
+    source.seek(0)
+    return zipfile.ZipFile(source)
+
+
 def check_upload(
-    data: bytes,
+    source: Source,
     *,
     max_bytes: int = MAX_UPLOAD_BYTES,
     max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
 ) -> None:
     """Refuse anything that is not a plain, reasonably sized xlsx, before parsing it."""
-    if len(data) > max_bytes:
+    if upload_size(source) > max_bytes:
         raise XlsxError(f"文件超过 {max_bytes // 1024 // 1024} MB 的上限，未导入任何数据。")
-    if data[:8] == _OLE_MAGIC:
+    head = _head(source, 8)
+    if head == _OLE_MAGIC:
         raise XlsxError(ENCRYPTED)
-    if data[:4] != b"PK\x03\x04":
+    if head[:4] != b"PK\x03\x04":
         raise XlsxError("文件不是 Excel .xlsx 格式，请使用下载的模板填写后上传。")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = open_zip(source)
     except zipfile.BadZipFile as exc:
         raise XlsxError("文件已损坏，无法读取，请重新保存后上传。") from exc
     names = set(archive.namelist())
@@ -230,8 +259,9 @@ def error_report(errors: Iterable[RowError], *, warnings: bool = False, target=N
 # Large imports (hundreds of thousands of rows) are read without ever holding a sheet in
 # memory: the worksheet XML is inflated in blocks through a byte cap, each block is cut at a
 # row boundary, and rows are parsed from the text with a few regular expressions. Shared
-# strings are kept as one string plus an offset table (a few bytes per string). Parsing is a
-# pure function of a block, so callers may spread blocks over worker processes.
+# strings are kept in a temporary file with four bytes of offset per string in memory
+# (_SharedStrings). Parsing is a pure function of a block, so callers may spread blocks over
+# forked worker processes.
 
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b([^>]*?)/?>")
@@ -298,14 +328,56 @@ def _is_date_format(code: str) -> bool:
     return any(ch in code for ch in "ymdhs") and "general" not in code
 
 
-class StreamingWorkbook:
-    """A read-only view of an xlsx that streams its sheets. Build it after check_upload."""
+class _SharedStrings:
+    """The shared-string table without holding it: every string's UTF-8 in an unnamed
+    temporary file, its offset (4 bytes) in memory, and the first HOT strings as they are —
+    a spreadsheet numbers strings in order of first use, so values that repeat down a column
+    (categories, yes/no, the county's towns) sit there. A file of half a million people has
+    millions of distinct strings (identity numbers, phones, addresses): held as text they
+    would grow memory with the file. Reads use pread, so forked workers share the file."""
 
-    def __init__(self, data: bytes, *, max_uncompressed: int = MAX_UNCOMPRESSED_BYTES):
+    HOT = 4096
+
+    def __init__(self):
+        self._file = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115 (closed by close())
+        self._fd = self._file.fileno()
+        self._offsets = array.array("I", [0])  # the file is capped far below 4 GiB
+        self._hot: list[str] = []
+        self._end = 0
+
+    def extend(self, values: list[str]) -> None:
+        if len(self._hot) < self.HOT:
+            self._hot.extend(values[: self.HOT - len(self._hot)])
+        encoded = [v.encode() for v in values]
+        self._offsets.extend(accumulate(map(len, encoded), initial=self._end))
+        self._offsets.pop(len(self._offsets) - len(encoded) - 1)  # _end is already there
+        self._end = self._offsets[-1]
+        self._file.write(b"".join(encoded))
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, index: int) -> str:
+        if 0 <= index < len(self._hot):
+            return self._hot[index]
+        if index < 0:
+            raise IndexError(index)
+        start = self._offsets[index]
+        return os.pread(self._fd, self._offsets[index + 1] - start, start).decode()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class StreamingWorkbook:
+    """A read-only view of an xlsx that streams its sheets. Build it after check_upload;
+    close() it (or use it as a context manager) to remove its temporary file at once."""
+
+    def __init__(self, source: Source, *, max_uncompressed: int = MAX_UNCOMPRESSED_BYTES):
         self.max_uncompressed = max_uncompressed
         self.inflated = 0
         try:
-            self._zip = zipfile.ZipFile(io.BytesIO(data))
+            self._zip = open_zip(source)
             workbook_xml = self._read_member("xl/workbook.xml")
             rels_xml = self._read_member("xl/_rels/workbook.xml.rels", missing_ok=True)
         except (zipfile.BadZipFile, KeyError, zlib.error, EOFError) as exc:
@@ -324,7 +396,21 @@ class StreamingWorkbook:
         self.date_styles = self._date_styles()
         self._date_style_texts = frozenset(str(i) for i in self.date_styles)
         self._moments: dict[str, object] = {}  # date cells repeat: serial text → value
-        self._strings, self._offsets = self._shared_strings()
+        self._strings = _SharedStrings()
+        try:
+            self._read_shared_strings()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self._strings.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     @property
     def sheet_names(self) -> list[str]:
@@ -372,30 +458,23 @@ class StreamingWorkbook:
                 dates.add(index)
         return frozenset(dates)
 
-    def _shared_strings(self) -> tuple[str, array.array]:
+    def _read_shared_strings(self) -> None:
         name = next((n for n in self._zip.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
-        offsets = array.array("q", [0])
         if name is None:
-            return "", offsets
-        chunks: list[str] = []
-        total = 0
+            return
         buffer = ""
 
         def take(items) -> None:
-            nonlocal total
             # A plain <si><t>text</t></si> (most of them) is taken as it is; rich text and
             # phonetic runs go through _rich_text.
-            values = [
-                (_unescape(plain) if "&" in plain or "_x" in plain else plain)
-                if plain or not rich
-                else self._rich_text(rich)
-                for plain, rich in items
-            ]
-            offsets.extend(accumulate(map(len, values), initial=total))
-            offsets.pop(len(offsets) - len(values) - 1)  # `total` itself is already there
-            if values:
-                total = offsets[-1]
-            chunks.append("".join(values))
+            self._strings.extend(
+                [
+                    (_unescape(plain) if "&" in plain or "_x" in plain else plain)
+                    if plain or not rich
+                    else self._rich_text(rich)
+                    for plain, rich in items
+                ]
+            )
 
         for text in self._stream(name):
             buffer += text
@@ -406,7 +485,6 @@ class StreamingWorkbook:
             take(_SI_ITEM.findall(buffer, 0, cut))
             buffer = buffer[cut:]
         take(_SI_ITEM.findall(buffer))  # trailing empty <si/> items
-        return "".join(chunks), offsets
 
     @staticmethod
     def _rich_text(body: str) -> str:
@@ -417,7 +495,12 @@ class StreamingWorkbook:
         return _unescape("".join(t for t in _TEXT.findall(body)))
 
     def shared_string(self, index: int) -> str:
-        return self._strings[self._offsets[index] : self._offsets[index + 1]]
+        try:
+            return self._strings[index]
+        except IndexError:
+            raise XlsxError(
+                f"文件已损坏：单元格引用了不存在的第 {index} 项共享文本，请重新保存后上传。"
+            ) from None
 
     # sheets
 

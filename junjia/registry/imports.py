@@ -628,8 +628,11 @@ def _county_codes() -> frozenset[str]:
 _IN_FLIGHT = 8
 
 
-def _default_workers(data: bytes) -> int:
-    if len(data) < 2 * 1024 * 1024 or "fork" not in multiprocessing.get_all_start_methods():
+def _default_workers(source: xlsx.Source) -> int:
+    if (
+        xlsx.upload_size(source) < 2 * 1024 * 1024
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         return 0
     return max(1, min(4, os.cpu_count() or 1))
 
@@ -638,16 +641,18 @@ class ImportRun:
     """One pass of checks over a file (and, for a job, the write). Use as a context manager:
     the temporary row store is removed on exit."""
 
-    def __init__(self, actor, data: bytes, *, prepare: bool, workers: int | None = None):
+    def __init__(self, actor, source: xlsx.Source, *, prepare: bool, workers: int | None = None):
         require_capability(actor, "registry.edit")
         self.actor = actor
         self.juris = jurisdiction_of(actor)
         if self.juris is None:
             raise ImportRefused("您没有所属服务站，不能导入档案。")
-        xlsx.check_upload(data, max_bytes=MAX_UPLOAD_BYTES, max_uncompressed=MAX_UNCOMPRESSED_BYTES)
-        self.data = data
+        xlsx.check_upload(
+            source, max_bytes=MAX_UPLOAD_BYTES, max_uncompressed=MAX_UNCOMPRESSED_BYTES
+        )
+        self.source = source  # bytes, or an open file (the job's: never read into memory)
         self.prepare = prepare
-        self.workers = _default_workers(data) if workers is None else workers
+        self.workers = _default_workers(source) if workers is None else workers
         self.spill = _Spill()
         self._regions: dict[str, tuple | None] = {}
         self.plan = Plan()
@@ -667,27 +672,34 @@ class ImportRun:
 
     def check(self, progress: Callable | None = None) -> Plan:
         global _CTX
-        workbook = xlsx.StreamingWorkbook(self.data, max_uncompressed=MAX_UNCOMPRESSED_BYTES)
-        titles = [s.title for s in SHEETS if s.title in workbook.sheet_names]
-        if not titles:
-            raise ImportRefused(NO_SHEETS)
-        headers = {t: self._header_map(workbook, t) for t in titles}
-        self.plan.sheets = titles
-        # The one-row-per-person sections first, then 基本信息, then the lists: when a block
-        # of basic rows has been checked, everything its new files need for their row is
-        # known, so a streaming import writes them then, while later blocks are checked.
-        rank = {BASIC: 1, **dict.fromkeys(LISTS, 2)}
-        titles = sorted(titles, key=lambda t: rank.get(SHEET_BY_TITLE[t].key, 0))
-        tail_base = self.writer.tail_base() if self.writer else None
-        _CTX = _Context(workbook, timezone.localdate(), _county_codes(), self.prepare, tail_base)
-        tasks = ((t, headers[t], block) for t in titles for block in workbook.blocks(t))
-        done = 0
-        for rows in self._map(_check_block, tasks):
-            self._absorb(rows)
-            done += len(rows)
-            if progress:
-                progress(done)
-        _CTX = None
+        with xlsx.StreamingWorkbook(
+            self.source, max_uncompressed=MAX_UNCOMPRESSED_BYTES
+        ) as workbook:
+            titles = [s.title for s in SHEETS if s.title in workbook.sheet_names]
+            if not titles:
+                raise ImportRefused(NO_SHEETS)
+            headers = {t: self._header_map(workbook, t) for t in titles}
+            self.plan.sheets = titles
+            # The one-row-per-person sections first, then 基本信息, then the lists: when a
+            # block of basic rows has been checked, everything its new files need for their
+            # row is known, so a streaming import writes them then, while later blocks are
+            # checked.
+            rank = {BASIC: 1, **dict.fromkeys(LISTS, 2)}
+            titles = sorted(titles, key=lambda t: rank.get(SHEET_BY_TITLE[t].key, 0))
+            tail_base = self.writer.tail_base() if self.writer else None
+            _CTX = _Context(
+                workbook, timezone.localdate(), _county_codes(), self.prepare, tail_base
+            )
+            try:
+                tasks = ((t, headers[t], block) for t in titles for block in workbook.blocks(t))
+                done = 0
+                for rows in self._map(_check_block, tasks):
+                    self._absorb(rows)
+                    done += len(rows)
+                    if progress:
+                        progress(done)
+            finally:
+                _CTX = None
         self._cross_check()
         self._fill_plan()
         return self.plan
@@ -1715,14 +1727,14 @@ def _copy(model, names: list[str], rows: list[list]) -> None:
 # --- entry points ----------------------------------------------------------------------------
 
 
-def plan_import(actor, data: bytes, *, workers: int | None = None) -> tuple[Plan, bytes]:
+def plan_import(actor, source: xlsx.Source, *, workers: int | None = None) -> tuple[Plan, bytes]:
     """Check every row without writing; returns the plan and the full report (.xlsx)."""
-    with ImportRun(actor, data, prepare=False, workers=workers) as run:
+    with ImportRun(actor, source, prepare=False, workers=workers) as run:
         plan = run.check()
         return plan, run.error_report()
 
 
-def start_import(*, actor, data: bytes, filename: str, valid_only: bool) -> Job:
+def start_import(*, actor, source: xlsx.Source, filename: str, valid_only: bool) -> Job:
     """Queue the import as a job; the file travels with the job row."""
     require_capability(actor, "registry.edit")
     juris = jurisdiction_of(actor)
@@ -1734,19 +1746,22 @@ def start_import(*, actor, data: bytes, filename: str, valid_only: bool) -> Job:
             region_key=juris.low,
             params={"valid_only": valid_only, "filename": filename[:200]},
         )
-        job.result_file.save(f"registry-import-{job.pk}.xlsx", ContentFile(data), save=True)
+        content = ContentFile(source) if isinstance(source, bytes) else File(source)
+        job.result_file.save(f"registry-import-{job.pk}.xlsx", content, save=True)
     return job
 
 
 @jobs.register(JOB_KIND)
 def run_import(job: Job, progress, workers: int | None = None) -> dict:
     actor = job.started_by
+    # The upload is read from an unnamed temporary copy (gone with this process, whatever
+    # happens) and not kept in storage; it is never held in memory whole.
+    upload = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
     with job.result_file.open("rb") as handle:
-        data = handle.read()
-    job.result_file.delete(save=True)  # the upload is not kept once read
+        shutil.copyfileobj(handle, upload, 1 << 20)
+    job.result_file.delete(save=True)
     progress(0, 0, "正在逐行校验并写入……")
-    with ImportRun(actor, data, prepare=True, workers=workers) as run:
-        del data
+    with upload, ImportRun(actor, upload, prepare=True, workers=workers) as run:
         result = run.execute(
             valid_only=bool(job.params.get("valid_only")), job=job, progress=progress
         )
@@ -1787,12 +1802,14 @@ __all__ = [
 ]
 
 
-def quick_check(actor, data: bytes) -> Plan:
+def quick_check(actor, source: xlsx.Source) -> Plan:
     """For files too large to check within a page request: refuse what is not a readable
     template (size, encryption, zip bombs, missing sheets or columns); rows are checked by
     the job."""
-    with ImportRun(actor, data, prepare=False, workers=0) as run:
-        workbook = xlsx.StreamingWorkbook(data, max_uncompressed=MAX_UNCOMPRESSED_BYTES)
+    with (
+        ImportRun(actor, source, prepare=False, workers=0) as run,
+        xlsx.StreamingWorkbook(source, max_uncompressed=MAX_UNCOMPRESSED_BYTES) as workbook,
+    ):
         titles = [s.title for s in SHEETS if s.title in workbook.sheet_names]
         if not titles:
             raise ImportRefused(NO_SHEETS)

@@ -136,3 +136,37 @@ def test_changes_record_values_before_and_after(personas, tree):
     assert entry.changes["authorised_posts"] == [0, 2]
     assert entry.actor_name == "head_a"
     assert entry.region_key == station.region_key
+
+
+def test_sealing_in_many_batches_gives_the_chain_one_batch_gives():
+    """seal_pending looks only above its previous batch after the first: the chain must be
+    the same as sealing everything at once, and verify from the canonical form of the
+    stored rows (values, not model instances)."""
+    entries = _entries(7)
+    assert audit.seal_pending(batch_size=2) == 7
+    seals = list(AuditSeal.objects.order_by("seq").values_list("entry_id", "chain_hash"))
+    assert [entry_id for entry_id, _ in seals] == [e.pk for e in entries]
+    previous = audit.GENESIS
+    for entry, (_, chain) in zip(AuditEntry.objects.order_by("id"), seals, strict=True):
+        previous = audit.chain_hash(previous, entry)
+        assert chain == previous
+    assert audit.verify_chain().ok
+
+
+def test_an_entry_that_commits_below_sealed_ones_is_sealed_next_time():
+    first = _entries(1)[0]
+
+    def entry(pk: int) -> AuditEntry:
+        row = audit.build(actor=None, action=AuditAction.CREATE, object_type="t.x")
+        row.pk = pk
+        row.save(force_insert=True)
+        return row
+
+    for pk in (first.pk + 11, first.pk + 12, first.pk + 13):
+        entry(pk)
+    assert audit.seal_pending(batch_size=2) == 4
+    # A writer that drew its id before those and committed after they were sealed.
+    late = entry(first.pk + 10)
+    assert audit.seal_pending(batch_size=2) == 1
+    assert AuditSeal.objects.get(entry_id=late.pk).seq == 5
+    assert audit.verify_chain().ok

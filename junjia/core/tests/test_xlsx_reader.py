@@ -64,3 +64,70 @@ def test_a_large_shared_string_table_keeps_every_index(count):
     picks = [0, count // 2, count - 1]
     book = xlsx.StreamingWorkbook(_book(shared, [str(i) for i in picks]))
     assert [values[0] for _, values in book.rows("基本信息")] == [f"姓名{i}" for i in picks]
+
+
+def _beyond_hot(count: int) -> tuple[str, list[str]]:
+    """A table longer than the in-memory head, with text of every UTF-8 width."""
+    texts = [f"{i}号·张三丰😀é" if i % 3 else f"addr {i}" for i in range(count)]
+    return "".join(f"<si><t>{t}</t></si>" for t in texts), texts
+
+
+def test_an_upload_read_from_a_file_gives_the_same_rows(tmp_path):
+    shared, texts = _beyond_hot(xlsx._SharedStrings.HOT + 500)
+    picks = [0, 7, xlsx._SharedStrings.HOT - 1, xlsx._SharedStrings.HOT, len(texts) - 1]
+    path = tmp_path / "upload.xlsx"
+    path.write_bytes(_book(shared, [str(i) for i in picks]))
+    with path.open("rb") as handle:
+        xlsx.check_upload(handle)
+        with xlsx.StreamingWorkbook(handle) as book:
+            assert [values[0] for _, values in book.rows("基本信息")] == [texts[i] for i in picks]
+            assert len(book._strings) == len(texts)
+
+
+def test_a_file_upload_is_refused_like_bytes(tmp_path):
+    big = tmp_path / "big.xlsx"
+    big.write_bytes(_book(SHARED, ["0"]))
+    with big.open("rb") as handle, pytest.raises(xlsx.XlsxError, match="上限"):
+        xlsx.check_upload(handle, max_bytes=100)
+    locked = tmp_path / "locked.xlsx"
+    locked.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+    with locked.open("rb") as handle, pytest.raises(xlsx.XlsxError, match="加密"):
+        xlsx.check_upload(handle)
+    text = tmp_path / "text.xlsx"
+    text.write_bytes("姓名,身份证号码\n".encode())
+    with text.open("rb") as handle, pytest.raises(xlsx.XlsxError, match="不是 Excel"):
+        xlsx.check_upload(handle)
+
+
+_FORKED: xlsx.StreamingWorkbook | None = None
+
+
+def _read_in_child(index: int) -> str:
+    return _FORKED.shared_string(index)
+
+
+def test_forked_workers_read_the_table_from_the_shared_file():
+    import multiprocessing
+
+    global _FORKED
+    shared, texts = _beyond_hot(xlsx._SharedStrings.HOT + 50)
+    picks = [3, xlsx._SharedStrings.HOT + 1, len(texts) - 1]
+    with (
+        xlsx.StreamingWorkbook(_book(shared, ["0"])) as _FORKED,
+        multiprocessing.get_context("fork").Pool(2) as pool,
+    ):
+        assert pool.map(_read_in_child, picks) == [texts[i] for i in picks]
+    _FORKED = None
+
+
+def test_an_index_outside_the_table_is_a_damaged_file():
+    with xlsx.StreamingWorkbook(_book(SHARED, ["0"])) as book:
+        for index in (8, -1):
+            with pytest.raises(xlsx.XlsxError, match=f"不存在的第 {index} 项共享文本"):
+                book.shared_string(index)
+    # and a whole file that refers past its table is refused with that message
+    with (
+        xlsx.StreamingWorkbook(_book(SHARED, ["0", "99"])) as book,
+        pytest.raises(xlsx.XlsxError, match="第 99 项"),
+    ):
+        list(book.rows("基本信息"))

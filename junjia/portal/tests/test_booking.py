@@ -237,9 +237,15 @@ def test_a_full_slot_is_refused_and_nothing_changes(
 
 
 def test_a_slot_that_has_begun_is_refused(client, catalogue, station):
+    # A slot that began about two hours ago, whatever the time of day the test runs at
+    # (a fixed 09:00 start has not begun yet between midnight and nine in Beijing).
     earlier = timezone.localtime() - dt.timedelta(hours=2)
     slot = make_slot(station, days=-1)
-    AppointmentSlot.objects.filter(pk=slot.pk).update(date=earlier.date())
+    AppointmentSlot.objects.filter(pk=slot.pk).update(
+        date=earlier.date(),
+        start=dt.time(earlier.hour),
+        end=dt.time(earlier.hour, 59) if earlier.hour == 23 else dt.time(earlier.hour + 1),
+    )
 
     response = post(client, station, slot)
 

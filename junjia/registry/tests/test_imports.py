@@ -59,7 +59,7 @@ def id_of(seq: int, male: bool = True, birth=dt.date(1975, 3, 4), area="370202")
 def run_job(actor, data, valid_only, capture, workers=0):
     with capture(execute=True):
         job = imports.start_import(
-            actor=actor, data=data, filename="名单.xlsx", valid_only=valid_only
+            actor=actor, source=data, filename="名单.xlsx", valid_only=valid_only
         )
     job.refresh_from_db()
     return job
@@ -561,7 +561,7 @@ def test_a_job_with_worker_processes_writes_every_file_list_and_audit_row(
     )
     with django_capture_on_commit_callbacks(execute=False):  # the handler is called below
         job = imports.start_import(
-            actor=personas.clerk_a, data=data, filename="名单.xlsx", valid_only=False
+            actor=personas.clerk_a, source=data, filename="名单.xlsx", valid_only=False
         )
     seen = []
     result = imports.run_import(job, lambda *args, **kw: seen.append(args), workers=2)

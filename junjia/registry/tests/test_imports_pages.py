@@ -176,7 +176,7 @@ def test_formula_found_by_the_job_fails_it_with_nothing_written(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         job = imports.start_import(
-            actor=clerk, data=_formula_file(), filename="f.xlsx", valid_only=True
+            actor=clerk, source=_formula_file(), filename="f.xlsx", valid_only=True
         )
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED

@@ -90,17 +90,18 @@ def import_upload(request):
         if upload.size > imports.MAX_UPLOAD_BYTES:
             form.add_error("file", f"文件超过 {context['max_mb']} MB 的上限，未导入任何数据。")
         else:
-            data = upload.read()
+            # Read from the upload's own file (a large one is on disk), not into memory.
             try:
-                if len(data) <= PREVIEW_MAX_BYTES:
-                    plan, report = imports.plan_import(request.user, data, workers=0)
+                if upload.size <= PREVIEW_MAX_BYTES:
+                    plan, report = imports.plan_import(request.user, upload, workers=0)
                 else:
-                    plan, report = imports.quick_check(request.user, data), None
+                    plan, report = imports.quick_check(request.user, upload), None
             except (xlsx.XlsxError, imports.ImportRefused) as exc:
                 form.add_error("file", str(exc))
             else:
                 key = uuid.uuid4().hex
-                stored = default_storage.save(f"uploads/registry-{key}.xlsx", ContentFile(data))
+                upload.seek(0)
+                stored = default_storage.save(f"uploads/registry-{key}.xlsx", upload)
                 report_path = ""
                 if report is not None and (plan.error_count or plan.warning_count):
                     report_path = default_storage.save(
@@ -150,13 +151,12 @@ def import_confirm(request):
         return redirect("registry:import")
     payload = _payload(request, form.cleaned_data["token"])
     with default_storage.open(payload["path"], "rb") as handle:
-        data = handle.read()
-    job = imports.start_import(
-        actor=request.user,
-        data=data,
-        filename=payload["name"],
-        valid_only=form.cleaned_data["mode"] == "valid_only",
-    )
+        job = imports.start_import(
+            actor=request.user,
+            source=handle,
+            filename=payload["name"],
+            valid_only=form.cleaned_data["mode"] == "valid_only",
+        )
     for key in ("path", "report"):
         if payload.get(key):
             default_storage.delete(payload[key])
