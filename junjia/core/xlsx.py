@@ -365,8 +365,58 @@ class _SharedStrings:
         start = self._offsets[index]
         return os.pread(self._fd, self._offsets[index + 1] - start, start).decode()
 
+    def block(self, raws: list[str]) -> dict[int, str]:
+        """The strings that one block of cells refers to (raws: the indexes as the cells
+        write them), by index. A block's new strings are numbered one after another (order
+        of first use), so nearby indexes are read with one pread: a call per string would
+        cost more than the parsing of its cell."""
+        hot, offsets = self._hot, self._offsets
+        n_hot, total = len(hot), len(offsets) - 1
+        found: dict[int, str] = {}
+        cold: list[int] = []
+        try:
+            wanted = set(map(int, raws))
+        except ValueError:
+            raise _damaged(next(r for r in raws if not r.strip().lstrip("-").isdigit())) from None
+        for index in wanted:
+            if index < n_hot:
+                if index < 0:
+                    raise _damaged(index)
+                found[index] = hot[index]
+            else:
+                cold.append(index)
+        if not cold:
+            return found
+        cold.sort()
+        if cold[-1] >= total:
+            raise _damaged(cold[-1])
+        fd, near, limit = self._fd, _NEAR, _RUN_BYTES
+        first = previous = cold[0]
+        begin = 0
+        for at, index in enumerate(cold):
+            if index - previous > near or offsets[index] - offsets[first] >= limit:
+                base = offsets[first]
+                chunk = os.pread(fd, offsets[previous + 1] - base, base)
+                for i in cold[begin:at]:
+                    found[i] = chunk[offsets[i] - base : offsets[i + 1] - base].decode()
+                first, begin = index, at
+            previous = index
+        base = offsets[first]
+        chunk = os.pread(fd, offsets[previous + 1] - base, base)
+        for i in cold[begin:]:
+            found[i] = chunk[offsets[i] - base : offsets[i + 1] - base].decode()
+        return found
+
     def close(self) -> None:
         self._file.close()
+
+
+_NEAR = 64  # strings apart that are still read together
+_RUN_BYTES = 1 << 20
+
+
+def _damaged(index) -> XlsxError:
+    return XlsxError(f"文件已损坏：单元格引用了不存在的第 {index} 项共享文本，请重新保存后上传。")
 
 
 class StreamingWorkbook:
@@ -498,9 +548,7 @@ class StreamingWorkbook:
         try:
             return self._strings[index]
         except IndexError:
-            raise XlsxError(
-                f"文件已损坏：单元格引用了不存在的第 {index} 项共享文本，请重新保存后上传。"
-            ) from None
+            raise _damaged(index) from None
 
     # sheets
 
@@ -532,7 +580,7 @@ class StreamingWorkbook:
     def _fast_rows(self, cells) -> list[tuple[int, list]]:
         """The common shapes only (what Excel, WPS, LibreOffice and openpyxl write)."""
         rows: list[tuple[int, list]] = []
-        shared = self.shared_string
+        shared = self._strings.block([cell[5] for cell in cells if cell[3] == "s"])
         date_styles = self._date_style_texts
         moments = self._moments
         columns = _COLUMNS
@@ -544,7 +592,7 @@ class StreamingWorkbook:
                 values = []
                 rows.append((int(number), values))
             if kind == "s":
-                value = shared(int(raw))
+                value = shared[int(raw)]
             elif inline or kind == "inlineStr":
                 value = _unescape(inline) if "&" in inline or "_x" in inline else inline
             elif not raw:

@@ -5,6 +5,8 @@ import io
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from junjia.core import xlsx
 
@@ -131,3 +133,41 @@ def test_an_index_outside_the_table_is_a_damaged_file():
         pytest.raises(xlsx.XlsxError, match="第 99 项"),
     ):
         list(book.rows("基本信息"))
+
+
+_TABLE: xlsx._SharedStrings | None = None
+
+
+def _table() -> tuple[xlsx._SharedStrings, list[str]]:
+    """Strings of every UTF-8 width, some long enough that a run of them passes the 1 MB
+    read limit."""
+    global _TABLE
+    texts = [(f"{i}·青岛😀" * (6000 if i % 500 == 0 else 1)) for i in range(12_000)]
+    if _TABLE is None:
+        _TABLE = xlsx._SharedStrings()
+        _TABLE.extend(texts[:5000])
+        _TABLE.extend(texts[5000:])
+    return _TABLE, texts
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(0, 11_999),
+            st.integers(0, 300).map(lambda g: 8000 + g * 13),  # a dense run with gaps
+        ),
+        max_size=400,
+    )
+)
+def test_a_block_reads_the_strings_a_lookup_at_a_time_would(indexes):
+    table, texts = _table()
+    raws = [str(i) for i in indexes]
+    assert table.block(raws) == {i: texts[i] for i in indexes}
+
+
+@pytest.mark.parametrize("raw", ["12000", "-1", "", "x"])
+def test_a_block_naming_a_missing_string_is_a_damaged_file(raw):
+    table, _ = _table()
+    with pytest.raises(xlsx.XlsxError, match="文件已损坏"):
+        table.block(["1", raw])
