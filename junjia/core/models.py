@@ -35,7 +35,8 @@ class AuditEntry(models.Model):
     actor_name = models.CharField("操作人", max_length=150, blank=True)
     ip = models.GenericIPAddressField("来源地址", null=True)
     action = models.CharField("动作", max_length=20, choices=AuditAction.choices)
-    object_type = models.CharField("对象类型", max_length=80, db_index=True)
+    # Filtered by equality only: the (object_type, object_id) index serves it (0006).
+    object_type = models.CharField("对象类型", max_length=80)
     object_id = models.CharField("对象ID", max_length=64, blank=True)
     object_repr = models.CharField("对象", max_length=200, blank=True)
     # The person whose data was viewed or changed (recipient id), for "who looked at whom".

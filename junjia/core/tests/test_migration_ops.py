@@ -59,3 +59,54 @@ def test_add_and_remove_an_index_on_either_database():
     with connection.cursor() as cursor:
         names = connection.introspection.get_constraints(cursor, Case._meta.db_table)
     assert "mig_ops_case_test" not in names
+
+
+def _audit_indexes() -> dict[str, list[str]]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "core_auditentry")
+    return {
+        name: info["columns"]
+        for name, info in constraints.items()
+        if info["index"] and not info["primary_key"]
+    }
+
+
+def _audit_migration():
+    import importlib
+
+    return importlib.import_module("junjia.core.migrations.0006_audit_fewer_indexes")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_audit_log_keeps_only_the_indexes_its_queries_use():
+    indexes = _audit_indexes()
+    columns = sorted(map(tuple, indexes.values()))
+    assert columns == [
+        ("actor_id",),
+        ("at",),
+        ("object_type", "object_id"),
+        ("region_key",),
+        ("subject_id",),
+    ]
+    assert not any(name.endswith("_like") for name in indexes)
+    migration = _audit_migration()
+    try:
+        with connection.schema_editor() as editor:
+            migration.backwards(None, editor)
+        back = sorted(map(tuple, _audit_indexes().values()))
+        pattern_ops = [("object_type",), ("subject_id",)]
+        expected = pattern_ops if connection.vendor == "postgresql" else []
+        assert back == sorted([*columns, ("object_type",), *expected])
+    finally:
+        with connection.schema_editor() as editor:
+            migration.forwards(None, editor)
+    assert _audit_indexes() == indexes
+    # The append-only guard survived: an audit row still cannot be changed.
+    from django.db import DatabaseError, transaction
+
+    from junjia.core import audit
+    from junjia.core.models import AuditAction, AuditEntry
+
+    entry = audit.record(actor=None, action=AuditAction.CREATE, object_type="t.x")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(object_repr="改")
