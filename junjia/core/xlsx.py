@@ -275,6 +275,7 @@ _SI_ITEM = re.compile(
     r'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>|<si\b[^>]*?(?:/>|>(.*?)</si>)', re.S
 )
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _NUMFMT = re.compile(r'<numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"', re.S)
 _CELLXFS = re.compile(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", re.S)
 _XF = re.compile(r"<xf\b([^>]*?)(?:/>|>)", re.S)
@@ -313,6 +314,8 @@ def _unescape(text: str) -> str:
         text = html.unescape(text)
     if "_x" in text:
         text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+        if _SURROGATE.search(text):  # escaped UTF-16 halves: a pair is one character
+            text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     return text
 
 
@@ -348,7 +351,9 @@ class _SharedStrings:
     def extend(self, values: list[str]) -> None:
         if len(self._hot) < self.HOT:
             self._hot.extend(values[: self.HOT - len(self._hot)])
-        encoded = [v.encode() for v in values]
+        # surrogatepass: no text with half a UTF-16 pair should get here (_unescape pairs
+        # them up), but if one does it is kept, not a failure of the whole file.
+        encoded = [v.encode("utf-8", "surrogatepass") for v in values]
         self._offsets.extend(accumulate(map(len, encoded), initial=self._end))
         self._offsets.pop(len(self._offsets) - len(encoded) - 1)  # _end is already there
         self._end = self._offsets[-1]
@@ -363,7 +368,9 @@ class _SharedStrings:
         if index < 0:
             raise IndexError(index)
         start = self._offsets[index]
-        return os.pread(self._fd, self._offsets[index + 1] - start, start).decode()
+        return os.pread(self._fd, self._offsets[index + 1] - start, start).decode(
+            "utf-8", "surrogatepass"
+        )
 
     def block(self, raws: list[str]) -> dict[int, str]:
         """The strings that one block of cells refers to (raws: the indexes as the cells
@@ -398,13 +405,17 @@ class _SharedStrings:
                 base = offsets[first]
                 chunk = os.pread(fd, offsets[previous + 1] - base, base)
                 for i in cold[begin:at]:
-                    found[i] = chunk[offsets[i] - base : offsets[i + 1] - base].decode()
+                    found[i] = chunk[offsets[i] - base : offsets[i + 1] - base].decode(
+                        "utf-8", "surrogatepass"
+                    )
                 first, begin = index, at
             previous = index
         base = offsets[first]
         chunk = os.pread(fd, offsets[previous + 1] - base, base)
         for i in cold[begin:]:
-            found[i] = chunk[offsets[i] - base : offsets[i + 1] - base].decode()
+            found[i] = chunk[offsets[i] - base : offsets[i + 1] - base].decode(
+                "utf-8", "surrogatepass"
+            )
         return found
 
     def close(self) -> None:

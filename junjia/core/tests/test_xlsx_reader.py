@@ -171,3 +171,16 @@ def test_a_block_naming_a_missing_string_is_a_damaged_file(raw):
     table, _ = _table()
     with pytest.raises(xlsx.XlsxError, match="文件已损坏"):
         table.block(["1", raw])
+
+
+def test_escaped_halves_of_a_utf16_pair_become_one_character():
+    """Excel may escape a character as _xHHHH_, an emoji as its two UTF-16 halves; a lone half
+    is not text and becomes U+FFFD (the row's checks then judge it), never a failed file."""
+    hot = xlsx._SharedStrings.HOT
+    shared = (
+        "".join(f"<si><t>{i}</t></si>" for i in range(hot))
+        + "<si><t>a_xD83D__xDE00_b</t></si><si><t>a_xD83D_b</t></si>"
+    )
+    with xlsx.StreamingWorkbook(_book(shared, ["0", str(hot), str(hot + 1)])) as book:
+        assert [values[0] for _, values in book.rows("基本信息")] == ["0", "a😀b", "a\ufffdb"]
+        assert book.shared_string(hot + 1) == "a\ufffdb"
