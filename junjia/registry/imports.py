@@ -247,10 +247,18 @@ class _Validator:
             and f.min_length is None
             and all(isinstance(v, _PLAIN_TEXT_VALIDATORS) for v in f.validators)
         }
+        # ... and of those, the optional ones: an empty cell is their empty value.
+        self.plain_empty = {
+            name: f.empty_value
+            for name, f in self.fields
+            if name in self.plain_text and not f.required
+        }
 
     def _clean(self, name: str, field_obj: forms.Field, value):
         memo = self.memo.get(name)
         if memo is None:
+            if value == "" and name in self.plain_empty:
+                return self.plain_empty[name]
             limit = self.plain_text.get(name)
             if (
                 limit is not None
@@ -312,7 +320,22 @@ def _show(value) -> str:
 
 
 def _cell(column: Column, value) -> tuple[object, str | None]:
-    """A cell as the form field expects it, or an error."""
+    """A cell as the form field expects it, or an error (what _cell_general says, with a
+    shorter way for the common case: non-empty plain text)."""
+    if type(value) is str:
+        value = value.strip()
+        if value and value[0] != "=":
+            kind = column.kind
+            if kind == "choice":
+                mapped = column.options.get(value)
+                if mapped is not None:
+                    return mapped, None
+            elif kind != "bool":
+                return value, None  # text, date and int: the form field's clean() parses them
+    return _cell_general(column, value)
+
+
+def _cell_general(column: Column, value) -> tuple[object, str | None]:
     if isinstance(value, str):
         value = value.strip()
         if value.startswith("="):

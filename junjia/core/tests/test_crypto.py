@@ -364,6 +364,40 @@ def test_mac_key_derivation_is_pinned(provider_cls: type[LocalKeyProvider]) -> N
     assert p.mac(b"entry", purpose="audit-chain") == expected
 
 
+@given(key=st.binary(min_size=1, max_size=100), data=st.binary(max_size=200))
+@hypothesis_settings(max_examples=60)
+@pytest.mark.parametrize("cls", AVAILABLE_CLASSES)
+def test_keyed_state_hmac_equals_a_fresh_hmac(cls, key: bytes, data: bytes) -> None:
+    # The hashlib path (a keyed state per key, copied per value) and the cryptography path
+    # (a new HMAC object per value) give the same MAC, for any key length (longer than the
+    # block: hashed first) and on repeated use of the same key.
+    p = make(cls)
+    assert p._hashlib_name is not None  # this build's hashlib has the hash
+    fresh = make(cls)
+    fresh._hashlib_name = None
+    first = p._hmac(key, data)
+    assert first == fresh._hmac(key, data) == p._hmac(key, data)
+    assert p._hmac(key, data + b"x") == fresh._hmac(key, data + b"x")
+
+
+def test_hmac_without_the_hash_in_hashlib_uses_cryptography(
+    provider_cls: type[LocalKeyProvider], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = make(provider_cls).blind_index("11010519491231002X")
+    real_new = hmac.new
+
+    def no_such_hash(key, msg=None, digestmod=""):
+        if digestmod in ("sm3", "sha256"):
+            raise ValueError(f"unsupported hash type {digestmod}")
+        return real_new(key, msg, digestmod)
+
+    monkeypatch.setattr(crypto.std_hmac, "new", no_such_hash)
+    p = make(provider_cls)
+    assert p._hashlib_name is None
+    p.self_test()
+    assert p.blind_index("11010519491231002X") == expected
+
+
 def test_blind_index_and_verify(provider: LocalKeyProvider) -> None:
     index = provider.blind_index("11010519491231002X")
     assert len(index) == 64

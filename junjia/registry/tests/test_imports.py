@@ -5,6 +5,9 @@ import datetime as dt
 import io
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from junjia.core.models import AuditEntry, Job, JobStatus
@@ -579,3 +582,61 @@ def test_a_job_with_worker_processes_writes_every_file_list_and_audit_row(
         == 400
     )
     assert seen[-1][0] == 400  # the last report: every file written
+
+
+_ALL_COLUMNS = [c for s in imports.SHEETS for c in s.columns]
+_CELL_TEXT = st.one_of(
+    st.sampled_from(sorted({label for c in _ALL_COLUMNS for label in (c.options or {})})),
+    st.sampled_from(["是", "否", " 是 ", "YES", "=SUM(A1)", " =1", "", "  ", "\t", "2020-01-31"]),
+    st.text(alphabet=st.sampled_from(list(" \t\n=是否男女汉族1.-aZ")), max_size=6),
+    st.text(max_size=8),
+)
+
+
+@given(column=st.sampled_from(_ALL_COLUMNS), text=_CELL_TEXT)
+@hypothesis_settings(max_examples=400, deadline=None)
+def test_the_short_way_for_text_cells_says_what_the_general_one_says(column, text):
+    # _cell shortens the common case (non-empty plain text); for every column and any text,
+    # padded, empty, a formula, a label of a drop-down or not, it must agree with the rules.
+    assert imports._cell(column, text) == imports._cell_general(column, text)
+
+
+def _field_values(field):
+    """What _cell hands a field: text (a choice already mapped to its value), a date for a
+    date cell, True or False for a yes/no cell."""
+    from django import forms
+
+    pool = ["", "  ", "\x00", "x" * 300, " 张三 ", "张三", "2020-01-31", "2099-01-01", "abc", "7"]
+    if isinstance(field, forms.ChoiceField):
+        pool += [str(value) for value, _ in field.choices]
+    if isinstance(field, forms.DateField):
+        pool += [dt.date(2001, 2, 3), dt.date(2099, 1, 1), dt.date(1949, 10, 1)]
+    if isinstance(field, forms.BooleanField):
+        pool = [True, False]
+    return st.sampled_from(pool)
+
+
+@st.composite
+def _sheet_rows(draw):
+    sheet = draw(st.sampled_from(imports.SHEETS))
+    form = sheet.form()
+    data = {}
+    for name, field in form.fields.items():
+        if draw(st.booleans()):  # a column the file may leave out
+            data[name] = draw(_field_values(field))
+    return sheet, data
+
+
+@given(case=_sheet_rows())
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_the_row_validator_agrees_with_a_bound_form(case):
+    # _Validator runs a form's cleaning without binding a form per row, and takes short ways
+    # (cleaned values remembered, plain text and empty optional text passed through); it must
+    # clean and refuse exactly as the form itself would, for any mix of values.
+    sheet, data = case
+    ours, our_errors = imports._Validator(sheet.form)(dict(data))
+    bound = sheet.form(data={**{n: f.initial for n, f in sheet.form.base_fields.items()}, **data})
+    valid = bound.is_valid()
+    assert our_errors == {k: list(v) for k, v in bound.errors.items()}
+    if valid:
+        assert ours == bound.cleaned_data
