@@ -15,7 +15,7 @@ from junjia.cases import services
 from junjia.cases.catalogue import load_catalogue
 from junjia.cases.choices import LoopStage, RatingChannel, SlotKind
 from junjia.cases.models import Evaluation, RectificationLoop
-from junjia.core.workdays.services import calendar_seed_from_package
+from junjia.core.tests.helpers_calendar import known_calendar
 from junjia.orgs.choices import Role
 from junjia.orgs.tests.factories import make_staff
 from junjia.orgs.tests.helpers import PASSWORD
@@ -42,7 +42,7 @@ def open_nav(page, label: str) -> None:
 
 @pytest.fixture
 def station(tree, personas):
-    calendar_seed_from_package()
+    known_calendar(actor=personas.sysadmin)
     load_catalogue()
     personas.head_a.full_name = "赵站长"
     personas.head_a.save(update_fields=["full_name"])

@@ -15,9 +15,13 @@ from junjia.cases import services
 from junjia.cases.catalogue import load_catalogue
 from junjia.cases.choices import CaseStatus, Channel
 from junjia.cases.models import Case, CaseStep, ServiceItem
-from junjia.core.models import CalendarYear
-from junjia.core.workdays import add_working_days
-from junjia.core.workdays.services import calendar_seed_from_package, calendar_year_save
+from junjia.core.tests.helpers_calendar import known_calendar
+from junjia.core.workdays import (
+    add_working_days,
+    is_working_day,
+    next_working_day,
+    working_days_between,
+)
 from junjia.orgs.choices import Role
 from junjia.orgs.tests.factories import make_staff
 from junjia.registry.choices import Category
@@ -54,16 +58,7 @@ def no_sideways_scroll(page) -> None:
 def station(tree, personas):
     """Village A with 张一 (A, office phone) and 李二 (B) on 综合窗口, its head, and a retired
     soldier on file. The working-day calendar covers today and the promised time limits."""
-    calendar_seed_from_package()
-    today = timezone.localdate()
-    for year in (today.year, today.year + 1):
-        if not CalendarYear.objects.filter(year=year).exists():
-            calendar_year_save(
-                actor=personas.sysadmin,
-                year=year,
-                notice="测试用：只休元旦和周末",
-                schedule=f"{year}-01-01 休 元旦",
-            )
+    known_calendar(actor=personas.sysadmin)
     load_catalogue()
     village = tree.stations.village_a
     village.phone = "0532-88880000"
@@ -103,7 +98,9 @@ def test_incomplete_materials_notice_printed_then_completed_accepted_and_finishe
     # …and two more: one overdue, one due within 2 working days.
     today = timezone.localdate()
     overdue_on = today - dt.timedelta(days=3)  # any past date
-    for name, due in (("陈超期", overdue_on), ("刘将到", add_working_days(today, 1))):
+    # Due on the next working day: one working day left, on a weekend or holiday too (from a
+    # Sunday, a limit of one working day counted from today would leave two: Monday, Tuesday).
+    for name, due in (("陈超期", overdue_on), ("刘将到", next_working_day(today))):
         late = services.case_open(
             actor=station.a,
             item=ServiceItem.objects.get(code="honour-plaque"),
@@ -210,7 +207,11 @@ def test_incomplete_materials_notice_printed_then_completed_accepted_and_finishe
     page.locator("#actions").get_by_role("button", name="受理", exact=True).click()
     expect(page.locator("ul.messages")).to_contain_text("已受理，承诺")
     expect(page.locator("#case-status")).to_have_text("已受理")
-    expect(page.locator("#due")).to_contain_text("剩余 20 个工作日")
+    # 20 working days from the next working day when today is a weekend or holiday (受理日为
+    # 节假日的顺延), so 21 are left counted from such a day.
+    left = working_days_between(today, add_working_days(today, 20))
+    assert left == (20 if is_working_day(today) else 21)
+    expect(page.locator("#due")).to_contain_text(f"剩余 {left} 个工作日")
     shot(page, "case_desktop")
     page.set_viewport_size(PHONE)
     no_sideways_scroll(page)

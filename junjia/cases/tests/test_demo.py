@@ -38,8 +38,9 @@ from junjia.cases.models import (
 )
 from junjia.core import sms
 from junjia.core.models import AuditEntry, CalendarYear, Notification
+from junjia.core.tests.helpers_calendar import known_calendar
 from junjia.core.workdays import WorkingDayCalendar
-from junjia.core.workdays.services import calendar_seed_from_package, calendar_year_save
+from junjia.core.workdays.services import calendar_seed_from_package
 from junjia.orgs.api import Role, can_reach
 from junjia.orgs.demo import build_demo
 from junjia.orgs.models import User
@@ -63,14 +64,7 @@ MODELS = (
 
 
 def _known_calendar(today: dt.date) -> None:
-    """The package's holidays, and next year as an administrator would enter it once the
-    State Council publishes it (so limits near the year's end can be counted)."""
-    calendar_seed_from_package()
-    if not CalendarYear.objects.filter(year=today.year + 1).exists():
-        year = today.year + 1
-        calendar_year_save(
-            actor=None, year=year, notice="测试：次年安排", schedule=f"{year}-01-01 休 元旦"
-        )
+    known_calendar(today)
 
 
 def _counts() -> dict:

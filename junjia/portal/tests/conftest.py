@@ -56,9 +56,9 @@ def station(tree):
 
 @pytest.fixture
 def calendar(db):
-    from junjia.core.workdays.services import calendar_seed_from_package
+    from junjia.core.tests.helpers_calendar import known_calendar
 
-    calendar_seed_from_package()
+    known_calendar()
 
 
 @pytest.fixture
