@@ -63,10 +63,6 @@ MODELS = (
 )
 
 
-def _known_calendar(today: dt.date) -> None:
-    known_calendar(today)
-
-
 def _counts() -> dict:
     return {model.__name__: model.objects.count() for model in MODELS}
 
@@ -82,7 +78,7 @@ def _showcase(level):
 def test_loads_every_kind_of_record_through_the_services_once(db):
     # Given the demo region (3 counties × 2 townships × 2 villages), its files and calendar
     today = timezone.localdate()
-    _known_calendar(today)
+    known_calendar(today)
     build_demo(townships=2, villages=2)
     call_command("load_registry_demo", "--count", "150", stdout=StringIO())
 
