@@ -16,6 +16,11 @@ class CasesConfig(AppConfig):
         from .services import ID_AAD, PHONE_AAD
 
         register(Periodic("cases.deadlines", 3600, "junjia.cases.tasks.scan_case_deadlines"))
+        from junjia.core.workdays import recompute
+
+        from .deadlines import recompute_deadlines
+
+        recompute.register(recompute_deadlines)
         from junjia.registry.api import register_timeline_provider
 
         from .selectors import recipient_timeline

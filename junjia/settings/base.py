@@ -71,7 +71,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "junjia.orgs.context_processors.shell",
             ],
-            "builtins": ["template_partials.templatetags.partials"],
+            "builtins": [
+                "template_partials.templatetags.partials",
+                "junjia.core.templatetags.deadlines",
+            ],
         },
     },
 ]

@@ -409,12 +409,13 @@ def test_lunch_rota_of_another_village_is_not_found(client, rota):
     assert counts() == before
 
 
-def test_the_rota_stops_where_the_calendar_ends(client, rota):
+def test_the_rota_runs_into_a_provisional_year_and_says_so(client, rota):
     rota.frozen.move_to("2026-12-24 09:00:00+08:00")
     html = body(as_user(client, rota.head).get(reverse("cases:lunch")))
-    assert "2027 年的节假日安排尚未录入，无法计算工作日" in html
+    assert "2027 年的节假日安排尚未录入，2027 年的值班日暂按法定节假日估算" in html
     assert 'id="lunch-2026-12-31"' in html
-    assert html.count("<tr class") + html.count('<tr id="lunch-') >= 6  # 24, 25, 28–31
+    assert 'id="lunch-2027-01-01"' not in html  # 元旦, a statutory holiday
+    assert 'id="lunch-2027-01-04"' in html
 
 
 def test_no_lunch_line_on_a_rest_day(client, rota):

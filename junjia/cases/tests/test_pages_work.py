@@ -287,18 +287,18 @@ def test_the_head_sees_the_supervision_summary_on_the_work_list(client, work):
     assert "没有需要您办理的办件。" in body(response)  # the head handles none of them himself
 
 
-def test_a_missing_calendar_year_is_explained_not_a_crash(client, work):
+def test_a_year_not_yet_entered_still_counts_and_marks_its_dates(client, work):
     from junjia.core.models import CalendarYear
 
     work.frozen.move_to("2027-01-05 09:00:00+08:00")
     CalendarYear.objects.filter(year=2027).delete()
+    accepted_case(work.a, name="估算件", due=dt.date(2027, 1, 6))
 
-    response = as_user(client, work.head).get(reverse("cases:work"))
+    response = as_user(client, work.a).get(reverse("cases:work"))
 
     assert response.status_code == 200
-    html = body(response)
-    assert "工作日历" in html
-    assert response.context["counts"]["soon"] is None
+    assert response.context["counts"]["soon"] == 1
+    assert '2027-01-06<span class="estimate"' in body(response)
 
 
 # --- 办件督办 ---------------------------------------------------------------------------------
@@ -391,7 +391,7 @@ def test_the_head_approves_an_extension_from_the_supervision(client, work):
     assert "没有待批准的延期申请。" in body(response)
 
 
-def test_an_extension_into_a_year_without_a_calendar_is_refused_with_the_reason(client, work):
+def test_an_extension_into_a_year_not_yet_published_is_estimated_and_marked(client, work):
     case = accepted_case(work.a, name="陈延期", due=dt.date(2026, 12, 29))
     extension = services.extension_request(actor=work.a, case=case, days=5, reason="等待县级审核")
 
@@ -401,7 +401,11 @@ def test_an_extension_into_a_year_without_a_calendar_is_refused_with_the_reason(
         follow=True,
     )
 
-    assert "2027 年的节假日安排尚未录入" in " ".join(messages_of(response))
     extension.refresh_from_db()
     case.refresh_from_db()
-    assert extension.status == "pending" and case.due_on == dt.date(2026, 12, 29)
+    # 30, 31 Dec; 1 Jan 2027 is 元旦 (statutory); 4, 5, 6 Jan
+    assert extension.status == "approved" and case.due_on == dt.date(2027, 1, 6)
+    assert "新的办结期限 2027-01-06" in " ".join(messages_of(response))
+    html = body(as_user(client, work.a).get(reverse("cases:case_detail", args=[case.pk])))
+    assert "2027-01-06</span>" not in html and '2027-01-06<span class="estimate"' in html
+    assert "（暂按法定节假日估算）" in html

@@ -566,14 +566,19 @@ def test_the_notice_is_offered_while_there_is_something_to_tell_and_once_issued(
     assert "一次性告知单</a>" in received_html
 
 
-def test_acceptance_when_next_year_s_calendar_is_missing_is_explained(client, work):
+def test_acceptance_when_next_year_s_calendar_is_missing_gives_an_estimated_date(client, work):
     work.frozen.move_to("2026-12-15 10:00:00+08:00")
     case = new_case(work.a)
 
     response = move(as_user(client, work.a), case, CaseStatus.ACCEPTED)
 
-    assert "2027 年的节假日安排尚未录入" in " ".join(messages_of(response))
-    assert status_of(case) == CaseStatus.RECEIVED
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACCEPTED
+    assert case.due_on.year == 2027  # the item's 20 working days, 1 Jan off (元旦)
+    html = body(client.get(detail(case)))
+    assert f'{case.due_on:%Y-%m-%d}<span class="estimate"' in html
+    assert "暂按法定节假日估算" in html
+    assert "尚未录入" not in " ".join(messages_of(response))
 
 
 def test_a_consultation_is_answered_or_turned_into_a_case(client, work):

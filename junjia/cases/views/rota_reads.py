@@ -8,7 +8,7 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from junjia.core.workdays import UnknownCalendarYear, is_working_day
+from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar, is_working_day
 from junjia.orgs.api import Station, get_for_actor, region_scope
 
 from .. import selectors, services
@@ -105,17 +105,27 @@ def away_on(actor, day: dt.date, station=None) -> QuerySet[Leave]:
     return qs.select_related("user__station").order_by("user__station__region__code", "pk")
 
 
+ESTIMATED_DAYS = (
+    "{year} 年的节假日安排尚未录入，{year} 年的值班日暂按法定节假日估算（调休上班日未计入），"
+    "安排公布录入后请核对。"
+)
+
+
 def coming_working_days(start: dt.date, count: int = LUNCH_DAYS) -> tuple[list, str]:
     """The next `count` working days from `start`, and a Chinese message when the calendar
     stops short (a year whose holidays are not entered)."""
     days, day = [], start
+    calendar = WorkingDayCalendar()
     try:
         while len(days) < count:
-            if is_working_day(day):
+            if calendar.is_working_day(day):
                 days.append(day)
             day += dt.timedelta(days=1)
     except UnknownCalendarYear as exc:
         return days, str(exc)
+    estimated = sorted({d.year for d in days if calendar.is_estimate(d)})
+    if estimated:
+        return days, ESTIMATED_DAYS.format(year=estimated[0])
     return days, ""
 
 

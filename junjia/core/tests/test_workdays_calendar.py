@@ -126,27 +126,43 @@ def test_year_2026_has_the_package_number_of_working_days(seeded):
     assert WorkingDayCalendar().working_days_in_year(2026) == expected
 
 
-# --- unknown years -------------------------------------------------------------------------
+# --- unknown and provisional years ----------------------------------------------------------
 
 
-def test_unknown_year_raises_with_the_chinese_message(seeded):
-    with pytest.raises(UnknownCalendarYear) as info:
-        is_working_day(D(2027, 1, 4))
-    assert str(info.value) == (
-        "2027 年的节假日安排尚未录入，无法计算工作日，请系统管理员在“工作日历”中录入。"
-    )
-    assert info.value.year == 2027
+def test_a_year_after_the_latest_official_one_is_provisional(seeded):
+    calendar = WorkingDayCalendar()
+    assert calendar.is_known(2026) and not calendar.is_provisional(2026)
+    assert not calendar.is_known(2027) and calendar.is_provisional(2027)
+    assert calendar.is_estimate(D(2027, 3, 1)) and not calendar.is_estimate(D(2026, 12, 31))
 
 
-def test_a_deadline_running_into_an_unknown_year_raises_instead_of_guessing(seeded):
-    # 30 Dec and 31 Dec are the last two working days of 2026
+def test_a_deadline_running_into_a_provisional_year_counts_the_statutory_holidays(seeded):
+    # 30 Dec and 31 Dec are the last two working days of 2026; 1 Jan 2027 (元旦) is statutory
     assert add_working_days(D(2026, 12, 29), 2) == D(2026, 12, 31)
-    with pytest.raises(UnknownCalendarYear, match=r"^2027 年"):
-        add_working_days(D(2026, 12, 29), 3)
-    with pytest.raises(UnknownCalendarYear, match=r"^2027 年"):
-        working_days_between(D(2026, 12, 1), D(2027, 1, 5))
-    with pytest.raises(UnknownCalendarYear, match=r"^2027 年"):
-        next_working_day(D(2026, 12, 31))
+    assert add_working_days(D(2026, 12, 29), 3) == D(2027, 1, 4)
+    assert next_working_day(D(2026, 12, 31)) == D(2027, 1, 4)
+    assert working_days_between(D(2026, 12, 31), D(2027, 1, 8)) == 5
+    # 春节 2027: 除夕 5 Feb (Fri) to 初三 8 Feb (Mon); 6 and 7 Feb fall on the weekend and are
+    # made up on Tuesday 9 and Wednesday 10 Feb (补假); no make-up working day is guessed
+    assert not is_working_day(D(2027, 2, 5))
+    assert [is_working_day(D(2027, 2, d)) for d in (8, 9, 10, 11)] == [False, False, False, True]
+    assert add_working_days(D(2027, 2, 4), 1) == D(2027, 2, 11)
+
+
+def test_a_20_working_day_limit_accepted_today_has_a_date(seeded):
+    # The limit that make run refused before provisional years (accepted 7 Dec 2026)
+    assert add_working_days(D(2026, 12, 7), 20) == D(2027, 1, 5)
+
+
+def test_an_official_year_replaces_the_provisional_one(seeded, personas):
+    assert is_working_day(D(2027, 1, 4)) is True
+    calendar_year_save(
+        actor=personas.sysadmin, year=2027, notice="测试通知", schedule="2027-01-04 休 元旦补"
+    )
+    assert WorkingDayCalendar().is_known(2027)
+    assert is_working_day(D(2027, 1, 4)) is False
+    assert is_working_day(D(2027, 1, 1)) is True  # only what the entered schedule says
+    assert WorkingDayCalendar().is_provisional(2028)
 
 
 def test_year_before_the_package_raises(seeded):
@@ -208,6 +224,7 @@ def test_no_warning_once_next_year_is_entered(with_2027):
 
 
 def test_warning_when_this_year_is_missing(seeded):
+    assert "暂按法定节假日估算" in THIS_YEAR_MISSING
     assert missing_next_year_warning(D(2027, 1, 5)) == THIS_YEAR_MISSING.format(year=2027)
 
 
@@ -226,15 +243,14 @@ def test_one_calendar_serves_a_thousand_dates_with_a_handful_of_queries(
 
 
 def test_a_stale_calendar_is_not_kept_between_calls(seeded, personas):
-    # given a first call in this process refused 2027
-    with pytest.raises(UnknownCalendarYear):
-        is_working_day(D(2027, 1, 4))
+    # given a first call in this process counted 4 Jan 2027 as a working day (provisional)
+    assert is_working_day(D(2027, 1, 4)) is True
     # when an administrator enters 2027 (possibly through another process)
     calendar_year_save(
-        actor=personas.sysadmin, year=2027, notice="测试通知", schedule=SCHEDULE_2027
+        actor=personas.sysadmin, year=2027, notice="测试通知", schedule="2027-01-04 休 测试"
     )
     # then the next call sees it
-    assert is_working_day(D(2027, 1, 4)) is True
+    assert is_working_day(D(2027, 1, 4)) is False
 
 
 # --- properties ----------------------------------------------------------------------------

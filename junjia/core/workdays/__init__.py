@@ -5,10 +5,12 @@ For many dates at once, create one WorkingDayCalendar and call its methods.
 """
 
 from .calendar import (
+    PROVISIONAL_NOTE,
     UNKNOWN_YEAR,
     UnknownCalendarYear,
     WorkingDayCalendar,
     add_working_days,
+    is_estimate,
     is_working_day,
     missing_next_year_warning,
     next_working_day,
@@ -16,10 +18,12 @@ from .calendar import (
 )
 
 __all__ = [
+    "PROVISIONAL_NOTE",
     "UNKNOWN_YEAR",
     "UnknownCalendarYear",
     "WorkingDayCalendar",
     "add_working_days",
+    "is_estimate",
     "is_working_day",
     "missing_next_year_warning",
     "next_working_day",

@@ -1,8 +1,12 @@
 """Working-day arithmetic: Monday–Friday, minus statutory holidays, plus make-up days (调休).
 
-A year is *known* when a CalendarYear row exists; its CalendarDay rows are the exceptions to
-the Monday–Friday rule. Any date in a year that is not known raises UnknownCalendarYear:
-a deadline is never computed from a guess.
+A year is *official* when a CalendarYear row exists; its CalendarDay rows are the exceptions
+to the Monday–Friday rule. A year after the latest official one is *provisional*: counted from
+the statutory holidays alone (statutory.py), so that a deadline reaching into a year whose
+schedule is not published yet does not stop the service hall; every date in a provisional year
+is shown as an estimate, and entering the official year recomputes the open deadlines in it
+(recompute.py). Any other year (before the first official one, or with nothing entered at all)
+raises UnknownCalendarYear.
 
 Conventions (the same everywhere deadlines are counted):
 
@@ -25,14 +29,18 @@ from bisect import bisect_left, bisect_right
 from junjia.core.errors import DomainError
 from junjia.core.models import CalendarDay, CalendarYear, DayKind
 
+from . import statutory
+
 UNKNOWN_YEAR = "{year} 年的节假日安排尚未录入，无法计算工作日，请系统管理员在“工作日历”中录入。"
 NEXT_YEAR_MISSING = (
     "{year} 年的节假日安排尚未录入。国务院办公厅通常在每年第四季度公布次年安排，公布后请在"
-    "“工作日历”中录入；录入前，落在 {year} 年的办理期限无法计算。"
+    "“工作日历”中录入；录入前，落在 {year} 年的办理期限暂按法定节假日估算，录入后自动重算并"
+    "通知经办人。"
 )
+PROVISIONAL_NOTE = "暂按法定节假日估算"
 THIS_YEAR_MISSING = (
-    "本年度（{year} 年）的节假日安排尚未录入，当前无法计算任何办理期限。请立即在“工作日历”中"
-    "录入国务院办公厅公布的安排。"
+    "本年度（{year} 年）的节假日安排尚未录入，当前的办理期限都只是暂按法定节假日估算。请立即在"
+    "“工作日历”中录入国务院办公厅公布的安排。"
 )
 # The State Council publishes next year's schedule in the fourth quarter (late October to
 # mid-November in recent years). From October on, long limits (60 working days) reach into
@@ -65,28 +73,49 @@ class WorkingDayCalendar:
 
     def __init__(self) -> None:
         self._known: frozenset[int] | None = None
+        self._latest: int | None = None
         # year -> sorted ordinals of that year's working days
         self._working: dict[int, list[int]] = {}
 
     # --- loading -------------------------------------------------------------------------
 
     def known_years(self) -> frozenset[int]:
+        """The official years (entered or seeded from the package)."""
         if self._known is None:
             self._known = frozenset(CalendarYear.objects.values_list("year", flat=True))
+            self._latest = max(self._known, default=None)
         return self._known
 
     def is_known(self, year: int) -> bool:
         return year in self.known_years()
 
+    def is_provisional(self, year: int) -> bool:
+        """A year after the latest official one, counted from the statutory holidays."""
+        self.known_years()
+        return (
+            self._latest is not None
+            and year > self._latest
+            and statutory.FIRST_YEAR <= year <= statutory.LAST_YEAR
+        )
+
+    def is_estimate(self, d: dt.date | None) -> bool:
+        """Whether a date computed by this calendar lies in a provisional year."""
+        return d is not None and self.is_provisional(d.year)
+
     def require_years(self, first: int, last: int) -> None:
-        """Raise for the first unknown year in first..last; load all of them in one query."""
+        """Raise for the first year in first..last that is neither official nor provisional;
+        load all of them in one query."""
         known = self.known_years()
         for year in range(first, last + 1):
-            if year not in known:
+            if year not in known and not self.is_provisional(year):
                 raise UnknownCalendarYear(year)
         self._load([y for y in range(first, last + 1) if y not in self._working])
 
     def _load(self, years: list[int]) -> None:
+        for year in [y for y in years if y not in self.known_years()]:
+            exceptions = {e.date: e.kind for e in statutory.provisional_schedule(year)}
+            self._working[year] = _working_ordinals(year, exceptions)
+        years = [y for y in years if y in self.known_years()]
         if not years:
             return
         exceptions: dict[dt.date, str] = dict(
@@ -136,6 +165,24 @@ class WorkingDayCalendar:
             for days in (self._days(year) for year in range(a.year, b.year + 1))
         )
 
+    def nth_working_day_after(self, d: dt.date, n: int) -> dt.date:
+        """The n-th working day strictly after d (n >= 1), with no rolling forward: for any
+        start s and working day e >= s, nth_working_day_after(s, working_days_between(s, e))
+        is e. Deadlines are recomputed this way when the calendar changes."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError(f"工作日天数须为正整数，收到 {n!r}")
+        return self._nth_after(_check_date(d), n)
+
+    def preload(self, first: int, last: int) -> "WorkingDayCalendar":
+        """Read the years first..last now (those that can be counted), so that this calendar
+        keeps answering as the database stood, after the schedule itself is changed."""
+        for year in range(first, last + 1):
+            try:
+                self._days(year)
+            except UnknownCalendarYear:
+                continue
+        return self
+
     def working_days_in_year(self, year: int) -> int:
         return len(self._days(year))
 
@@ -181,6 +228,10 @@ def add_working_days(d: dt.date, n: int) -> dt.date:
 
 def working_days_between(a: dt.date, b: dt.date) -> int:
     return WorkingDayCalendar().working_days_between(a, b)
+
+
+def is_estimate(d: dt.date | None) -> bool:
+    return WorkingDayCalendar().is_estimate(d)
 
 
 def missing_next_year_warning(today: dt.date) -> str | None:

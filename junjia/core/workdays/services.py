@@ -13,6 +13,7 @@ from junjia.core import audit
 from junjia.core.errors import DomainError
 from junjia.core.models import AuditAction, CalendarDay, CalendarSource, CalendarYear, DayKind
 
+from .recompute import Moved, before_change, recompute_year
 from .schedule import Schedule, ScheduleLine, format_line, parse_schedule
 
 PACKAGE_YEAR_READ_ONLY = (
@@ -118,6 +119,8 @@ class YearSaved:
     stored: int
     # 休 lines on Saturdays/Sundays: accepted, not stored (not an exception to Mon–Fri).
     weekend_holidays: list[dt.date] = field(default_factory=list)
+    # Open deadlines in this year or later that the entered schedule moved.
+    moved: list[Moved] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -133,6 +136,7 @@ def calendar_year_save(
     if not notice:
         raise CalendarError(NOTICE_REQUIRED)
     existing = CalendarYear.objects.select_for_update().filter(year=year).first()
+    before_calendar = before_change(year)
     if existing is not None and existing.source == CalendarSource.PACKAGE:
         raise CalendarError(PACKAGE_YEAR_READ_ONLY.format(year=year))
     if existing is not None and not replace:
@@ -168,6 +172,7 @@ def calendar_year_save(
         created=before is None,
         stored=len(parsed.exceptions),
         weekend_holidays=[e.date for e in parsed.weekend_holidays],
+        moved=recompute_year(year=year, before=before_calendar, actor=actor),
     )
 
 
@@ -188,6 +193,7 @@ class SeedReport:
     # Years an administrator entered: never overwritten; listed with whether they differ.
     admin_kept: list[int] = field(default_factory=list)
     admin_differs: list[int] = field(default_factory=list)
+    moved: list[Moved] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -201,6 +207,7 @@ def calendar_seed_from_package(*, actor=None) -> SeedReport:
     notice = PACKAGE_NOTICE.format(version=version)
     report = SeedReport(version=version)
     schedules = package_schedules()
+    before_calendar = before_change(min(schedules), max(schedules))
     existing = {
         y.year: y for y in CalendarYear.objects.select_for_update().filter(year__in=list(schedules))
     }
@@ -246,6 +253,9 @@ def calendar_seed_from_package(*, actor=None) -> SeedReport:
             after=_snapshot(calendar_year, lines),
         )
         report.updated.append(year)
+    changed = report.created + report.updated
+    if changed:  # one pass from the earliest changed year covers every later one
+        report.moved = recompute_year(year=min(changed), before=before_calendar, actor=actor)
     return report
 
 

@@ -97,6 +97,8 @@ def _year_form(request, form, calendar_year):
             note = ""
             if saved.weekend_holidays:
                 note = f"另有 {len(saved.weekend_holidays)} 个周末休息日本来就不上班，未单独保存。"
+            if saved.moved:
+                note += f"已按新安排重算 {len(saved.moved)} 个未到期的办理期限，并通知了经办人。"
             messages.success(
                 request, f"{year} 年节假日安排{verb}：保存放假或调休 {saved.stored} 天。{note}"
             )

@@ -21,6 +21,8 @@ class Command(BaseCommand):
         self.stdout.write(f"新增年份：{_years(report.created)}")
         self.stdout.write(f"更新年份：{_years(report.updated)}")
         self.stdout.write(f"未变年份：{len(report.unchanged)} 个")
+        if report.moved:
+            self.stdout.write(f"按新安排重算的未到期期限：{len(report.moved)} 个（已通知经办人）")
         if report.admin_kept:
             self.stdout.write(f"管理员录入、未覆盖：{_years(report.admin_kept)}")
         for year in report.admin_differs:
