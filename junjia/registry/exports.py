@@ -13,7 +13,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from junjia.core import audit, jobs, xlsx
+from junjia.core import audit, jobs, personal, xlsx
 from junjia.core.errors import DomainError
 from junjia.core.models import AuditAction, Job
 from junjia.orgs.api import has_capability, jurisdiction_of, require_capability
@@ -172,7 +172,7 @@ def run_export(job: Job, progress) -> dict:
                 ),
                 region_key=juris.low if juris else None,
                 extra={
-                    "filter": params.as_query(),
+                    "filter": personal.mask_params(params.as_query()),
                     "ledger": ledger,
                     "ledger_name": job.params.get("ledger_name", ""),
                     "rows": written,

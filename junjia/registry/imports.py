@@ -228,6 +228,10 @@ class _Validator:
         self.form = form_class()
         self.fields = list(self.form.fields.items())
         self.initial = {name: ("" if f.initial is None else f.initial) for name, f in self.fields}
+        # Required fields with a default: an empty cell leaves the default (or the file's value).
+        self.defaulted = frozenset(
+            name for name, f in self.fields if f.required and f.initial not in (None, "")
+        )
         self.hooks = {
             name: getattr(self.form, f"clean_{name}")
             for name, _ in self.fields
@@ -430,6 +434,7 @@ def check_row(sheet: Sheet, number: int, cells: dict[str, object], ctx: _Context
         warnings.extend((ID_HEADER, parsed.value, w) for w in parsed.warnings)
     data: dict[str, object] = {}
     present: list[str] = []
+    validator = _validator(sheet)
     for column in sheet.columns:
         if column.header not in cells:
             continue
@@ -438,6 +443,8 @@ def check_row(sheet: Sheet, number: int, cells: dict[str, object], ctx: _Context
         if reason:
             problems.append((column.header, _show(raw), reason))
             continue
+        if value == "" and column.name in validator.defaulted:
+            continue  # an empty cell of a field with a default (民族: 汉族) was not filled in
         data[column.name] = value
         present.append(column.name)
     number_value = parsed.value if parsed else ""
@@ -468,7 +475,7 @@ def check_row(sheet: Sheet, number: int, cells: dict[str, object], ctx: _Context
         elif not (len(code) == 12 and code.isdigit()):
             problems.append((REGION_HEADER, code, "户籍所在地区划代码应为 12 位数字。"))
         payload["household_code"] = code
-    cleaned, form_errors = _validator(sheet)(data)
+    cleaned, form_errors = validator(data)
     headers = _HEADER_OF[sheet.key]
     for name, messages in form_errors.items():
         header = headers.get(name, sheet.title)

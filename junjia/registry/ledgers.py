@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 
-from junjia.core import audit
+from junjia.core import audit, personal
 from junjia.core.errors import DomainError
 from junjia.core.models import AuditAction
 from junjia.orgs.api import jurisdiction_of, require_capability
@@ -55,7 +55,7 @@ def ledger_save(*, actor, name: str, params: SearchParams) -> Ledger:
         actor=actor,
         action=AuditAction.CREATE,
         obj=ledger,
-        changes={"name": [None, name], "params": [None, ledger.params]},
+        changes={"name": [None, name], "params": [None, personal.mask_params(ledger.params)]},
     )
     return ledger
 
@@ -68,6 +68,9 @@ def ledger_delete(*, actor, ledger: Ledger) -> None:
         actor=actor,
         action=AuditAction.DELETE,
         obj=ledger,
-        changes={"name": [ledger.name, None], "params": [ledger.params, None]},
+        changes={
+            "name": [ledger.name, None],
+            "params": [personal.mask_params(ledger.params), None],
+        },
     )
     ledger.delete()

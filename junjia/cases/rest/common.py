@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, ValidationError
 
-from junjia.core import audit
+from junjia.core import audit, personal
 from junjia.core.errors import DomainError
 from junjia.core.models import AuditAction
 from junjia.orgs.api import jurisdiction_of
@@ -78,7 +78,7 @@ def record_list(actor, object_type: str, label: str, params: dict) -> None:
         object_repr=label,
         region_key=juris.low if juris else None,
         extra={
-            key: reads._mask_query(str(value))
+            key: personal.mask_text(str(value))
             for key, value in params.items()
             if value not in ("", None)
         },

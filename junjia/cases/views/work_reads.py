@@ -7,7 +7,7 @@ import re
 
 from django.db.models import Count, Q, QuerySet
 
-from junjia.core import audit
+from junjia.core import audit, personal
 from junjia.core.models import AuditAction
 from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar
 from junjia.orgs.api import Level, has_capability, jurisdiction_of
@@ -71,18 +71,12 @@ def open_case(actor, pk, *, page: str, capability: str = "cases.view") -> Case:
     return case
 
 
-def _mask_query(q: str) -> str:
-    # Never keep a full identity or phone number in the audit log.
-    return re.sub(r"\d{7,}", lambda m: m.group()[:3] + "*" * (len(m.group()) - 3), q)
-
-
 def record_list(actor, name: str, **params) -> None:
     """One audit row per list of cases shown (the filter and the page, never one row per
     person); a case look-up keeps its query masked."""
     juris = jurisdiction_of(actor)
     extra = {"list": name, **{k: v for k, v in params.items() if v not in ("", None)}}
-    if "q" in extra:
-        extra["q"] = _mask_query(extra["q"])
+    extra = personal.mask_params(extra)  # never a full identity or phone number in the log
     audit.record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -101,7 +95,7 @@ def record_search(actor, *, what: str, q: str, found: int) -> None:
         object_type="cases.case_list" if what == "case" else "registry.recipient_list",
         object_repr="办件查询" if what == "case" else "接件检索服务对象",
         region_key=juris.low if juris else None,
-        extra={"q": _mask_query(q), "found": found},
+        extra={"q": personal.mask_text(q), "found": found},
     )
 
 

@@ -192,6 +192,20 @@ def test_mixed_file_reports_exactly_the_bad_rows(tree, personas):
     assert Recipient.objects.count() == 0  # checking writes nothing
 
 
+def test_only_the_fields_the_instructions_name_are_required(
+    tree, personas, django_capture_on_commit_callbacks
+):
+    # 填写说明 2: 身份证号码、户籍所在地区划代码、姓名必填 — 民族 left empty keeps 汉族
+    number = id_of(12)
+    row = {"身份证号码": number, "户籍所在地区划代码": "370202001001", "姓名": "钱二", "民族": ""}
+    data = workbook({BASIC: [row], "服役信息": [{"身份证号码": number, "入伍时间": "1985-09-20"}]})
+    plan, _ = imports.plan_import(personas.clerk_a, data)
+    assert [(e.sheet, e.row, e.column, e.reason) for e in plan.errors] == []
+    run_job(personas.clerk_a, data, False, django_capture_on_commit_callbacks)
+    recipient = Recipient.objects.get(name="钱二")
+    assert recipient.ethnicity == "汉族"
+
+
 def test_unknown_county_code_is_a_warning_not_an_error(tree, personas):
     number = id_of(11, area="370299")  # not in today's division list
     plan, report = imports.plan_import(personas.clerk_a, workbook({BASIC: [person(number)]}))

@@ -106,6 +106,24 @@ def test_search_by_full_identity_number_and_tail6(client, personas, files):
     assert "张三" in body and "李四" not in body
 
 
+def test_a_search_for_a_full_number_is_masked_in_the_audit_log(client, personas, files):
+    # given a clerk searches by a full identity number, then by a full phone number
+    login_as(client, personas.clerk_a)
+    number = make_id_number(dt.date(1950, 3, 4), seq=11)
+    client.get(reverse(LIST), {"q": number})
+    client.get(reverse(LIST), {"q": "13812345678"})
+    client.post(reverse("registry:ledger_save"), {"name": "按号查", "q": number})
+    # then the search itself works, and no audit row keeps either number
+    rows = AuditEntry.objects.filter(actor_id=personas.clerk_a.pk)
+    logged = " ".join(str(row.extra) + str(row.changes) for row in rows)
+    assert number not in logged and "13812345678" not in logged
+    assert [row.extra["q"] for row in list_views().order_by("id")] == [
+        number[:6] + "********" + number[-4:],
+        "138****5678",
+    ]
+    assert Ledger.objects.get().params["q"] == number  # the saved filter still finds him
+
+
 def test_rows_show_masked_numbers_only(client, personas, files):
     login_as(client, personas.head_a)
     body = client.get(reverse(LIST)).content.decode()

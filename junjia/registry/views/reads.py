@@ -4,7 +4,7 @@ is written to the audit log once (never from a template)."""
 
 from django.db.models import Q
 
-from junjia.core import audit
+from junjia.core import audit, personal
 from junjia.core.models import AuditAction
 from junjia.orgs.api import Level, Region, jurisdiction_of
 from junjia.orgs.api import holding_station as _station_of
@@ -43,7 +43,8 @@ def open_recipient(actor, pk, *, page: str, capability: str = "registry.view") -
 
 
 def record_list_view(actor, params: dict) -> None:
-    """One audit row per list of personal data shown (the filter, never one row per person)."""
+    """One audit row per list of personal data shown (the filter, never one row per person;
+    a search text masked)."""
     juris = jurisdiction_of(actor)
     audit.record(
         actor=actor,
@@ -51,7 +52,7 @@ def record_list_view(actor, params: dict) -> None:
         object_type=LIST_OBJECT_TYPE,
         object_repr="服务对象列表",
         region_key=juris.low if juris else None,
-        extra=params,
+        extra=personal.mask_params(params),
     )
 
 
