@@ -2,18 +2,22 @@
 cancellation and rescheduling within the actor's jurisdiction, and a run of slots at once."""
 
 import datetime as dt
+from dataclasses import replace
 
 from django.db import transaction
 from django.utils import timezone
 
 from junjia.core import audit
+from junjia.core.errors import InvalidInput
 from junjia.core.models import AuditAction
 from junjia.core.workdays import is_working_day
+from junjia.core.workflow import perform
 from junjia.orgs.api import can_reach
 
 from . import errors, services
 from .choices import AppointmentStatus, SlotKind
 from .models import Appointment, AppointmentSlot
+from .workflow import APPOINTMENT_WORKFLOW
 
 NOT_YOURS = "该预约不在您的辖区内。"
 NOT_BOOKED = "该预约已取消或已办理，不能再标记。"
@@ -43,26 +47,66 @@ def _require(actor, appointment: Appointment) -> None:
 @transaction.atomic
 def appointment_mark(*, actor, appointment: Appointment, status: str) -> Appointment:
     """已到达 from the appointment's day on; 未到 once its time has begun."""
-    _require(actor, appointment)
     if status not in (AppointmentStatus.ARRIVED, AppointmentStatus.NO_SHOW):
-        raise errors.CaseError("只能标记为“已到达”或“未到”。")
-    locked = Appointment.objects.select_for_update().select_related("slot").get(pk=appointment.pk)
-    if locked.status != AppointmentStatus.BOOKED:
-        raise errors.CaseError(NOT_BOOKED)
-    now = _now()
-    if status == AppointmentStatus.ARRIVED and locked.slot.date > timezone.localdate(now):
-        raise errors.CaseError(ARRIVED_EARLY.format(day=locked.slot.date))
-    if status == AppointmentStatus.NO_SHOW and _slot_start(locked.slot) > now:
-        raise errors.CaseError(NO_SHOW_EARLY.format(start=f"{locked.slot.start:%H:%M}"))
-    locked.status = status
-    locked.save(update_fields=["status", "updated_at"])
-    audit.record(
+        raise InvalidInput("只能标记为“已到达”或“未到”。", field="status")
+    appointment = Appointment.objects.select_related("slot").get(pk=appointment.pk)
+    return perform(
+        MARK_WORKFLOW,
+        appointment,
+        status,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=locked,
-        changes={"status": [AppointmentStatus.BOOKED, status]},
+        can=_can,
+        record=_record,
     )
-    return locked
+
+
+def _can(actor, capability, appointment) -> bool | str:
+    return can_reach(actor, capability, appointment.region_key) or NOT_YOURS
+
+
+def _record(step) -> None:
+    audit.record(
+        actor=step.actor,
+        action=AuditAction.UPDATE,
+        obj=step.obj,
+        changes={"status": [step.from_status, step.to_status]},
+    )
+
+
+def _not_early(appointment, actor, **context):
+    """已到达 from the appointment's day on; 未到 once its time has begun."""
+    now = _now()
+    if appointment.slot.date > timezone.localdate(now):
+        return ARRIVED_EARLY.format(day=appointment.slot.date)
+    return None
+
+
+def _begun(appointment, actor, **context):
+    if _slot_start(appointment.slot) > _now():
+        start = f"{appointment.slot.start:%H:%M}"
+        return NO_SHOW_EARLY.format(start=start)
+    return None
+
+
+# Marking at the desk: the same appointment workflow, with the rules of time on each mark.
+MARK_WORKFLOW = replace(
+    APPOINTMENT_WORKFLOW,
+    table={
+        AppointmentStatus.BOOKED: {
+            AppointmentStatus.ARRIVED: replace(
+                APPOINTMENT_WORKFLOW.table[AppointmentStatus.BOOKED][AppointmentStatus.ARRIVED],
+                guard=_not_early,
+                field="status",
+            ),
+            AppointmentStatus.NO_SHOW: replace(
+                APPOINTMENT_WORKFLOW.table[AppointmentStatus.BOOKED][AppointmentStatus.NO_SHOW],
+                guard=_begun,
+                field="status",
+            ),
+        }
+    },
+    final_message=NOT_BOOKED,
+)
 
 
 def appointment_cancel_by_staff(*, actor, appointment: Appointment) -> Appointment:

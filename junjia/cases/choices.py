@@ -118,6 +118,14 @@ class LoopStage(models.TextChoices):
 
 
 LOOP_ORDER = [s.value for s in LoopStage]
+# Working days each stage of the bad-review loop may take (000 §9 闭环).
+LOOP_DAYS = {
+    LoopStage.FOUND: 1,
+    LoopStage.VERIFY: 3,
+    LoopStage.RECTIFY: 5,
+    LoopStage.REVISIT: 3,
+    LoopStage.IMPROVE: 5,
+}
 
 
 class HandoverDirection(models.TextChoices):

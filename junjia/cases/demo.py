@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from junjia.core import audit
+from junjia.core import audit, clock
 from junjia.core.models import AuditAction
 from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar
 from junjia.orgs.api import Level, Role, RoleGrant, Station, region_by_code
@@ -119,8 +119,8 @@ _STAMPED = (
 class Clock:
     """Working days around the demo's today, and service calls replayed on past days.
 
-    The services take "today" from `services._today` (the one clock their tests fix too) and
-    stamp rows with the real time. A replayed call sets that clock to its day; settle() then
+    The services take "today" from the shared clock (junjia.core.clock) and stamp rows with
+    the real time. A replayed call sets that clock to its day; settle() then
     moves what the call stamped (接件时间, step times, 办结时间 …) to the day and hour it
     stands for. Days are counted back and forward through the working-day calendar only.
     Audit entries keep the real time: they record when the demo wrote them.
@@ -164,12 +164,10 @@ class Clock:
         `at` (never later than the real now) by settle()."""
         since = timezone.now()
         self.when = min(self.moment(day, at), since - dt.timedelta(seconds=1))
-        real = services._today
-        services._today = lambda: day
         try:
-            return call(**kwargs)
+            with clock.as_of(day):
+                return call(**kwargs)
         finally:
-            services._today = real
             self._calls.append((since, timezone.now(), self.when))
 
     def settle(self) -> int:

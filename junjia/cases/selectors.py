@@ -4,8 +4,8 @@ import datetime as dt
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
+from junjia.core import clock
 from junjia.core.workdays import add_working_days
 from junjia.orgs.api import region_scope
 
@@ -43,7 +43,7 @@ def catalogue(level: int | None = None) -> QuerySet[ServiceItem]:
 def my_work(actor, today: dt.date | None = None) -> QuerySet[Case]:
     """My open cases, and those of anyone I stand in for today (B while A is away); due
     soonest first, then those without a due date."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     owners = [actor.pk, *stand_ins_for(actor, today)]
     return (
         Case.objects.filter(case_scope(actor), owner_id__in=owners, status__in=OPEN_STATUSES)
@@ -54,7 +54,7 @@ def my_work(actor, today: dt.date | None = None) -> QuerySet[Case]:
 
 def deadline_watch(actor, today: dt.date | None = None) -> dict:
     """Cases due within 2 working days, and overdue ones, in the actor's jurisdiction."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     soon = add_working_days(today, SOON_DAYS)
     base = Case.objects.filter(case_scope(actor), status__in=CLOCK_STATUSES).select_related(
         "item_version__item", "owner"
@@ -68,7 +68,7 @@ def deadline_watch(actor, today: dt.date | None = None) -> dict:
 def deadline_counts(actor, today: dt.date | None = None) -> dict:
     """How many cases of the actor's jurisdiction are overdue and due within 2 working days
     (the lists deadline_watch gives, counted in one query; not capped)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     soon = add_working_days(today, SOON_DAYS)
     return Case.objects.filter(
         case_scope(actor), status__in=CLOCK_STATUSES, due_on__lte=soon
@@ -79,7 +79,7 @@ def deadline_counts(actor, today: dt.date | None = None) -> dict:
 
 
 def lunch_duty_today(station, today: dt.date | None = None):
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return LunchDuty.objects.filter(station=station, date=today).select_related("user").first()
 
 

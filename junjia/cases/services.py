@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from junjia.core import audit, notifications, sms
+from junjia.core import audit, clock, notifications, sms
 from junjia.core.crypto import get_provider
 from junjia.core.models import AuditAction
 from junjia.core.workdays import add_working_days, is_working_day
-from junjia.core.workflow import perform
+from junjia.core.workflow import available, perform
 from junjia.orgs.api import Role, can_reach, require_capability
 
 from . import errors
@@ -51,20 +51,18 @@ from .models import (
     ServiceItemVersion,
     WindowPost,
 )
-from .workflow import CASE_WORKFLOW
+from .workflow import (
+    APPOINTMENT_WORKFLOW,
+    CALLBACK_WORKFLOW,
+    CASE_WORKFLOW,
+    EXTENSION_WORKFLOW,
+    LOOP_WORKFLOW,
+)
 
 ID_AAD = b"cases.applicant.id_number"
 PHONE_AAD = b"cases.applicant.phone"
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no look-alikes, read out by phone
 CALLBACK_DAYS = 10
-# Working days each stage of the bad-review loop may take (000 §9 闭环).
-LOOP_DAYS = {
-    LoopStage.FOUND: 1,
-    LoopStage.VERIFY: 3,
-    LoopStage.RECTIFY: 5,
-    LoopStage.REVISIT: 3,
-    LoopStage.IMPROVE: 5,
-}
 
 
 # Materials can be checked again until the case is accepted (the one-time notice loop).
@@ -72,7 +70,7 @@ RECHECK_STATUSES = (CaseStatus.CONSULTED, CaseStatus.RECEIVED, CaseStatus.NOTICE
 
 
 def _today() -> dt.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 # --- catalogue --------------------------------------------------------------------------------
@@ -148,29 +146,34 @@ def can_handle(actor, case: Case) -> bool:
     return can_reach(actor, "cases.supervise", case.region_key)
 
 
-def _can(actor, capability, case) -> bool:
-    if capability == "cases.handle":
-        return can_handle(actor, case)
-    return can_reach(actor, capability, case.region_key)
+def _can(actor, capability, case) -> bool | str:
+    """The kernel's permission check: outside the jurisdiction or without the capability,
+    no; inside it but not the case's handler, the reason naming the first handler."""
+    if not can_reach(actor, capability, case.region_key):
+        return False
+    if capability == "cases.handle" and not can_handle(actor, case):
+        return errors.NOT_HANDLER.format(owner=case.owner)
+    return True
 
 
 def _recorder(actor, case, remark=""):
-    def record(locked, from_status, to_status, transition):
+    def record(step):
+        text = step.remark or remark
         CaseStep.objects.create(
-            case=locked,
-            action=transition.action,
-            from_status=from_status,
-            to_status=to_status,
+            case=step.obj,
+            action=step.transition.action,
+            from_status=step.from_status,
+            to_status=step.to_status,
             actor=actor,
-            remark=remark,
+            remark=text,
         )
         audit.record(
             actor=actor,
             action=AuditAction.UPDATE,
-            obj=locked,
-            subject_id=f"recipient:{locked.recipient_id}" if locked.recipient_id else "",
-            changes={"status": [from_status, to_status]},
-            extra={"action": transition.action, "remark": remark},
+            obj=step.obj,
+            subject_id=f"recipient:{step.obj.recipient_id}" if step.obj.recipient_id else "",
+            changes={"status": [step.from_status, step.to_status]},
+            extra={"action": step.transition.action, "remark": text, **step.extra},
         )
 
     return record
@@ -357,10 +360,15 @@ def case_move(*, actor, case: Case, to: str, remark: str = "", **context) -> Cas
         to,
         actor=actor,
         can=_can,
-        record=_recorder(actor, case, remark),
+        record=_recorder(actor, case),
         remark=remark,
         **context,
     )
+
+
+def case_actions(actor, case: Case) -> list[tuple[str, object]]:
+    """What this user may do to this case now: the buttons of the page and the API's list."""
+    return available(CASE_WORKFLOW, case, actor, can=_can)
 
 
 @transaction.atomic
@@ -376,12 +384,12 @@ def case_issue_notice(*, actor, case: Case) -> Case:
 
 @transaction.atomic
 def case_accept(*, actor, case: Case) -> Case:
-    """Acceptance starts the promised time limit, counted in working days."""
+    """Acceptance starts the promised time limit, counted in working days (the workflow's
+    deadline)."""
 
     def apply(locked):
         locked.accepted_on = _today()
-        locked.due_on = add_working_days(locked.accepted_on, locked.item_version.time_limit_days)
-        return ["accepted_on", "due_on"]
+        return ["accepted_on"]
 
     return perform(
         CASE_WORKFLOW,
@@ -405,6 +413,12 @@ def case_complete(*, actor, case: Case, result: str) -> Case:
         locked.delay_service = now.time() > closing_time()
         return ["completed_at", "result", "delay_service"]
 
+    def text_rating_link():
+        phone = _applicant_phone(locked)
+        if phone:
+            link = rating_url(locked)
+            sms.send(phone, f"【军之家】您的办件 {locked.number} 已办结，请对服务进行评价：{link}")
+
     locked = perform(
         CASE_WORKFLOW,
         case,
@@ -413,16 +427,9 @@ def case_complete(*, actor, case: Case, result: str) -> Case:
         can=_can,
         record=_recorder(actor, case, result.strip()),
         apply=apply,
+        effects=[text_rating_link],
         result=result,
     )
-    phone = _applicant_phone(locked)
-    if phone:
-        link = rating_url(locked)
-        transaction.on_commit(
-            lambda: sms.send(
-                phone, f"【军之家】您的办件 {locked.number} 已办结，请对服务进行评价：{link}"
-            )
-        )
     if locked.item_version.item.area in CALLBACK_AREAS:
         Callback.objects.create(
             case=locked,
@@ -558,38 +565,52 @@ def extension_request(*, actor, case: Case, days: int, reason: str) -> Extension
     return extension
 
 
+def _extension_can(actor, capability, extension) -> bool | str:
+    return can_reach(actor, capability, extension.case.region_key) or errors.EXTENSION_DECIDER
+
+
 @transaction.atomic
 def extension_decide(*, actor, extension: Extension, approve: bool) -> Extension:
-    extension = Extension.objects.select_for_update().select_related("case").get(pk=extension.pk)
-    case = extension.case
-    if not can_reach(actor, "cases.supervise", case.region_key):
-        raise errors.CaseError(errors.EXTENSION_DECIDER)
-    if extension.status != ExtensionStatus.PENDING:
-        raise errors.CaseError("该延期申请已处理。")
-    extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
-    extension.decided_by, extension.decided_at = actor, timezone.now()
-    extension.save(update_fields=["status", "decided_by", "decided_at"])
-    if approve:
-        locked = Case.objects.select_for_update().get(pk=case.pk)
-        locked.due_on = add_working_days(locked.due_on, extension.days)
-        locked.extended_days += extension.days
-        locked.save(update_fields=["due_on", "extended_days", "updated_at"])
-    CaseStep.objects.create(
-        case=case,
-        action="批准延期" if approve else "不批准延期",
-        from_status=case.status,
-        to_status=case.status,
+    """The head approves (the limit moves on by the days asked) or refuses an extension."""
+
+    def apply(locked):
+        locked.decided_by, locked.decided_at = actor, timezone.now()
+        if approve:
+            case = Case.objects.select_for_update().get(pk=locked.case_id)
+            case.due_on = add_working_days(case.due_on, locked.days)
+            case.extended_days += locked.days
+            case.save(update_fields=["due_on", "extended_days", "updated_at"])
+        return ["decided_by", "decided_at"]
+
+    def record(step):
+        case = step.obj.case
+        CaseStep.objects.create(
+            case=case,
+            action=step.transition.action,
+            from_status=case.status,
+            to_status=case.status,
+            actor=actor,
+            remark=step.obj.reason,
+        )
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=step.obj,
+            region_key=case.region_key,
+            changes={"status": [step.from_status, step.to_status]},
+        )
+
+    extension = Extension.objects.select_related("case").get(pk=extension.pk)
+    to = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
+    return perform(
+        EXTENSION_WORKFLOW,
+        extension,
+        to,
         actor=actor,
-        remark=extension.reason,
+        can=_extension_can,
+        record=record,
+        apply=apply,
     )
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=extension,
-        region_key=case.region_key,
-        changes={"status": [ExtensionStatus.PENDING, extension.status]},
-    )
-    return extension
 
 
 # --- AB roles, leave, lunch duty ---------------------------------------------------------------
@@ -785,20 +806,23 @@ def appointment_book(
 
 @transaction.atomic
 def appointment_cancel(*, appointment: Appointment, actor=None) -> Appointment:
-    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    if locked.status != AppointmentStatus.BOOKED:
-        raise errors.CaseError("该预约已取消或已办理。")
-    locked.status = AppointmentStatus.CANCELLED
-    locked.save(update_fields=["status", "updated_at"])
-    AppointmentSlot.objects.filter(pk=locked.slot_id, booked__gt=0).update(booked=F("booked") - 1)
-    audit.record(
+    # The person (no actor) cancels their own booking from the public page, found by its code
+    # and identity number; staff are checked by appointments_admin before this.
+    def apply(locked):
+        AppointmentSlot.objects.filter(pk=locked.slot_id, booked__gt=0).update(
+            booked=F("booked") - 1
+        )
+        return []
+
+    return perform(
+        APPOINTMENT_WORKFLOW,
+        appointment,
+        AppointmentStatus.CANCELLED,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=locked,
-        region_key=locked.region_key,
-        changes={"status": [AppointmentStatus.BOOKED, AppointmentStatus.CANCELLED]},
+        can=lambda *args: True,
+        record=_audit_step(actor),
+        apply=apply,
     )
-    return locked
 
 
 def appointment_reschedule(
@@ -847,23 +871,45 @@ def find_appointment(code: str, id_number: str) -> Appointment | None:
 # --- callbacks ----------------------------------------------------------------------------------
 
 
+def _callback_can(actor, capability, callback) -> bool | str:
+    return can_reach(actor, capability, callback.region_key) or "该回访不在您的辖区内。"
+
+
+def _audit_step(actor, **extra):
+    """A history that is the audit log itself: one audit row per step."""
+
+    def record(step):
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=step.obj,
+            changes={"status": [step.from_status, step.to_status]},
+            extra={**extra, **step.extra} or None,
+        )
+
+    return record
+
+
 @transaction.atomic
 def callback_record(
     *, actor, callback: Callback, outcome: str, satisfaction: int | None, follow_up: bool
 ) -> Callback:
-    if not can_reach(actor, "cases.callback", callback.region_key):
-        raise errors.CaseError("该回访不在您的辖区内。")
-    locked = Callback.objects.select_for_update().get(pk=callback.pk)
-    if locked.status != CallbackStatus.DUE:
-        raise errors.CaseError("该回访已记录。")
-    if not outcome.strip():
-        raise errors.CaseError("请填写回访情况。")
     unsatisfied = follow_up or (satisfaction is not None and satisfaction not in SATISFIED_LEVELS)
-    locked.outcome, locked.satisfaction = outcome.strip(), satisfaction
-    locked.status = CallbackStatus.FOLLOW_UP if unsatisfied else CallbackStatus.DONE
-    locked.done_by, locked.done_at = actor, timezone.now()
-    locked.save(
-        update_fields=["outcome", "satisfaction", "status", "done_by", "done_at", "updated_at"]
+
+    def apply(locked):
+        locked.outcome, locked.satisfaction = outcome.strip(), satisfaction
+        locked.done_by, locked.done_at = actor, timezone.now()
+        return ["outcome", "satisfaction", "done_by", "done_at"]
+
+    locked = perform(
+        CALLBACK_WORKFLOW,
+        callback,
+        CallbackStatus.FOLLOW_UP if unsatisfied else CallbackStatus.DONE,
+        actor=actor,
+        can=_callback_can,
+        record=_audit_step(actor),
+        apply=apply,
+        outcome=outcome,
     )
     if unsatisfied:
         # Unsatisfactory outcomes reopen follow-up work: another callback for the first handler.
@@ -878,12 +924,6 @@ def callback_record(
             f"办件 {locked.case.number} 回访不满意，需继续跟进。",
             link=f"/cases/{locked.case_id}/",
         )
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=locked,
-        changes={"status": [CallbackStatus.DUE, locked.status]},
-    )
     return locked
 
 
@@ -955,7 +995,7 @@ def loop_open(*, evaluation: Evaluation) -> RectificationLoop:
         region_key=evaluation.region_key,
         stage=LoopStage.FOUND,
         owner=head,
-        due_on=add_working_days(_today(), LOOP_DAYS[LoopStage.FOUND]),
+        due_on=LOOP_WORKFLOW.deadlines[LoopStage.FOUND].due(None, _today()),
     )
     notifications.notify(
         [head],
@@ -966,14 +1006,20 @@ def loop_open(*, evaluation: Evaluation) -> RectificationLoop:
     return loop
 
 
+def _loop_can(actor, capability, loop) -> bool | str:
+    """The stage's owner, or whoever has the loop capability over it."""
+    return (
+        actor.pk == loop.owner_id or can_reach(actor, capability, loop.region_key)
+    ) or errors.LOOP_NOT_YOURS
+
+
 def loop_refusal(actor, loop: RectificationLoop) -> str | None:
-    """Why the actor may not move the loop on (who: the stage's owner or whoever has the
-    loop capability over it; when: not once closed), or None."""
-    if not can_reach(actor, "cases.loop", loop.region_key) and actor.pk != loop.owner_id:
-        return errors.LOOP_NOT_YOURS
+    """Why the actor may not move the loop on now (the kernel's answer), or None."""
+    if available(LOOP_WORKFLOW, loop, actor, can=_loop_can):
+        return None
     if loop.stage == LoopStage.CLOSED:
         return errors.LOOP_CLOSED
-    return None
+    return errors.LOOP_NOT_YOURS
 
 
 def loop_next_stage(loop: RectificationLoop) -> str:
@@ -984,27 +1030,40 @@ def loop_next_stage(loop: RectificationLoop) -> str:
 def loop_advance(
     *, actor, loop: RectificationLoop, record: str, next_owner=None
 ) -> RectificationLoop:
-    """Close the current stage with its record and open the next, with an owner and a due date."""
-    locked = RectificationLoop.objects.select_for_update().get(pk=loop.pk)
-    refusal = loop_refusal(actor, locked)
-    if refusal:
-        raise errors.CaseError(refusal)
-    if not record.strip():
-        raise errors.CaseError(errors.LOOP_RECORD_REQUIRED)
-    LoopRecord.objects.create(loop=locked, stage=locked.stage, text=record.strip(), actor=actor)
-    following = loop_next_stage(locked)
-    before = locked.stage
-    locked.stage = following
-    if following == LoopStage.CLOSED:
-        locked.closed_at = timezone.now()
-    else:
+    """Close the current stage with its record and open the next, with an owner and a due date
+    (the workflow's deadline for that stage)."""
+    current = RectificationLoop.objects.get(pk=loop.pk)
+    following = loop_next_stage(current) if current.stage != LoopStage.CLOSED else LoopStage.CLOSED
+
+    def apply(locked):
+        # the stage being closed: the kernel has refused the step if the row moved meanwhile
+        LoopRecord.objects.create(
+            loop=locked, stage=current.stage, text=record.strip(), actor=actor
+        )
+        if following == LoopStage.CLOSED:
+            locked.closed_at = timezone.now()
+            return ["closed_at"]
         locked.owner = next_owner or locked.owner
-        locked.due_on = add_working_days(_today(), LOOP_DAYS[following])
-    locked.save(update_fields=["stage", "owner", "due_on", "closed_at", "updated_at"])
-    audit.record(
-        actor=actor, action=AuditAction.UPDATE, obj=locked, changes={"stage": [before, following]}
+        return ["owner"]
+
+    def history(step):
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=step.obj,
+            changes={"stage": [step.from_status, step.to_status]},
+        )
+
+    return perform(
+        LOOP_WORKFLOW,
+        current,
+        following,
+        actor=actor,
+        can=_loop_can,
+        record=history,
+        apply=apply,
+        text=record,
     )
-    return locked
 
 
 # --- the daily deadline scan ------------------------------------------------------------

@@ -1,12 +1,24 @@
-"""The life cycle of a case (办件) as data: consulted → received → (incomplete → notice
-issued → received again) → accepted → in progress → (sent up → back) → completed, or
-refused, or withdrawn (000 §7)."""
+"""The cases app's workflows as data. A case (办件): consulted → received → (incomplete →
+notice issued → received again) → accepted → in progress → (sent up → back) → completed, or
+refused, or withdrawn (000 §7); and the flows around it — extensions, callbacks, the
+bad-review loop, appointments. junjia.core.workflow.perform is their only writer."""
 
-from junjia.core.workflow import Transition, Workflow
+from itertools import pairwise
+
+from junjia.core.workflow import Deadline, Transition, Workflow
 
 from . import errors
+from .choices import (
+    CLOCK_STATUSES,
+    LOOP_DAYS,
+    LOOP_ORDER,
+    AppointmentStatus,
+    CallbackStatus,
+    ExtensionStatus,
+    LoopStage,
+    MaterialState,
+)
 from .choices import CaseStatus as S
-from .choices import MaterialState
 
 
 def _missing(case) -> list[dict]:
@@ -25,24 +37,19 @@ def _needs_complete(case, actor, **context):
     return errors.MATERIALS_INCOMPLETE if _missing(case) else None
 
 
-def _needs_reason(case, actor, **context):
-    return None if (context.get("reason") or "").strip() else errors.REASON_REQUIRED
-
-
-def _needs_result(case, actor, **context):
-    return None if (context.get("result") or "").strip() else errors.RESULT_REQUIRED
-
-
+REASON = {"reason": errors.REASON_REQUIRED}
+OUTCOME = {"outcome": errors.CALLBACK_OUTCOME_REQUIRED}
+RECORD = {"text": errors.LOOP_RECORD_REQUIRED}
 RECEIVE = Transition("接件", "cases.handle")
-INCOMPLETE = Transition("材料核验：不全", "cases.handle", _needs_missing)
+INCOMPLETE = Transition("材料核验：不全", "cases.handle", _needs_missing, field="materials")
 NOTICE = Transition("出具一次性告知", "cases.handle")
 COMPLETED_MATERIALS = Transition("补齐材料", "cases.handle")
-ACCEPT = Transition("受理", "cases.handle", _needs_complete)
+ACCEPT = Transition("受理", "cases.handle", _needs_complete, field="materials")
 START = Transition("开始办理", "cases.handle")
 SEND_UP = Transition("上报审批", "cases.handle")
 BACK = Transition("上级退回", "cases.handle")
-COMPLETE = Transition("办结", "cases.handle", _needs_result)
-REFUSE = Transition("不予受理", "cases.handle", _needs_reason)
+COMPLETE = Transition("办结", "cases.handle", requires={"result": errors.RESULT_REQUIRED})
+REFUSE = Transition("不予受理", "cases.handle", requires=REASON)
 WITHDRAW = Transition("申请人撤回", "cases.handle")
 
 CASE_WORKFLOW = Workflow(
@@ -71,4 +78,66 @@ CASE_WORKFLOW = Workflow(
         },
         S.SENT_UP: {S.IN_PROGRESS: BACK, S.COMPLETED: COMPLETE},
     },
+    # 000 §7 限时办结: the item's promised limit, in working days from acceptance.
+    deadlines={S.ACCEPTED: Deadline(lambda case: case.item_version.time_limit_days)},
+    running=frozenset(CLOCK_STATUSES),
+)
+
+
+# --- the flows around a case -----------------------------------------------------------------
+
+# 000 §7 限时办结: an extension of the limit is asked for with a reason and decided by the head.
+EXTENSION_WORKFLOW = Workflow(
+    "case_extension",
+    ExtensionStatus,
+    {
+        ExtensionStatus.PENDING: {
+            ExtensionStatus.APPROVED: Transition("批准延期", "cases.supervise"),
+            ExtensionStatus.REJECTED: Transition("不批准延期", "cases.supervise"),
+        },
+    },
+    final_message=errors.EXTENSION_DECIDED,
+)
+
+# 跟踪服务: a callback after completion; an unsatisfied outcome needs following up.
+CALLBACK_WORKFLOW = Workflow(
+    "case_callback",
+    CallbackStatus,
+    {
+        CallbackStatus.DUE: {
+            CallbackStatus.DONE: Transition("回访", "cases.callback", requires=OUTCOME),
+            CallbackStatus.FOLLOW_UP: Transition(
+                "回访（需继续跟进）", "cases.callback", requires=OUTCOME
+            ),
+        },
+    },
+    final_message=errors.CALLBACK_DONE,
+)
+
+# 000 §9 差评整改闭环: each stage closed with its record, the next opened with a due date.
+LOOP_WORKFLOW = Workflow(
+    "rectification_loop",
+    LoopStage,
+    {
+        stage: {following: Transition(LoopStage(stage).label, "cases.loop", requires=RECORD)}
+        for stage, following in pairwise(LOOP_ORDER)
+    },
+    deadlines={stage: Deadline(days) for stage, days in LOOP_DAYS.items()},
+    running=frozenset(LOOP_DAYS),
+    status_field="stage",
+    final_message=errors.LOOP_CLOSED,
+)
+
+# 预约服务: a booking is cancelled, or marked arrived or not come.
+APPOINTMENT_WORKFLOW = Workflow(
+    "appointment",
+    AppointmentStatus,
+    {
+        AppointmentStatus.BOOKED: {
+            AppointmentStatus.CANCELLED: Transition("取消预约", "cases.appointments"),
+            AppointmentStatus.ARRIVED: Transition("已到达", "cases.appointments"),
+            AppointmentStatus.NO_SHOW: Transition("未到", "cases.appointments"),
+        },
+    },
+    final_message=errors.APPOINTMENT_CLOSED,
 )

@@ -2,9 +2,43 @@
 as a dict, a page form's errors in the API's shape."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from junjia.core.errors import DomainError, InvalidInput, NotPermitted, WrongState
+
+
+class ConflictOut(serializers.Serializer):
+    """The body of a 409: the object's state does not allow the step now."""
+
+    detail = serializers.CharField()
+    status = serializers.CharField(required=False, help_text="当前状态")
+    status_label = serializers.CharField(required=False)
+    allowed = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="当前可变为的状态"
+    )
+
+
+def refusal_response(exc: DomainError) -> Response:
+    """A service's refusal in the API's shape — the one place that decides the status code:
+    not permitted 403; wrong state 409 with the current status and the steps allowed now;
+    invalid input 400 under its field (or "detail")."""
+    message = str(exc)
+    if isinstance(exc, NotPermitted):
+        return Response({"detail": message}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, WrongState):
+        body = {"detail": message}
+        if exc.status:
+            body |= {
+                "status": exc.status,
+                "status_label": exc.status_label,
+                "allowed": [to for to, _ in exc.allowed],
+            }
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, InvalidInput) and exc.field:
+        return Response({exc.field: [message]}, status=status.HTTP_400_BAD_REQUEST)
+    return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
 
 
 def exception_handler(exc, context):
@@ -13,10 +47,8 @@ def exception_handler(exc, context):
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PermissionDenied):
         return Response({"detail": str(exc) or "您没有执行此操作的权限。"}, status=403)
-    from junjia.core.errors import DomainError
-
     if isinstance(exc, DomainError):
-        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        return refusal_response(exc)
     return drf_exception_handler(exc, context)
 
 

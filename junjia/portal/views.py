@@ -6,13 +6,13 @@ import time
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from junjia.cases import errors as case_errors
 from junjia.cases import services as case_services
 from junjia.cases.choices import AppointmentStatus, CaseStatus, RatingChannel
 from junjia.cases.models import Appointment, Evaluation
+from junjia.core import clock
 from junjia.core.errors import DomainError
 from junjia.core.ratelimit import ratelimit
 
@@ -116,7 +116,7 @@ def book_station(request):
             return redirect("portal:book", pk=station.pk)
         error = "请先在列表中选择一个服务站。"
     stations, cut = selectors.booking_stations(query)
-    counts = selectors.open_slot_counts(stations, timezone.localdate())
+    counts = selectors.open_slot_counts(stations, clock.today())
     options = [(s, counts.get(s.pk, 0)) for s in stations]
     return _page(
         request,

@@ -1,6 +1,6 @@
 """What other apps may use from the registry."""
 
-from django.utils import timezone
+from junjia.core import clock
 
 from .crypto_fields import reveal_phone
 from .idnumber import IdNumber, IdNumberError, mask
@@ -21,7 +21,7 @@ def parse_id_number(raw: str) -> IdNumber:
     """Validate an identity number (GB 11643) as the registry does; raises IdNumberError."""
     from .idnumber import parse
 
-    return parse(raw, today=timezone.localdate())
+    return parse(raw, today=clock.today())
 
 
 def search_recipients(actor, q: str, limit: int = 20) -> list:

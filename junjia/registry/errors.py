@@ -42,3 +42,6 @@ BIRTH_MISMATCH = "出生日期与身份证号码不符（身份证号码显示�
 DOCUMENT_TOO_BIG = "文件不能超过 10 MB。"
 DOCUMENT_TYPE = "只接受 PDF、JPG、PNG 格式的扫描件或照片。"
 MOVED_BY_IMPORT = "与现有档案的户籍所在地不一致；户籍迁移请通过“档案转移”办理，不能用导入修改。"
+TRANSFER_DECIDED = "该转移申请已处理。"
+TRANSFER_REASON = "拒绝时请填写理由。"
+TRANSFER_NOT_YOURS = "只能撤销自己提出的、尚未处理的转移申请。"

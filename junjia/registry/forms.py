@@ -3,7 +3,8 @@
 import datetime as dt
 
 from django import forms
-from django.utils import timezone
+
+from junjia.core import clock
 
 from . import errors
 from .choices import (
@@ -300,7 +301,7 @@ class HonourRowForm(forms.Form):
 
     def clean_awarded_on(self):
         value = self.cleaned_data["awarded_on"]
-        if value and value > timezone.localdate():
+        if value and value > clock.today():
             raise forms.ValidationError("时间不能晚于今天。")
         return value
 

@@ -24,7 +24,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from junjia.core.rest import form_errors, read_input, request_body
+from junjia.core.rest import ConflictOut, form_errors, read_input, request_body
 from junjia.orgs.api import Level, get_for_actor, has_capability, require_capability
 
 from . import errors, forms, selectors, services
@@ -815,8 +815,9 @@ def _change_status(change: ChangeRequest) -> Response:
 
 REVIEW_RESPONSES = {
     200: RecipientStatusOut,
-    400: OpenApiResponse(ErrorOut, description="当前状态或层级不允许此操作（中文提示）"),
-    403: OpenApiResponse(ErrorOut, description="没有所需权限"),
+    400: OpenApiResponse(ErrorOut, description="缺少必填内容（如退回原因），按字段的中文提示"),
+    403: OpenApiResponse(ErrorOut, description="没有所需权限，或不是该档案当前的审核层级"),
+    409: OpenApiResponse(ConflictOut, description="当前状态不能执行此操作（附可执行的步骤）"),
 }
 CHANGE_RESPONSES = {**REVIEW_RESPONSES, 200: ChangeStatusOut}
 
@@ -1024,7 +1025,11 @@ class TransferDecide(GenericAPIView):
     @extend_schema(
         tags=[TRANSFER_TAG],
         request=TransferDecideIn,
-        responses={200: TransferToDecideOut, 400: OpenApiResponse(ErrorOut)},
+        responses={
+            200: TransferToDecideOut,
+            400: OpenApiResponse(ErrorOut, description="拒绝时未填写理由（remark）"),
+            409: OpenApiResponse(ConflictOut, description="该转移申请已处理"),
+        },
         description="审批转移：同意则档案及其附属记录一次性迁入新辖区。",
     )
     def post(self, request, pk):

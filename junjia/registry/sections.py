@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django import forms
 
+from junjia.core import clock
+
 from .choices import ETHNIC_GROUPS, Branch, Education, Hardship, Placement, PoliticalStatus
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "required": False}
@@ -69,10 +71,9 @@ class ServiceForm(forms.Form):
     speciality = forms.CharField(label="专业技术", max_length=100, required=False)
 
     def clean(self):
-        from django.utils import timezone
 
         data = super().clean()
-        today = timezone.localdate()
+        today = clock.today()
         enlist, discharge = data.get("enlistment_date"), data.get("discharge_date")
         if enlist and enlist > today:
             self.add_error("enlistment_date", "入伍时间不能晚于今天。")

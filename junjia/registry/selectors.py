@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from junjia.core import clock
 from junjia.orgs.api import Level, has_capability, jurisdiction_of, subtree_range
 
 from . import crypto_fields
@@ -84,7 +85,7 @@ def _text_filter(q: str) -> Q:
     compact = q.replace(" ", "").upper()
     if len(compact) in (15, 18) and compact[:-1].isdigit():
         try:
-            number = parse(compact, today=timezone.localdate()).value
+            number = parse(compact, today=clock.today()).value
         except IdNumberError:
             return Q(pk__in=[])
         return Q(id_index=crypto_fields.id_lookup(number))
@@ -142,7 +143,7 @@ def filtered(actor, params: SearchParams) -> QuerySet[Recipient]:
         )
     if params.flag in ("combat_veteran", "pre1949_veteran", "empty_nest", "migrant_family"):
         qs = qs.filter(**{params.flag: True})
-    today = timezone.localdate()
+    today = clock.today()
     if params.age_min is not None:
         qs = qs.filter(birth_date__lte=_years_ago(params.age_min, today))
     if params.age_max is not None:

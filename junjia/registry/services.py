@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from junjia.core import audit
+from junjia.core import audit, clock
 from junjia.core.models import AuditAction
 from junjia.core.workflow import perform
 from junjia.orgs.api import (
@@ -32,7 +32,13 @@ from .models import ChangeRequest, Recipient, RecipientDocument, ReviewStep, Tra
 from .naming import pinyin_keys
 from .permissions import can
 from .sections import SECTION_BY_KEY
-from .workflow import CHANGE_WORKFLOW, FILE_WORKFLOW, first_review_level, top_review_level
+from .workflow import (
+    CHANGE_WORKFLOW,
+    FILE_WORKFLOW,
+    TRANSFER_WORKFLOW,
+    first_review_level,
+    top_review_level,
+)
 
 # Other apps register a callback(recipient, old_key, new_key) to move their rows with a
 # transferred file, inside the same transaction (cases, visits, benefits …).
@@ -59,7 +65,7 @@ def known_county(code: str) -> bool:
 
 
 def check_id_number(raw: str) -> IdNumber:
-    return parse(raw, today=timezone.localdate(), known_county=known_county)
+    return parse(raw, today=clock.today(), known_county=known_county)
 
 
 def _check_household(actor, region) -> None:
@@ -324,7 +330,9 @@ def _completeness_problems(recipient: Recipient, proposed: dict | None = None) -
 
 
 def _step_recorder(actor, recipient, change=None, remark=""):
-    def record(locked, from_status, to_status, transition):
+    def record(step):
+        locked, transition = step.obj, step.transition
+        from_status, to_status = step.from_status, step.to_status
         ReviewStep.objects.create(
             recipient=recipient,
             change=change,
@@ -334,7 +342,7 @@ def _step_recorder(actor, recipient, change=None, remark=""):
             level=locked.review_level,
             actor=actor,
             station_name=_station_name(actor),
-            remark=remark,
+            remark=step.remark or remark,
         )
         _record(
             actor,
@@ -343,7 +351,7 @@ def _step_recorder(actor, recipient, change=None, remark=""):
             changes={"status": [from_status, to_status]},
             extra={
                 "action": transition.action,
-                "remark": remark,
+                "remark": step.remark or remark,
                 "change_request": change.pk if change else None,
             },
         )
@@ -583,7 +591,7 @@ def recipient_mark_deceased(*, actor, recipient: Recipient, death_date: dt.date)
     recipient = Recipient.objects.select_for_update().get(pk=recipient.pk)
     if recipient.death_date:
         raise errors.RegistryError(errors.ALREADY_DECEASED)
-    if death_date > timezone.localdate() or death_date < recipient.birth_date:
+    if death_date > clock.today() or death_date < recipient.birth_date:
         raise errors.RegistryError(errors.DECEASED_DATE)
     recipient.death_date = death_date
     recipient.save(update_fields=["death_date", "updated_at"])
@@ -705,33 +713,49 @@ def can_decide_transfer(actor, transfer: TransferRequest) -> bool:
     return can_reach(actor, "registry.review", transfer.from_key)
 
 
+def _transfer_can(actor, capability, transfer) -> bool | str:
+    if capability == "registry.review":
+        return can_decide_transfer(actor, transfer) or errors.TRANSFER_DECIDER
+    # Withdrawing: only who asked (the guard); they asked from within their jurisdiction.
+    return transfer.requested_by_id == actor.pk or errors.TRANSFER_NOT_YOURS
+
+
+def _transfer_step(actor, region_key_of, **extra):
+    def record(step):
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=step.obj,
+            region_key=region_key_of(step.obj),
+            subject_id=_subject(step.obj.recipient),
+            changes={"status": [step.from_status, step.to_status]},
+            extra=extra or None,
+        )
+
+    return record
+
+
 @transaction.atomic
 def transfer_decide(
     *, actor, transfer: TransferRequest, approve: bool, remark: str = ""
 ) -> TransferRequest:
-    transfer = TransferRequest.objects.select_for_update().get(pk=transfer.pk)
-    if not can_decide_transfer(actor, transfer):
-        raise errors.RegistryError(errors.TRANSFER_DECIDER)
-    if transfer.status != TransferStatus.PENDING:
-        raise errors.RegistryError("该转移申请已处理。")
-    if not approve and not remark.strip():
-        raise errors.RegistryError("拒绝时请填写理由。")
-    now = timezone.now()
-    transfer.status = TransferStatus.APPROVED if approve else TransferStatus.REJECTED
-    transfer.decided_by, transfer.decided_at, transfer.remark = actor, now, remark.strip()
-    transfer.save(update_fields=["status", "decided_by", "decided_at", "remark", "updated_at"])
-    if approve:
-        _move(actor, transfer)
-    audit.record(
+    def apply(locked):
+        locked.decided_by, locked.decided_at = actor, timezone.now()
+        locked.remark = remark.strip()
+        if approve:
+            _move(actor, locked)
+        return ["decided_by", "decided_at", "remark"]
+
+    return perform(
+        TRANSFER_WORKFLOW,
+        transfer,
+        TransferStatus.APPROVED if approve else TransferStatus.REJECTED,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=transfer,
-        region_key=transfer.from_key,
-        subject_id=_subject(transfer.recipient),
-        changes={"status": [TransferStatus.PENDING, transfer.status]},
-        extra={"remark": remark},
+        can=_transfer_can,
+        record=_transfer_step(actor, lambda t: t.from_key, remark=remark),
+        apply=apply,
+        remark=remark,
     )
-    return transfer
 
 
 def _move(actor, transfer: TransferRequest) -> None:
@@ -764,20 +788,14 @@ def _move(actor, transfer: TransferRequest) -> None:
 
 @transaction.atomic
 def transfer_cancel(*, actor, transfer: TransferRequest) -> TransferRequest:
-    transfer = TransferRequest.objects.select_for_update().get(pk=transfer.pk)
-    if transfer.requested_by_id != actor.pk or transfer.status != TransferStatus.PENDING:
-        raise errors.RegistryError("只能撤销自己提出的、尚未处理的转移申请。")
-    transfer.status = TransferStatus.CANCELLED
-    transfer.save(update_fields=["status", "updated_at"])
-    audit.record(
+    return perform(
+        TRANSFER_WORKFLOW,
+        transfer,
+        TransferStatus.CANCELLED,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=transfer,
-        region_key=transfer.to_key,
-        subject_id=_subject(transfer.recipient),
-        changes={"status": [TransferStatus.PENDING, TransferStatus.CANCELLED]},
+        can=_transfer_can,
+        record=_transfer_step(actor, lambda t: t.to_key),
     )
-    return transfer
 
 
 __all__ = ["TRANSFER_HOOKS", "IdNumberError"]

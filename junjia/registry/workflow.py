@@ -2,11 +2,12 @@
 
 from django.conf import settings
 
+from junjia.core.errors import NotPermitted, WrongState
 from junjia.core.workflow import Transition, Workflow
 from junjia.orgs.api import Level, jurisdiction_of
 
 from . import errors
-from .choices import ChangeStatus, FileStatus
+from .choices import ChangeStatus, FileStatus, TransferStatus
 
 
 def top_review_level() -> int:
@@ -22,29 +23,30 @@ def first_review_level(submitter_level: int) -> int:
     return max(submitter_level - 1, top) if submitter_level > top else submitter_level
 
 
-def _reviewer_guard(obj, actor, **context) -> str | None:
+def _reviewer_guard(obj, actor, **context) -> NotPermitted | None:
+    """Only a reviewer of the level the file waits at, and never its own submitter."""
     juris = jurisdiction_of(actor)
     if juris is None or juris.level != obj.review_level:
-        return errors.WRONG_LEVEL.format(level=Level(obj.review_level).label + "审核人")
+        return NotPermitted(
+            errors.WRONG_LEVEL.format(level=Level(obj.review_level).label + "审核人")
+        )
     if context.get("submitted_by") == actor.pk:
-        return errors.SELF_REVIEW
+        return NotPermitted(errors.SELF_REVIEW)
     return None
 
 
-def _return_guard(obj, actor, **context) -> str | None:
-    if not (context.get("reason") or "").strip():
-        return errors.REASON_REQUIRED
-    return _reviewer_guard(obj, actor, **context)
-
-
-def _never_approved(obj, actor, **context) -> str | None:
-    return errors.WITHDRAW_APPROVED if getattr(obj, "approved_at", None) else None
+def _never_approved(obj, actor, **context):
+    if getattr(obj, "approved_at", None):
+        return WrongState(errors.WITHDRAW_APPROVED, status=obj.status)
+    return None
 
 
 SUBMIT = Transition("提交审核", "registry.edit")
 PASS_UP = Transition("审核通过（上报）", "registry.review", _reviewer_guard)
 APPROVE = Transition("审核通过", "registry.review", _reviewer_guard)
-RETURN = Transition("退回", "registry.review", _return_guard)
+RETURN = Transition(
+    "退回", "registry.review", _reviewer_guard, requires={"reason": errors.REASON_REQUIRED}
+)
 WITHDRAW = Transition("撤回", "registry.edit", _never_approved)
 
 FILE_WORKFLOW = Workflow(
@@ -79,4 +81,27 @@ CHANGE_WORKFLOW = Workflow(
             ChangeStatus.RETURNED: RETURN,
         },
     },
+)
+
+
+def _own_request(transfer, actor, **context):
+    if transfer.requested_by_id != actor.pk:
+        return NotPermitted(errors.TRANSFER_NOT_YOURS)
+    return None
+
+
+# 档案转移: decided by the sending side (or a level above both); withdrawn by who asked.
+TRANSFER_WORKFLOW = Workflow(
+    "recipient_transfer",
+    TransferStatus,
+    {
+        TransferStatus.PENDING: {
+            TransferStatus.APPROVED: Transition("批准档案转移", "registry.review"),
+            TransferStatus.REJECTED: Transition(
+                "拒绝档案转移", "registry.review", requires={"remark": errors.TRANSFER_REASON}
+            ),
+            TransferStatus.CANCELLED: Transition("撤销档案转移", "registry.edit", _own_request),
+        },
+    },
+    final_message=errors.TRANSFER_DECIDED,
 )

@@ -22,7 +22,6 @@ from .. import errors, services
 from ..choices import CaseStatus as S
 from ..choices import Channel, ExtensionStatus, HandoverDirection
 from ..models import Case
-from ..workflow import CASE_WORKFLOW
 from .cases import (
     TAG,
     CaseOut,
@@ -40,13 +39,6 @@ from .common import (
     refusals,
 )
 
-# The guard of each transition names the field it needs (workflow.py).
-GUARD_FIELDS = {
-    errors.RESULT_REQUIRED: "result",
-    errors.REASON_REQUIRED: "reason",
-    errors.MATERIALS_INCOMPLETE: "materials",
-    errors.MATERIALS_COMPLETE: "materials",
-}
 NOT_RECHECKABLE = (
     "办件当前状态为“{status}”，不能重新核验材料（只有咨询、已接件、已一次性告知的可以）。"
 )
@@ -75,46 +67,20 @@ ACTION_RESPONSES = {
 STATE_CONFLICT = {409: OpenApiResponse(CaseConflictOut, description="当前状态不能执行此操作")}
 
 
-def _refused(actor, case: Case, to: str, exc: DomainError) -> Exception | None:
-    """Why the workflow refused, in the answer shape for it (None: the service's own 400)."""
-    current = Case.objects.values_list("status", flat=True).get(pk=case.pk)
-    allowed = CASE_WORKFLOW.allowed(current)
-    if to not in allowed:
-        return Conflict(
-            {
-                "detail": str(exc),
-                "status": current,
-                "status_label": S(current).label,
-                "allowed": list(allowed),
-            }
-        )
-    if not services.can_handle(actor, case):
-        return PermissionDenied(errors.NOT_HANDLER.format(owner=case.owner))
-    field = GUARD_FIELDS.get(str(exc))
-    return serializers.ValidationError({field: [str(exc)]}) if field else None
-
-
 def perform(actor, case: Case, to: str, data: dict) -> Case:
-    """One workflow action through the service the case page calls for it."""
-    try:
-        if to == S.ACCEPTED:
-            return services.case_accept(actor=actor, case=case)
-        if to == S.INCOMPLETE:
-            return services.case_mark_incomplete(actor=actor, case=case)
-        if to == S.NOTICE_ISSUED:
-            return services.case_issue_notice(actor=actor, case=case)
-        if to == S.COMPLETED:
-            return services.case_complete(actor=actor, case=case, result=data.get("result", ""))
-        if to == S.REFUSED:
-            return services.case_refuse(actor=actor, case=case, reason=data.get("reason", ""))
-        return services.case_move(
-            actor=actor, case=case, to=to, remark=data.get("remark", "").strip()
-        )
-    except DomainError as exc:
-        answer = _refused(actor, case, to, exc)
-        if answer is None:
-            raise
-        raise answer from exc
+    """One workflow action through the service the case page calls for it; the kernel's
+    typed refusal becomes 403 / 409 / 400 in junjia.core.rest."""
+    if to == S.ACCEPTED:
+        return services.case_accept(actor=actor, case=case)
+    if to == S.INCOMPLETE:
+        return services.case_mark_incomplete(actor=actor, case=case)
+    if to == S.NOTICE_ISSUED:
+        return services.case_issue_notice(actor=actor, case=case)
+    if to == S.COMPLETED:
+        return services.case_complete(actor=actor, case=case, result=data.get("result", ""))
+    if to == S.REFUSED:
+        return services.case_refuse(actor=actor, case=case, reason=data.get("reason", ""))
+    return services.case_move(actor=actor, case=case, to=to, remark=data.get("remark", "").strip())
 
 
 class CaseObjectView(GenericAPIView):

@@ -30,7 +30,6 @@ from ..forms import CaseOpenForm, MaterialsCheckForm
 from ..models import Callback, Case, CaseStep, Extension, Handover
 from ..permissions import case_scope
 from ..views import work_reads as reads
-from ..workflow import CASE_WORKFLOW
 from .common import (
     CaseErrorOut,
     FieldErrorsOut,
@@ -321,10 +320,12 @@ class CaseOut(CaseRowOut):
 
     @extend_schema_field(TransitionOut(many=True))
     def get_allowed(self, case):
-        """The statuses the case may move to next (the workflow table)."""
+        """The statuses the caller may move the case to now (the same answer as the page's
+        buttons: the workflow table, the caller's rights and the rules on the case)."""
+        actor = self.context["actor"]
         return [
             {"to": to, "label": CaseStatus(to).label, "action": transition.action}
-            for to, transition in CASE_WORKFLOW.allowed(case.status).items()
+            for to, transition in services.case_actions(actor, case)
         ]
 
     def get_handlers(self, case) -> list[int]:

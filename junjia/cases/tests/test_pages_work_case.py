@@ -83,8 +83,9 @@ def test_the_case_page_shows_the_facts_materials_actions_and_history(client, wor
     assert "缺少 1 项" in html
     assert "受理后按工作日计算" in html
     labels = [a["label"] for a in response.context["actions"]]
-    # Materials are incomplete: 材料不全 comes first, then 受理; refusing and withdrawing last.
-    assert labels == ["材料不全", "受理", "不予受理", "申请人撤回"]
+    # Materials are incomplete: 材料不全 comes first (受理 is not offered until they are
+    # complete); refusing and withdrawing last.
+    assert labels == ["材料不全", "不予受理", "申请人撤回"]
     assert response.context["actions"][0]["primary"]
     assert "接件" in body(response) and "张一 · 2026-12-01 09:30" in html
 
@@ -385,7 +386,7 @@ def test_materials_completed_at_another_clerk_go_back_to_the_first_handler(clien
     assert "该办件由首办人张一负责" in html
     assert response.context["actions"] == []
     refused = move(client, case, CaseStatus.ACCEPTED)
-    assert "您没有执行此操作的权限" in " ".join(messages_of(refused))
+    assert "该办件由首办人张一负责" in " ".join(messages_of(refused))
     # …the first handler does, from the notification.
     client = as_user(client, work.a)
     opened = client.get(reverse("cases:notification_open", args=[note.pk]))
@@ -484,7 +485,7 @@ def test_a_clerk_who_is_not_the_backup_cannot_handle_a_s_case_during_the_leave(c
     refused = move(client, case, CaseStatus.ACCEPTED)
 
     assert page.context["actions"] == []
-    assert "您没有执行此操作的权限" in " ".join(messages_of(refused))
+    assert "该办件由首办人张一负责" in " ".join(messages_of(refused))
     assert status_of(case) == CaseStatus.RECEIVED
 
 

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection
+from freezegun import freeze_time
 
 from junjia.cases import errors, selectors, services
 from junjia.cases.catalogue import load_catalogue
@@ -24,6 +25,7 @@ from junjia.cases.models import (
     RectificationLoop,
     ServiceItem,
 )
+from junjia.core.errors import NotPermitted
 from junjia.core.models import AuditEntry, Notification
 from junjia.core.workdays.services import calendar_seed_from_package
 from junjia.core.workflow import WorkflowError
@@ -34,10 +36,14 @@ TODAY = dt.date(2026, 9, 28)  # a Monday before the National Day holiday
 
 
 @pytest.fixture
-def world(db, tree, personas, monkeypatch):
+def world(db, tree, personas):
+    with freeze_time("2026-09-28 10:00:00+08:00"):  # TODAY, in office hours
+        yield _world(tree, personas)
+
+
+def _world(tree, personas):
     calendar_seed_from_package()
     load_catalogue()
-    monkeypatch.setattr(services, "_today", lambda: TODAY)
     station = tree.stations.village_a
     a = personas.clerk_a
     b = make_staff(station, Role.CLERK, username="clerk_a2")
@@ -115,8 +121,9 @@ def test_person_returns_to_another_clerk_and_the_case_stays_with_its_first_handl
     case = services.case_recheck(actor=world.b, case=case, received=ALL_CARD_MATERIALS)
     assert (case.status, case.owner) == (CaseStatus.RECEIVED, world.a)
     assert Notification.objects.filter(user=world.a, text__contains="已补交材料").exists()
-    # The other clerk may not take over the case while A is at work.
-    with pytest.raises(WorkflowError, match="权限"):
+    # The other clerk may not take over the case while A is at work (the same refusal, naming
+    # the first handler, on the page and through the API).
+    with pytest.raises(NotPermitted, match=r"该办件由首办人.*负责"):
         services.case_accept(actor=world.b, case=case)
 
 
@@ -186,7 +193,7 @@ def test_extension_needs_the_heads_approval(world):
     case = services.case_accept(actor=world.a, case=open_case(world, received=ALL_CARD_MATERIALS))
     due = case.due_on
     ext = services.extension_request(actor=world.a, case=case, days=5, reason="需上级部门出具证明")
-    with pytest.raises(errors.CaseError, match="站长批准"):
+    with pytest.raises(NotPermitted, match="站长批准"):
         services.extension_decide(actor=world.b, extension=ext, approve=True)
     services.extension_decide(actor=world.head, extension=ext, approve=True)
     case.refresh_from_db()

@@ -8,10 +8,11 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from junjia.core import clock
 from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar, is_working_day
 from junjia.orgs.api import Station, get_for_actor, region_scope
 
-from .. import selectors, services
+from .. import selectors
 from ..choices import LoopStage
 from ..models import Evaluation, Leave, LunchDuty, RectificationLoop, WindowPost
 
@@ -19,8 +20,7 @@ LUNCH_DAYS = 10
 
 
 def today() -> dt.date:
-    # The cases services' clock, so tests can fix "today" in one place.
-    return services._today()
+    return clock.today()
 
 
 def case_url(case_id: int) -> str:

@@ -76,9 +76,11 @@ def _button(current: str, to: str, materials_complete: bool) -> dict | None:
     }
 
 
-def actions_for(case) -> list[dict]:
+def actions_for(actor, case) -> list[dict]:
+    """The buttons: what the kernel says this user may do to this case now."""
     complete = reads.materials_summary(case)["complete"]
-    buttons = [_button(case.status, to, complete) for to in CASE_WORKFLOW.allowed(case.status)]
+    steps = services.case_actions(actor, case)
+    buttons = [_button(case.status, to, complete) for to, _ in steps]
     buttons = [b for b in buttons if b is not None]
     return sorted(buttons, key=lambda b: (b["danger"], not b["primary"]))
 
@@ -160,7 +162,7 @@ def case_detail(request, pk):
             "not_handler": _not_handler(case)
             if not can_act and case.status in OPEN_STATUSES
             else "",
-            "actions": actions_for(case) if can_act else [],
+            "actions": actions_for(actor, case) if can_act else [],
             "can_recheck": may_handle_here and case.status in RECHECK_STATUSES,
             "can_extend": can_act and case.status in CLOCK_STATUSES,
             "can_decide": can_supervise,

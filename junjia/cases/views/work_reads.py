@@ -7,12 +7,11 @@ import re
 
 from django.db.models import Count, Q, QuerySet
 
-from junjia.core import audit, personal
+from junjia.core import audit, clock, personal
 from junjia.core.models import AuditAction
 from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar
 from junjia.orgs.api import Level, has_capability, jurisdiction_of
 
-from .. import services
 from ..choices import (
     CLOCK_STATUSES,
     OPEN_STATUSES,
@@ -41,8 +40,7 @@ SEARCH_LIMIT = 50
 
 
 def today() -> dt.date:
-    # The cases services' clock, so tests can fix "today" in one place.
-    return services._today()
+    return clock.today()
 
 
 # --- audited reads ---------------------------------------------------------------------------

@@ -3,9 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from junjia.core import clock
 from junjia.core.errors import DomainError
 from junjia.core.models import CalendarSource
 from junjia.orgs.api import require_capability
@@ -20,7 +20,7 @@ CAPABILITY = "calendar.manage"
 @login_required
 def year_list(request):
     require_capability(request.user, CAPABILITY)
-    today = timezone.localdate()
+    today = clock.today()
     return render(
         request,
         "core/workdays/year_list.html",
@@ -55,7 +55,7 @@ def year_detail(request, year: int):
 @require_http_methods(["GET", "POST"])
 def year_create(request):
     require_capability(request.user, CAPABILITY)
-    initial = {"year": timezone.localdate().year + 1}
+    initial = {"year": clock.today().year + 1}
     return _year_form(request, CalendarYearForm(_data(request), initial=initial), None)
 
 

@@ -2,8 +2,8 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
 
+from junjia.core import clock
 from junjia.core.workdays import missing_next_year_warning
 
 from .. import selectors
@@ -14,7 +14,7 @@ from ..permissions import has_capability
 def home(request):
     warning = None
     if has_capability(request.user, "calendar.manage"):
-        warning = missing_next_year_warning(timezone.localdate())
+        warning = missing_next_year_warning(clock.today())
     return render(
         request,
         "orgs/home.html",

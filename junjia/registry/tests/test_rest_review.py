@@ -255,7 +255,7 @@ def test_review_flow_village_township_county(personas, tree, county_reviewer):
     # The clerk may not review; the county may not skip the township.
     assert clerk.post(url(created, "approve/")).status_code == 403
     response = api_for(county_reviewer).post(url(created, "approve/"))
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert response.json() == {"detail": "该档案当前应由乡镇（街道）审核人审核。"}
     town = api_for(personas.reviewer_town)
     queue = town.get(f"{LIST}review-queue/").json()
@@ -291,7 +291,7 @@ def test_return_needs_a_reason_then_goes_back_to_the_clerk(personas, tree):
     town = api_for(personas.reviewer_town)
     response = town.post(url(created, "return/"), {"reason": " "}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"detail": errors.REASON_REQUIRED}
+    assert response.json() == {"reason": [errors.REASON_REQUIRED]}
     assert Recipient.objects.get(pk=created["id"]).status == FileStatus.SUBMITTED
     response = town.post(url(created, "return/"), {"reason": "缺退役证"}, format="json")
     assert response.json()["status"] == "returned"
@@ -310,11 +310,22 @@ def test_illegal_transitions_answer_the_workflow_message(personas, tree):
     response = api_for(personas.reviewer_town).post(
         url(created, "return/"), {"reason": "缺材料"}, format="json"
     )
-    assert response.status_code == 400
-    assert response.json() == {"detail": "当前状态为“草稿”，不能执行此操作（不能变为“已退回”）。"}
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "当前状态为“草稿”，不能执行此操作（不能变为“已退回”）。",
+        "status": "draft",
+        "status_label": "草稿",
+        "allowed": ["submitted", "withdrawn"],
+    }
     approved = make_recipient(tree.regions.village_a, created_by=personas.clerk_a, name="王五")
     response = clerk.post(file_url(approved, "withdraw/"))
-    assert response.json() == {"detail": "当前状态为“已通过”，不能执行此操作（不能变为“已撤回”）。"}
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "当前状态为“已通过”，不能执行此操作（不能变为“已撤回”）。",
+        "status": "approved",
+        "status_label": "已通过",
+        "allowed": [],
+    }
     response = clerk.post(file_url(approved, "change/submit/"))
     assert response.json() == {"detail": errors.NOT_OPEN_CHANGE}
     assert Recipient.objects.get(pk=created["id"]).status == FileStatus.DRAFT
@@ -399,7 +410,7 @@ def test_change_return_and_withdraw(personas, tree):
     clerk.post(file_url(approved, "change/submit/"))
     town = api_for(personas.reviewer_town)
     response = town.post(file_url(approved, "change/return/"), {}, format="json")
-    assert response.json() == {"detail": errors.REASON_REQUIRED}
+    assert response.json() == {"reason": [errors.REASON_REQUIRED]}
     response = town.post(file_url(approved, "change/return/"), {"reason": "不实"}, format="json")
     assert response.json()["status"] == ChangeStatus.RETURNED
     detail = clerk.get(file_url(approved)).json()
@@ -444,6 +455,6 @@ def test_approving_a_draft_is_refused_with_the_workflow_message(personas, tree):
     clerk = api_for(personas.clerk_a)
     created = register(clerk)
     response = api_for(personas.head_a).post(url(created, "approve/"))
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["detail"].startswith("当前状态为“草稿”")
     assert Recipient.objects.get(pk=created["id"]).status == FileStatus.DRAFT

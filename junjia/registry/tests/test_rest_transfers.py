@@ -116,7 +116,8 @@ def test_sending_side_decides_and_the_file_moves(personas, tree, moving):
     ]
     assert listed["to_decide"][0]["requested_by_station"] == "村A退役军人服务站"
     response = sending.post(decide, {"approve": False}, format="json")
-    assert response.json() == {"detail": "拒绝时请填写理由。"}
+    assert response.status_code == 400
+    assert response.json() == {"remark": ["拒绝时请填写理由。"]}
     response = sending.post(decide, {"approve": True, "remark": "同意"}, format="json")
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["remark"]) == ("approved", "同意")
@@ -127,7 +128,13 @@ def test_sending_side_decides_and_the_file_moves(personas, tree, moving):
     )
     assert api_for(personas.clerk_a).get(file_url(moving)).status_code == 200
     response = sending.post(decide, {"approve": True}, format="json")
-    assert response.json() == {"detail": "该转移申请已处理。"}
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "该转移申请已处理。",
+        "status": "approved",
+        "status_label": "已转移",
+        "allowed": [],
+    }
     assert (
         AuditEntry.objects.filter(object_type="registry.transferrequest", action="update").count()
         == 1

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 
 from junjia.core.models import AuditEntry
+from junjia.core.errors import NotPermitted
 from junjia.core.workflow import WorkflowError
 from junjia.orgs.choices import Role
 from junjia.orgs.tests.factories import make_staff
@@ -431,7 +432,7 @@ def test_transfer_moves_the_file_and_everything_attached(personas, tree):
         to_region=tree.regions.village_a,
         reason="户籍迁入",
     )
-    with pytest.raises(errors.RegistryError, match=errors.TRANSFER_DECIDER):
+    with pytest.raises(NotPermitted, match=errors.TRANSFER_DECIDER):
         services.transfer_decide(actor=personas.head_county, transfer=transfer, approve=True)
     services.transfer_decide(
         actor=personas.head_county2, transfer=transfer, approve=True, remark="同意"

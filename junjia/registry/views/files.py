@@ -3,9 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from junjia.core import clock
 from junjia.core.errors import DomainError
 from junjia.orgs.api import require_capability
 
@@ -28,7 +28,7 @@ def _preview(raw: str) -> dict:
     return {
         "gender": "男" if parsed.gender == "M" else "女",
         "birth_date": parsed.birth_date,
-        "age": age_on(parsed.birth_date, timezone.localdate()),
+        "age": age_on(parsed.birth_date, clock.today()),
         "warnings": parsed.warnings,
         "converted": parsed.value if parsed.converted_from_15 else "",
     }

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
+from junjia.core import clock
 from junjia.core.errors import DomainError
 from junjia.orgs.api import Level, has_capability, require_capability
 
@@ -124,7 +125,7 @@ def _profile_context(request, recipient, revealed=None) -> dict:
         change_returned_step = reads.last_step(recipient, change, action="退回")
     file_reviewable = _may_review(actor, recipient, recipient)
     change_reviewable = change is not None and _may_review(actor, recipient, change, change)
-    today = timezone.localdate()
+    today = clock.today()
     verify_overdue = recipient.status == FileStatus.APPROVED and (
         recipient.last_verified_at is None
         or (timezone.now() - recipient.last_verified_at).days > 365
@@ -566,7 +567,7 @@ def recipient_card(request, pk):
             or (station.phone if station else ""),
             "qr": _qr_svg("\n".join(lines)),
             "qr_text": lines,
-            "printed_on": timezone.localdate(),
+            "printed_on": clock.today(),
             "can_print": has_capability(request.user, "registry.view"),
         },
     )

@@ -7,9 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from junjia.core import clock
 from junjia.orgs.api import has_capability, region_by_code, require_capability
 
 from .. import ledgers, selectors
@@ -65,7 +65,7 @@ def describe(query: dict) -> str:
 
 
 def _with_age(rows) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     for row in rows:
         row.age = age_on(row.birth_date, row.death_date or today)
 
