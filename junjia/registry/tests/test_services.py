@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 
-from junjia.core.models import AuditEntry
 from junjia.core.errors import NotPermitted
+from junjia.core.models import AuditEntry
 from junjia.core.workflow import WorkflowError
 from junjia.orgs.choices import Role
 from junjia.orgs.tests.factories import make_staff
