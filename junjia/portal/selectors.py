@@ -3,13 +3,13 @@
 import datetime as dt
 from itertools import groupby
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.utils import timezone
 
 from junjia.cases import selectors as case_selectors
 from junjia.cases.choices import Area, MaterialForm
 from junjia.cases.models import AppointmentSlot, ServiceItem
-from junjia.orgs.api import Level, Station
+from junjia.orgs.api import Level, active_station, active_stations, top_active_station
 from junjia.registry.choices import Category
 
 # Counties, townships and villages take appointments from the public (000 §7 预约服务).
@@ -18,34 +18,20 @@ BOOKING_DAYS = 21
 MAX_STATIONS = 200
 
 
-def contact_station() -> Station | None:
+def contact_station():
     """The centre shown on pages not tied to one station: the top of the served tree."""
-    return (
-        Station.objects.filter(region__is_active=True)
-        .select_related("region")
-        .order_by("region__level", "region_key")
-        .first()
-    )
+    return top_active_station()
 
 
-def booking_stations(query: str = "") -> tuple[list[Station], bool]:
+def booking_stations(query: str = "") -> tuple[list, bool]:
     """Stations that take bookings, matching a place or station name; and whether the list
     was cut short (the person should type a more precise name)."""
-    qs = Station.objects.filter(
-        region__level__in=BOOKING_LEVELS, region__is_active=True
-    ).select_related("region")
-    query = query.strip()[:50]
-    if query:
-        qs = qs.filter(
-            Q(name__icontains=query)
-            | Q(region__name__icontains=query)
-            | Q(region__full_name__icontains=query)
-        )
-    stations = list(qs.order_by("region_key")[: MAX_STATIONS + 1])
+    qs = active_stations(BOOKING_LEVELS, query.strip()[:50])
+    stations = list(qs[: MAX_STATIONS + 1])
     return stations[:MAX_STATIONS], len(stations) > MAX_STATIONS
 
 
-def open_slot_counts(stations: list[Station], today: dt.date) -> dict[int, int]:
+def open_slot_counts(stations: list, today: dt.date) -> dict[int, int]:
     """Upcoming slots that still have places, per station."""
     rows = (
         AppointmentSlot.objects.filter(
@@ -60,15 +46,11 @@ def open_slot_counts(stations: list[Station], today: dt.date) -> dict[int, int]:
     return {row["station_id"]: row["n"] for row in rows}
 
 
-def booking_station(pk: int) -> Station | None:
-    return (
-        Station.objects.filter(pk=pk, region__level__in=BOOKING_LEVELS, region__is_active=True)
-        .select_related("region")
-        .first()
-    )
+def booking_station(pk: int):
+    return active_station(pk, BOOKING_LEVELS)
 
 
-def upcoming_slots(station: Station, *, exclude_pk: int | None = None) -> list[AppointmentSlot]:
+def upcoming_slots(station, *, exclude_pk: int | None = None) -> list[AppointmentSlot]:
     """The station's slots that have not begun yet, full ones included (shown as full)."""
     now = timezone.localtime()
     slots = case_selectors.slots_for(station, now.date(), days=BOOKING_DAYS)
@@ -81,7 +63,7 @@ def slots_by_day(slots: list[AppointmentSlot]) -> list[tuple[dt.date, list[Appoi
     return [(day, list(group)) for day, group in groupby(slots, key=lambda s: s.date)]
 
 
-def items_for(station: Station) -> list:
+def items_for(station) -> list:
     """Service items handled at the station's level, for the booking form."""
     return list(case_selectors.catalogue(station.region.level))
 

@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar, is_working_day
-from junjia.orgs.api import Station, get_for_actor, region_scope
+from junjia.orgs.api import get_for_actor, get_station_for_actor, region_scope
 
 from .. import selectors, services
 from ..choices import LoopStage
@@ -31,22 +31,12 @@ def case_url(case_id: int) -> str:
         return f"/cases/{case_id}/"
 
 
-def stations_for(actor, capability: str) -> QuerySet[Station]:
-    return (
-        Station.objects.filter(region_scope(actor, capability))
-        .select_related("region")
-        .order_by("region__code")
-    )
-
-
 def pick_station(actor, capability: str, raw: str | None, *, default_own: bool = True):
     """The station named by ?station= (404 outside reach), else the actor's own station."""
     if raw:
-        return get_for_actor(Station.objects.select_related("region"), actor, capability, pk=raw)
+        return get_station_for_actor(actor, raw, capability=capability)
     if default_own and actor.station_id:
-        return get_for_actor(
-            Station.objects.select_related("region"), actor, capability, pk=actor.station_id
-        )
+        return get_station_for_actor(actor, actor.station_id, capability=capability)
     return None
 
 
