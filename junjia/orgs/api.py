@@ -19,6 +19,8 @@ from .permissions import (
 )
 from .roles import register_capabilities
 from .selectors import (
+    active_staff_in_reach,
+    active_staff_of,
     active_station,
     active_stations,
     counties_with_villages,
@@ -56,6 +58,8 @@ __all__ = [
     "Jurisdiction",
     "Level",
     "Role",
+    "active_staff_in_reach",
+    "active_staff_of",
     "active_station",
     "active_stations",
     "can_reach",

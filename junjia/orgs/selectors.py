@@ -278,6 +278,20 @@ def station_staff(low: int, high: int, roles: Iterable[str]) -> list[tuple[Stati
     return [(s, staff[s.pk]) for s in sorted(stations, key=lambda s: s.region.key)]
 
 
+def active_staff_of(station: Station) -> QuerySet[User]:
+    """The station's active staff, by name."""
+    return station.staff.filter(is_active=True).order_by("full_name", "username")
+
+
+def active_staff_in_reach(actor, capability: str) -> QuerySet[User]:
+    """Active staff with a station that the actor may reach with `capability`, by station."""
+    return (
+        User.objects.filter(region_scope(actor, capability), is_active=True, station__isnull=False)
+        .select_related("station")
+        .order_by("station__region__code", "full_name", "username")
+    )
+
+
 def station_staff_roles(low: int, high: int) -> list[tuple[str, int, int, str]]:
     """(role, user id, station region key, station name) of the active staff whose station's
     region key lies in [low, high], by user."""

@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar, is_working_day
-from junjia.orgs.api import get_for_actor, get_station_for_actor, region_scope
+from junjia.orgs.api import active_staff_of, get_for_actor, get_station_for_actor, region_scope
 
 from .. import selectors, services
 from ..choices import LoopStage
@@ -41,18 +41,8 @@ def pick_station(actor, capability: str, raw: str | None, *, default_own: bool =
 
 
 def staff_of(station) -> QuerySet:
-    return station.staff.filter(is_active=True).order_by("full_name", "username")
-
-
-def staff_for(actor, capability: str) -> QuerySet:
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model()
-        .objects.filter(region_scope(actor, capability), is_active=True, station__isnull=False)
-        .select_related("station")
-        .order_by("station__region__code", "full_name", "username")
-    )
+    # Also the REST evaluations' check of the next owner (cases/rest/evaluations.py).
+    return active_staff_of(station)
 
 
 def _away(user_field: str, day: dt.date):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from junjia.core.errors import DomainError
 from junjia.core.pages import paginate, query_without_page
 from junjia.orgs.api import (
+    active_staff_in_reach,
     can_reach,
     get_for_actor,
     has_capability,
@@ -129,7 +130,7 @@ def leave(request):
     require_capability(actor, "cases.leave")
     day = reads.today()
     for_others = has_capability(actor, "cases.rota")
-    staff = reads.staff_for(actor, "cases.rota") if for_others else None
+    staff = active_staff_in_reach(actor, "cases.rota") if for_others else None
     form = LeaveForm(request.POST or None, staff=staff, initial={"user": actor.pk})
     if request.method == "POST" and form.is_valid():
         user = form.cleaned_data.get("user") or actor
