@@ -7,18 +7,13 @@ from django.utils import timezone
 
 from junjia.cases import api as cases
 from junjia.cases.choices import Area, MaterialForm
-from junjia.orgs.api import Level, active_station, active_stations, top_active_station
+from junjia.orgs.api import Level, active_station, active_stations
 from junjia.registry.choices import Category
 
 # Counties, townships and villages take appointments from the public (000 §7 预约服务).
 BOOKING_LEVELS = (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
 BOOKING_DAYS = 21
 MAX_STATIONS = 200
-
-
-def contact_station():
-    """The centre shown on pages not tied to one station: the top of the served tree."""
-    return top_active_station()
 
 
 def booking_stations(query: str = "") -> tuple[list, bool]:
@@ -64,10 +59,6 @@ def guides_by_area() -> list[tuple[str, list]]:
         (Area(area).label if area in Area.values else area, list(group))
         for area, group in groupby(items, key=lambda i: i.area)
     ]
-
-
-def guide(code: str):
-    return cases.published_item(code)
 
 
 def material_rows(version) -> list[dict]:

@@ -13,6 +13,7 @@ from junjia.cases import api as cases
 from junjia.cases.choices import AppointmentStatus, CaseStatus, RatingChannel
 from junjia.core.errors import DomainError
 from junjia.core.ratelimit import ratelimit
+from junjia.orgs.api import top_active_station
 
 from . import selectors, services
 from .forms import BookingForm, LookupForm, RatingForm, RescheduleForm
@@ -61,7 +62,8 @@ def public(posts: int | None = None):
 
 
 def _page(request, template, context, *, station=None, status=200):
-    context = {**context, "contact": station or selectors.contact_station()}
+    # Pages not tied to one station show the centre at the top of the served tree.
+    context = {**context, "contact": station or top_active_station()}
     return render(request, template, context, status=status)
 
 
@@ -84,7 +86,7 @@ def guide_list(request):
 
 @public()
 def guide_detail(request, code):
-    item = selectors.guide(code)
+    item = cases.published_item(code)
     if item is None:
         return _not_found(request, "未找到该事项", "该服务事项不存在或已停止办理，请查看办事指南。")
     version = item.current_version
