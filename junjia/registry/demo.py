@@ -1740,6 +1740,7 @@ def load_demo(
 
 
 def _staff_name(rng: random.Random) -> str:
+    """A name for a scale account (orgs.demo.ensure_scale_staff): seven in ten men's names."""
     return _name(rng, rng.random() > 0.3, 1980)
 
 
