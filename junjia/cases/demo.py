@@ -18,7 +18,7 @@ from django.utils import timezone
 from junjia.core import audit, clock
 from junjia.core.models import AuditAction
 from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar
-from junjia.orgs.api import Level, Role, RoleGrant, Station, region_by_code
+from junjia.orgs.api import Level, Role, region_by_code, region_has_station, station_staff
 from junjia.registry.api import parse_id_number, search_recipients
 from junjia.registry.choices import FileStatus
 
@@ -1153,23 +1153,9 @@ def _offline_sms():
 
 def _staffed_stations(city) -> list[tuple]:
     """(station, {role: user}) for the demo stations with a head and a clerk, by region key."""
-    staff: dict[int, dict] = {}
-    grants = (
-        RoleGrant.objects.filter(
-            user__is_active=True,
-            user__region_key__gte=city.key,
-            user__region_key__lte=city.key_high,
-            role__in=(Role.STATION_HEAD, Role.CLERK, Role.REVIEWER),
-        )
-        .select_related("user")
-        .order_by("user_id")
-    )
-    for grant in grants:
-        staff.setdefault(grant.user.station_id, {}).setdefault(grant.role, grant.user)
-    stations = Station.objects.filter(pk__in=list(staff)).select_related("region")
+    wanted = (Role.STATION_HEAD, Role.CLERK, Role.REVIEWER)
     rows = []
-    for station in sorted(stations, key=lambda s: s.region.key):
-        roles = staff[station.pk]
+    for station, roles in station_staff(city.key, city.key_high, wanted):
         head, clerk = roles.get(Role.STATION_HEAD), roles.get(Role.CLERK)
         if head and clerk and head.pk != clerk.pk:
             rows.append((station, roles))
@@ -1203,7 +1189,7 @@ def load_demo(*, size: str = "full", seed: int = 7, today: dt.date | None = None
     plan = SIZES[size]
     today = today or timezone.localdate()
     city = region_by_code(DEMO_CITY)
-    if city is None or not Station.objects.filter(region=city).exists():
+    if city is None or not region_has_station(city):
         raise DemoError("演示区划不存在，请先运行 manage.py load_demo。")
     try:
         clock = Clock(today)

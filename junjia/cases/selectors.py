@@ -1,4 +1,5 @@
-"""Reads of cases: work lists, deadlines, appointments, callbacks, loops, satisfaction."""
+"""Reads of cases: work lists, deadlines, appointments, callbacks, loops, satisfaction, and the
+public pages' slots, guides, appointments and ratings."""
 
 import datetime as dt
 
@@ -6,6 +7,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from junjia.core import clock
+from junjia.core.crypto import get_provider
 from junjia.core.workdays import add_working_days
 from junjia.orgs.api import region_scope
 
@@ -29,7 +31,7 @@ from .models import (
     ServiceItem,
 )
 from .permissions import case_scope
-from .services import stand_ins_for
+from .services import PHONE_AAD, stand_ins_for
 
 
 def catalogue(level: int | None = None) -> QuerySet[ServiceItem]:
@@ -87,6 +89,54 @@ def slots_for(station, start: dt.date, days: int = 14) -> QuerySet[AppointmentSl
     return AppointmentSlot.objects.filter(
         station=station, date__gte=start, date__lt=start + dt.timedelta(days=days)
     ).order_by("date", "start")
+
+
+def open_slot_counts(stations: list, start: dt.date, days: int) -> dict[int, int]:
+    """Slots from `start` for `days` days that still have places, per station id."""
+    rows = (
+        AppointmentSlot.objects.filter(
+            station__in=stations,
+            date__gte=start,
+            date__lt=start + dt.timedelta(days=days),
+            booked__lt=F("capacity"),
+        )
+        .values("station_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["station_id"]: row["n"] for row in rows}
+
+
+def station_slots(station) -> QuerySet[AppointmentSlot]:
+    """Every slot of the station: what a booking form may accept (the form's own check)."""
+    return AppointmentSlot.objects.filter(station=station)
+
+
+def slots_by_pk(pks: list[int]) -> QuerySet[AppointmentSlot]:
+    return AppointmentSlot.objects.filter(pk__in=pks)
+
+
+def appointment_by_pk(pk) -> Appointment | None:
+    """One appointment with its slot, station, region and item (the public pages hold its pk
+    in the session once the person has proved the booking code and identity number)."""
+    return Appointment.objects.filter(pk=pk).select_related("slot__station__region", "item").first()
+
+
+def appointment_phone(appointment: Appointment) -> str:
+    """The booked mobile number, decrypted, for the SMS that confirms a change."""
+    return get_provider().decrypt_text(appointment.phone_enc, aad=PHONE_AAD)
+
+
+def published_item(code: str) -> ServiceItem | None:
+    """An active item with a published version, for its public guide."""
+    return (
+        ServiceItem.objects.filter(code=code, is_active=True, current_version__isnull=False)
+        .select_related("current_version")
+        .first()
+    )
+
+
+def is_rated(case: Case) -> bool:
+    return Evaluation.objects.filter(case=case).exists()
 
 
 def appointments_on(actor, day: dt.date) -> QuerySet[Appointment]:

@@ -5,7 +5,6 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -16,7 +15,7 @@ from junjia.core.crypto import get_provider
 from junjia.core.models import AuditAction
 from junjia.core.workdays import add_working_days, is_working_day
 from junjia.core.workflow import available, perform
-from junjia.orgs.api import Role, can_reach, require_capability
+from junjia.orgs.api import can_reach, require_capability, station_heads
 
 from . import errors
 from .choices import (
@@ -1078,16 +1077,8 @@ def _heads_of(station_ids, known: dict) -> None:
     wanted = set(station_ids) - known.keys()
     if not wanted:
         return
-    known.update(dict.fromkeys(wanted))
-    heads = (
-        get_user_model()
-        .objects.filter(station_id__in=wanted, is_active=True, role_grants__role=Role.STATION_HEAD)
-        .order_by("station_id", "pk")
-        .distinct()
-    )
-    for head in heads:
-        if known[head.station_id] is None:
-            known[head.station_id] = head
+    heads = station_heads(wanted)
+    known.update({station_id: heads.get(station_id) for station_id in wanted})
 
 
 def scan_deadlines(today: dt.date | None = None, batch: int = SCAN_BATCH) -> dict:

@@ -1,8 +1,11 @@
-"""What other apps may use from orgs: the jurisdiction kernel and region look-ups."""
+"""What other apps may use from orgs: the jurisdiction kernel, region and station look-ups.
+Functions only: no model class, so other apps never query orgs' tables themselves."""
+
+import random
+from collections.abc import Callable
 
 from .choices import ADMIN_ROLES, CENTRE_LEVELS, Level, Role
 from .codes import CodeError, key_of, level_of, subtree_range
-from .models import Region, RoleGrant, Station, User
 from .permissions import (
     Jurisdiction,
     can_reach,
@@ -15,24 +18,38 @@ from .permissions import (
     scoped,
 )
 from .roles import register_capabilities
+from .selectors import (
+    active_staff_in_reach,
+    active_staff_of,
+    active_station,
+    active_stations,
+    counties_with_villages,
+    get_station_for_actor,
+    holding_station,
+    known_region_code,
+    known_region_codes,
+    local_region_rows,
+    local_regions,
+    region_by_code,
+    region_codes,
+    region_facts,
+    region_has_station,
+    region_within,
+    regions_by_codes,
+    station_heads,
+    station_staff,
+    station_staff_roles,
+    stations_in_reach,
+    top_active_station,
+)
 
 
-def region_by_code(code: str) -> Region | None:
-    return Region.objects.filter(code=code).select_related("parent").first()
+def ensure_scale_staff(province, *, full_name: Callable[[random.Random], str]) -> int:
+    """Stations and staff for a province at scale (orgs.demo); imported when called, so the
+    demo's name tools load only for the demo."""
+    from .demo import ensure_scale_staff as ensure
 
-
-def known_region_code(code: str) -> bool:
-    return Region.objects.filter(code=code).exists()
-
-
-def holding_station(region_key: int) -> Station | None:
-    """The station of the region with this key, or the nearest one above it."""
-    return (
-        Station.objects.filter(region__key__lte=region_key, region__key_high__gte=region_key)
-        .select_related("region")
-        .order_by("-region__level")
-        .first()
-    )
+    return ensure(province, full_name=full_name)
 
 
 __all__ = [
@@ -41,24 +58,40 @@ __all__ = [
     "CodeError",
     "Jurisdiction",
     "Level",
-    "Region",
     "Role",
-    "RoleGrant",
-    "Station",
-    "User",
+    "active_staff_in_reach",
+    "active_staff_of",
+    "active_station",
+    "active_stations",
     "can_reach",
     "capabilities",
+    "counties_with_villages",
+    "ensure_scale_staff",
     "get_for_actor",
+    "get_station_for_actor",
     "has_capability",
     "holding_station",
     "jurisdiction_of",
     "key_of",
     "known_region_code",
+    "known_region_codes",
     "level_of",
+    "local_region_rows",
+    "local_regions",
     "region_by_code",
+    "region_codes",
+    "region_facts",
+    "region_has_station",
     "region_scope",
+    "region_within",
+    "regions_by_codes",
     "register_capabilities",
     "require_capability",
     "scoped",
+    "station_heads",
+    "station_staff",
+    "station_staff_roles",
+    "stations_in_reach",
     "subtree_range",
+    "top_active_station",
 ]

@@ -3,6 +3,7 @@
 import csv
 import os
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from .catalog import load_catalog
 from .choices import ADMIN_ROLES, Level, Publication, RegionSource, Role
 from .codes import key_of, subtree_range
 from .models import Region, RoleGrant, Station, StationPublication, User
+from .selectors import station_staff_roles
 from .services import default_station_name, generate_password
 
 DEMO_CITY = "370200"  # 青岛市
@@ -272,3 +274,66 @@ def write_accounts_file(rows, path: Path | None = None) -> Path:
         writer.writerows(rows)
     os.chmod(path, 0o600)
     return path
+
+
+# --- province scale (registry's load_registry_demo --scale province) ------------------------
+
+_SCALE_ROLES = {
+    Level.PROVINCE: (Role.CLERK, Role.STATION_HEAD),
+    Level.CITY: (Role.CLERK, Role.STATION_HEAD),
+    Level.COUNTY: (Role.CLERK, Role.REVIEWER, Role.STATION_HEAD),
+    Level.TOWNSHIP: (Role.CLERK, Role.REVIEWER),
+    Level.VILLAGE: (Role.CLERK,),
+}
+
+
+@transaction.atomic
+def ensure_scale_staff(province: Region, *, full_name: Callable[[random.Random], str]) -> int:
+    """Stations and staff for a province built by `load_demo --scale province`: every
+    centre, every township station and the first village station of each township, each
+    with the roles the review needs. Accounts have no usable password (log-in only by an
+    administrator's reset); `full_name` draws each person's name. Returns the number of
+    accounts created."""
+    regions = Region.objects.filter(key__gte=province.key, key__lte=province.key_high)
+    first_villages = {}
+    for region_id, parent_id in (
+        regions.filter(level=Level.VILLAGE).order_by("key").values_list("id", "parent_id")
+    ):
+        first_villages.setdefault(parent_id, region_id)
+    wanted = regions.filter(level__lte=Level.TOWNSHIP) | regions.filter(
+        id__in=list(first_villages.values())
+    )
+    missing = list(wanted.filter(station__isnull=True).order_by("key"))
+    if missing:
+        create_stations(missing)
+    stations = Station.objects.filter(region__in=wanted).select_related("region")
+    have: dict[int, set[str]] = {}
+    for role, _user_id, key, _station_name in station_staff_roles(province.key, province.key_high):
+        have.setdefault(key, set()).add(role)
+    rng = random.Random("scale-staff")
+    users, grants = [], []
+    unusable = make_password(None)
+    now = timezone.now()
+    for station in stations:
+        for role in _SCALE_ROLES[station.region.level]:
+            if role in have.get(station.region_key, ()):
+                continue
+            username = f"scale_{station.region.code}_{role}"
+            user = User(
+                username=username,
+                full_name=full_name(rng),
+                office_phone=station.phone,
+                station=station,
+                region_key=station.region_key,
+                password=unusable,
+                must_change_password=True,
+                password_changed_at=now,
+            )
+            users.append(user)
+            grants.append((username, role))
+    User.objects.bulk_create(users, batch_size=2000)
+    by_name = dict(User.objects.filter(username__startswith="scale_").values_list("username", "id"))
+    RoleGrant.objects.bulk_create(
+        [RoleGrant(user_id=by_name[u], role=r) for u, r in grants], batch_size=5000
+    )
+    return len(users)

@@ -1,9 +1,12 @@
-"""Reads for regions, stations and staff, always through the jurisdiction scope."""
+"""Reads for regions, stations and staff: the pages' through the jurisdiction scope, and the
+look-ups other apps reach through api.py."""
+
+from collections.abc import Iterable
 
 from django.db.models import Count, F, Q, QuerySet
 
-from .choices import Level
-from .models import Region, Station, User
+from .choices import Level, Role
+from .models import Region, RoleGrant, Station, User
 from .permissions import get_for_actor, jurisdiction_of, region_scope
 
 
@@ -124,3 +127,196 @@ def dashboard_summary(actor) -> dict:
         "below_standard": station_list(actor, below_standard=True).count(),
         "staff_count": staff_queryset(actor).filter(is_active=True).count(),
     }
+
+
+# --- look-ups for other apps (through api.py) ------------------------------------------------
+# Unscoped unless they take an actor: the caller has already decided what the person may reach
+# (a key range from its jurisdiction, or the public portal, which shows only stations).
+
+
+def region_by_code(code: str) -> Region | None:
+    return Region.objects.filter(code=code).select_related("parent").first()
+
+
+def known_region_code(code: str) -> bool:
+    return Region.objects.filter(code=code).exists()
+
+
+def known_region_codes(codes: Iterable[str]) -> set[str]:
+    """Those of `codes` that name a region."""
+    return set(Region.objects.filter(code__in=list(codes)).values_list("code", flat=True))
+
+
+def region_codes(*levels: int) -> list[str]:
+    """The division codes of every region at these levels."""
+    return list(Region.objects.filter(level__in=levels).values_list("code", flat=True))
+
+
+def region_facts(codes: Iterable[str]) -> list[tuple[int, str, int, int]]:
+    """(pk, code, key, level) of the regions with these codes."""
+    return list(
+        Region.objects.filter(code__in=list(codes)).values_list("pk", "code", "key", "level")
+    )
+
+
+def regions_by_codes(codes: Iterable[str]) -> list[Region]:
+    return list(Region.objects.filter(code__in=list(codes)))
+
+
+def region_within(code: str, low: int, high: int) -> Region | None:
+    """The region with this code if its key lies in [low, high]."""
+    return Region.objects.filter(code=code, key__gte=low, key__lte=high).first()
+
+
+def local_regions(low: int, high: int) -> QuerySet[Region]:
+    """Active townships and villages in the key range, with their parent, by key."""
+    return (
+        Region.objects.filter(
+            key__gte=low, key__lte=high, level__gte=Level.TOWNSHIP, is_active=True
+        )
+        .select_related("parent")
+        .order_by("key")
+    )
+
+
+def local_region_rows(low: int, high: int) -> list[tuple[int, int, int, str, str, int | None]]:
+    """(id, key, level, name, full_name, parent_id) of the townships and villages in the key
+    range, by key."""
+    return list(
+        Region.objects.filter(
+            key__gte=low, key__lte=high, level__in=(Level.TOWNSHIP, Level.VILLAGE)
+        )
+        .order_by("key")
+        .values_list("id", "key", "level", "name", "full_name", "parent_id")
+    )
+
+
+def counties_with_villages(low: int, high: int) -> list[Region]:
+    """Counties in the key range that have at least one village under them."""
+    return [
+        county
+        for county in Region.objects.filter(level=Level.COUNTY, key__gte=low, key__lte=high)
+        if Region.objects.filter(
+            level=Level.VILLAGE, key__gte=county.key, key__lte=county.key_high
+        ).exists()
+    ]
+
+
+def holding_station(region_key: int) -> Station | None:
+    """The station of the region with this key, or the nearest one above it."""
+    return (
+        Station.objects.filter(region__key__lte=region_key, region__key_high__gte=region_key)
+        .select_related("region")
+        .order_by("-region__level")
+        .first()
+    )
+
+
+def region_has_station(region: Region) -> bool:
+    return Station.objects.filter(region=region).exists()
+
+
+def stations_in_reach(actor, capability: str) -> QuerySet[Station]:
+    """Stations the actor may reach with `capability`, by division code."""
+    return (
+        Station.objects.filter(region_scope(actor, capability))
+        .select_related("region")
+        .order_by("region__code")
+    )
+
+
+def top_active_station() -> Station | None:
+    """The station of the highest active region: the centre at the top of the served tree."""
+    return (
+        Station.objects.filter(region__is_active=True)
+        .select_related("region")
+        .order_by("region__level", "region_key")
+        .first()
+    )
+
+
+def active_stations(levels: Iterable[int], text: str = "") -> QuerySet[Station]:
+    """Stations of active regions at these levels whose station or place name contains
+    `text`, by region key."""
+    qs = Station.objects.filter(region__level__in=levels, region__is_active=True).select_related(
+        "region"
+    )
+    if text:
+        qs = qs.filter(
+            Q(name__icontains=text)
+            | Q(region__name__icontains=text)
+            | Q(region__full_name__icontains=text)
+        )
+    return qs.order_by("region_key")
+
+
+def active_station(pk: int, levels: Iterable[int]) -> Station | None:
+    return (
+        Station.objects.filter(pk=pk, region__level__in=levels, region__is_active=True)
+        .select_related("region")
+        .first()
+    )
+
+
+def station_staff(low: int, high: int, roles: Iterable[str]) -> list[tuple[Station, dict]]:
+    """(station, {role: first active user holding it}) for the stations of the active staff
+    whose region key lies in [low, high] and who hold one of `roles`, by region key."""
+    staff: dict[int, dict] = {}
+    grants = (
+        RoleGrant.objects.filter(
+            user__is_active=True,
+            user__region_key__gte=low,
+            user__region_key__lte=high,
+            role__in=tuple(roles),
+        )
+        .select_related("user")
+        .order_by("user_id")
+    )
+    for grant in grants:
+        staff.setdefault(grant.user.station_id, {}).setdefault(grant.role, grant.user)
+    stations = Station.objects.filter(pk__in=list(staff)).select_related("region")
+    return [(s, staff[s.pk]) for s in sorted(stations, key=lambda s: s.region.key)]
+
+
+def station_heads(station_ids: Iterable[int]) -> dict[int, User]:
+    """{station id: its active station head with the lowest id} for the stations that have
+    one, in one query."""
+    heads: dict[int, User] = {}
+    users = (
+        User.objects.filter(
+            station_id__in=set(station_ids), is_active=True, role_grants__role=Role.STATION_HEAD
+        )
+        .order_by("station_id", "pk")
+        .distinct()
+    )
+    for user in users:
+        heads.setdefault(user.station_id, user)
+    return heads
+
+
+def active_staff_of(station: Station) -> QuerySet[User]:
+    """The station's active staff, by name."""
+    return station.staff.filter(is_active=True).order_by("full_name", "username")
+
+
+def active_staff_in_reach(actor, capability: str) -> QuerySet[User]:
+    """Active staff with a station that the actor may reach with `capability`, by station."""
+    return (
+        User.objects.filter(region_scope(actor, capability), is_active=True, station__isnull=False)
+        .select_related("station")
+        .order_by("station__region__code", "full_name", "username")
+    )
+
+
+def station_staff_roles(low: int, high: int) -> list[tuple[str, int, int, str]]:
+    """(role, user id, station region key, station name) of the active staff whose station's
+    region key lies in [low, high], by user."""
+    return list(
+        RoleGrant.objects.filter(
+            user__is_active=True,
+            user__station__region_key__gte=low,
+            user__station__region_key__lte=high,
+        )
+        .order_by("user_id")
+        .values_list("role", "user_id", "user__station__region_key", "user__station__name")
+    )

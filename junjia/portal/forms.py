@@ -4,8 +4,8 @@ import re
 
 from django import forms
 
+from junjia.cases import api as cases
 from junjia.cases.choices import Area, Satisfaction
-from junjia.cases.models import AppointmentSlot
 from junjia.core.errors import DomainError
 from junjia.registry.api import normalise_mobile, parse_id_number
 
@@ -22,9 +22,10 @@ def _id_number(raw: str) -> str:
 
 
 class SlotField(forms.ModelChoiceField):
-    """A slot chosen from radio cards the template draws itself."""
+    """A slot chosen from radio cards the template draws itself; each form sets the slots
+    it accepts when it is made."""
 
-    def __init__(self, queryset, **kwargs):
+    def __init__(self, queryset=None, **kwargs):
         super().__init__(
             queryset=queryset,
             widget=forms.RadioSelect,
@@ -37,7 +38,7 @@ class SlotField(forms.ModelChoiceField):
 
 
 class BookingForm(forms.Form):
-    slot = SlotField(AppointmentSlot.objects.none(), label="预约时段")
+    slot = SlotField(label="预约时段")
     item = forms.ChoiceField(label="办理事项", required=False)
     name = forms.CharField(
         label="姓名",
@@ -66,7 +67,7 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args, station, items, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slot"].queryset = AppointmentSlot.objects.filter(station=station)
+        self.fields["slot"].queryset = cases.station_slots(station)
         self._items = {item.code: item for item in items}
         groups: dict[str, list] = {}
         for item in items:
@@ -126,11 +127,11 @@ class LookupForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    slot = SlotField(AppointmentSlot.objects.none(), label="改约到")
+    slot = SlotField(label="改约到")
 
     def __init__(self, *args, slots, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slot"].queryset = AppointmentSlot.objects.filter(pk__in=[s.pk for s in slots])
+        self.fields["slot"].queryset = cases.slots_by_pk([s.pk for s in slots])
 
 
 class RatingForm(forms.Form):

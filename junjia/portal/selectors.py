@@ -3,13 +3,11 @@
 import datetime as dt
 from itertools import groupby
 
-from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from junjia.cases import selectors as case_selectors
+from junjia.cases import api as cases
 from junjia.cases.choices import Area, MaterialForm
-from junjia.cases.models import AppointmentSlot, ServiceItem
-from junjia.orgs.api import Level, Station
+from junjia.orgs.api import Level, active_station, active_stations
 from junjia.registry.choices import Category
 
 # Counties, townships and villages take appointments from the public (000 §7 预约服务).
@@ -18,90 +16,49 @@ BOOKING_DAYS = 21
 MAX_STATIONS = 200
 
 
-def contact_station() -> Station | None:
-    """The centre shown on pages not tied to one station: the top of the served tree."""
-    return (
-        Station.objects.filter(region__is_active=True)
-        .select_related("region")
-        .order_by("region__level", "region_key")
-        .first()
-    )
-
-
-def booking_stations(query: str = "") -> tuple[list[Station], bool]:
+def booking_stations(query: str = "") -> tuple[list, bool]:
     """Stations that take bookings, matching a place or station name; and whether the list
     was cut short (the person should type a more precise name)."""
-    qs = Station.objects.filter(
-        region__level__in=BOOKING_LEVELS, region__is_active=True
-    ).select_related("region")
-    query = query.strip()[:50]
-    if query:
-        qs = qs.filter(
-            Q(name__icontains=query)
-            | Q(region__name__icontains=query)
-            | Q(region__full_name__icontains=query)
-        )
-    stations = list(qs.order_by("region_key")[: MAX_STATIONS + 1])
+    qs = active_stations(BOOKING_LEVELS, query.strip()[:50])
+    stations = list(qs[: MAX_STATIONS + 1])
     return stations[:MAX_STATIONS], len(stations) > MAX_STATIONS
 
 
-def open_slot_counts(stations: list[Station], today: dt.date) -> dict[int, int]:
+def open_slot_counts(stations: list, today: dt.date) -> dict[int, int]:
     """Upcoming slots that still have places, per station."""
-    rows = (
-        AppointmentSlot.objects.filter(
-            station__in=stations,
-            date__gte=today,
-            date__lt=today + dt.timedelta(days=BOOKING_DAYS),
-            booked__lt=F("capacity"),
-        )
-        .values("station_id")
-        .annotate(n=Count("id"))
-    )
-    return {row["station_id"]: row["n"] for row in rows}
+    return cases.open_slot_counts(stations, today, BOOKING_DAYS)
 
 
-def booking_station(pk: int) -> Station | None:
-    return (
-        Station.objects.filter(pk=pk, region__level__in=BOOKING_LEVELS, region__is_active=True)
-        .select_related("region")
-        .first()
-    )
+def booking_station(pk: int):
+    return active_station(pk, BOOKING_LEVELS)
 
 
-def upcoming_slots(station: Station, *, exclude_pk: int | None = None) -> list[AppointmentSlot]:
+def upcoming_slots(station, *, exclude_pk: int | None = None) -> list:
     """The station's slots that have not begun yet, full ones included (shown as full)."""
     now = timezone.localtime()
-    slots = case_selectors.slots_for(station, now.date(), days=BOOKING_DAYS)
+    slots = cases.slots_for(station, now.date(), days=BOOKING_DAYS)
     return [
         s for s in slots if s.pk != exclude_pk and (s.date > now.date() or s.start > now.time())
     ]
 
 
-def slots_by_day(slots: list[AppointmentSlot]) -> list[tuple[dt.date, list[AppointmentSlot]]]:
+def slots_by_day(slots: list) -> list[tuple[dt.date, list]]:
     return [(day, list(group)) for day, group in groupby(slots, key=lambda s: s.date)]
 
 
-def items_for(station: Station) -> list:
+def items_for(station) -> list:
     """Service items handled at the station's level, for the booking form."""
-    return list(case_selectors.catalogue(station.region.level))
+    return list(cases.catalogue(station.region.level))
 
 
 def guides_by_area() -> list[tuple[str, list]]:
-    items = case_selectors.catalogue()
+    items = cases.catalogue()
     order = {value: i for i, value in enumerate(Area.values)}
     items = sorted(items, key=lambda i: (order.get(i.area, 99), i.code))
     return [
         (Area(area).label if area in Area.values else area, list(group))
         for area, group in groupby(items, key=lambda i: i.area)
     ]
-
-
-def guide(code: str) -> ServiceItem | None:
-    return (
-        ServiceItem.objects.filter(code=code, is_active=True, current_version__isnull=False)
-        .select_related("current_version")
-        .first()
-    )
 
 
 def material_rows(version) -> list[dict]:

@@ -7,17 +7,15 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from junjia.cases import services as case_services
-from junjia.cases.models import Appointment, AppointmentSlot, ServiceItem
+from junjia.cases import api as cases
 from junjia.core import sms
-from junjia.core.crypto import get_provider
 
 log = logging.getLogger("junjia.portal")
 
 WEEKDAYS = "一二三四五六日"
 
 
-def when(slot: AppointmentSlot) -> str:
+def when(slot) -> str:
     return (
         f"{slot.date.month}月{slot.date.day}日（星期{WEEKDAYS[slot.date.weekday()]}）"
         f"{slot.start:%H:%M}–{slot.end:%H:%M}"
@@ -39,15 +37,9 @@ def _send(phone: str, text: str) -> None:
     transaction.on_commit(deliver)
 
 
-def _phone_of(appointment: Appointment) -> str:
-    return get_provider().decrypt_text(appointment.phone_enc, aad=case_services.PHONE_AAD)
-
-
-def appointment_book_public(
-    *, slot: AppointmentSlot, name: str, id_number: str, phone: str, item: ServiceItem | None
-) -> Appointment:
+def appointment_book_public(*, slot, name: str, id_number: str, phone: str, item):
     """Book one place from the public page (no actor) and text the booking code."""
-    appointment = case_services.appointment_book(
+    appointment = cases.appointment_book(
         slot=slot, name=name, id_number=id_number, phone=phone, item=item, actor=None
     )
     station = slot.station
@@ -59,23 +51,19 @@ def appointment_book_public(
     return appointment
 
 
-def appointment_cancel_public(*, appointment: Appointment) -> Appointment:
-    appointment = case_services.appointment_cancel(appointment=appointment, actor=None)
+def appointment_cancel_public(*, appointment):
+    appointment = cases.appointment_cancel(appointment=appointment, actor=None)
     _send(
-        _phone_of(appointment),
+        cases.appointment_phone(appointment),
         f"【军之家】您预约码为 {appointment.code} 的预约已取消。如非本人操作，请致电服务站。",
     )
     return appointment
 
 
-def appointment_reschedule_public(
-    *, appointment: Appointment, slot: AppointmentSlot
-) -> Appointment:
-    appointment = case_services.appointment_reschedule(
-        appointment=appointment, slot=slot, actor=None
-    )
+def appointment_reschedule_public(*, appointment, slot):
+    appointment = cases.appointment_reschedule(appointment=appointment, slot=slot, actor=None)
     _send(
-        _phone_of(appointment),
+        cases.appointment_phone(appointment),
         f"【军之家】您的预约（预约码 {appointment.code}）已改到 {when(slot)}"
         f"（{slot.get_kind_display()}）。如非本人操作，请致电服务站。",
     )

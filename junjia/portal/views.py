@@ -8,13 +8,12 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from junjia.cases import errors as case_errors
-from junjia.cases import services as case_services
+from junjia.cases import api as cases
 from junjia.cases.choices import AppointmentStatus, CaseStatus, RatingChannel
-from junjia.cases.models import Appointment, Evaluation
 from junjia.core import clock
 from junjia.core.errors import DomainError
 from junjia.core.ratelimit import ratelimit
+from junjia.orgs.api import top_active_station
 
 from . import selectors, services
 from .forms import BookingForm, LookupForm, RatingForm, RescheduleForm
@@ -63,7 +62,8 @@ def public(posts: int | None = None):
 
 
 def _page(request, template, context, *, station=None, status=200):
-    context = {**context, "contact": station or selectors.contact_station()}
+    # Pages not tied to one station show the centre at the top of the served tree.
+    context = {**context, "contact": station or top_active_station()}
     return render(request, template, context, status=status)
 
 
@@ -86,7 +86,7 @@ def guide_list(request):
 
 @public()
 def guide_detail(request, code):
-    item = selectors.guide(code)
+    item = cases.published_item(code)
     if item is None:
         return _not_found(request, "未找到该事项", "该服务事项不存在或已停止办理，请查看办事指南。")
     version = item.current_version
@@ -167,11 +167,7 @@ def book(request, pk):
 @public()
 @never_cache
 def book_done(request):
-    appointment = (
-        Appointment.objects.filter(pk=request.session.get(BOOKED_KEY))
-        .select_related("slot__station__region", "item")
-        .first()
-    )
+    appointment = cases.appointment_by_pk(request.session.get(BOOKED_KEY))
     if appointment is None:
         return redirect("portal:book_station")
     station = appointment.slot.station
@@ -192,9 +188,7 @@ def appointment_lookup(request):
     form = LookupForm(request.POST or None)
     failed = False
     if request.method == "POST" and form.is_valid():
-        found = case_services.find_appointment(
-            form.cleaned_data["code"], form.cleaned_data["id_number"]
-        )
+        found = cases.find_appointment(form.cleaned_data["code"], form.cleaned_data["id_number"])
         if found is not None:
             request.session[VERIFIED_KEY] = {"pk": found.pk, "at": time.time()}
             return redirect("portal:appointment_manage")
@@ -208,15 +202,11 @@ def appointment_lookup(request):
     )
 
 
-def _verified_appointment(request) -> Appointment | None:
+def _verified_appointment(request):
     held = request.session.get(VERIFIED_KEY) or {}
     if not held or time.time() - held.get("at", 0) > VERIFIED_SECONDS:
         return None
-    return (
-        Appointment.objects.filter(pk=held.get("pk"))
-        .select_related("slot__station__region", "item")
-        .first()
-    )
+    return cases.appointment_by_pk(held.get("pk"))
 
 
 @public(posts=20)
@@ -271,31 +261,31 @@ def appointment_manage(request):
 @never_cache
 def rate(request, token):
     """The signed link from the receipt's QR code or the SMS; one evaluation per case."""
-    case = case_services.case_for_token(token)
+    case = cases.case_for_token(token)
     if case is None:
         return _not_found(request, "链接无效", LINK_INVALID)
     station = case.station
-    if Evaluation.objects.filter(case=case).exists():
+    if cases.is_rated(case):
         return _page(request, "portal/rate_thanks.html", {}, station=station)
     if case.status != CaseStatus.COMPLETED:
         return _page(
             request,
             "portal/message.html",
-            {"heading": "暂不能评价", "text": case_errors.NOT_COMPLETED},
+            {"heading": "暂不能评价", "text": cases.NOT_COMPLETED},
             station=station,
         )
     channel = RatingChannel.SMS if request.GET.get("via") == "sms" else RatingChannel.QR
     form = RatingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            case_services.evaluation_submit(
+            cases.evaluation_submit(
                 case=case,
                 score=form.cleaned_data["score"],
                 comment=form.cleaned_data["comment"],
                 channel=channel,
             )
         except DomainError as exc:
-            if str(exc) != case_errors.ALREADY_RATED:
+            if str(exc) != cases.ALREADY_RATED:
                 form.add_error(None, str(exc))
         if not form.errors:
             return redirect(request.get_full_path())

@@ -37,7 +37,19 @@ from django.utils import timezone
 
 from junjia.core import audit
 from junjia.core.models import AuditAction
-from junjia.orgs.api import Level, Role, subtree_range
+from junjia.orgs.api import (
+    Level,
+    Role,
+    counties_with_villages,
+    ensure_scale_staff,
+    known_region_codes,
+    local_region_rows,
+    region_by_code,
+    region_codes,
+    regions_by_codes,
+    station_staff_roles,
+    subtree_range,
+)
 
 from . import crypto_fields, snapshots
 from .choices import (
@@ -1497,19 +1509,8 @@ def _reset_sequences() -> None:
 
 def _staff_by_station(low: int, high: int) -> dict[int, dict[str, Actor]]:
     """{station region key: {role: first user with that role}} within a key range."""
-    from junjia.orgs.api import RoleGrant
-
     found: dict[int, dict[str, Actor]] = {}
-    grants = (
-        RoleGrant.objects.filter(
-            user__is_active=True,
-            user__station__region_key__gte=low,
-            user__station__region_key__lte=high,
-        )
-        .order_by("user_id")
-        .values_list("role", "user_id", "user__station__region_key", "user__station__name")
-    )
-    for role, user_id, key, station_name in grants:
+    for role, user_id, key, station_name in station_staff_roles(low, high):
         found.setdefault(key, {}).setdefault(role, Actor(user_id, station_name))
     return found
 
@@ -1526,21 +1527,15 @@ def build_parts(
     counties, *, count: int, seed: int, today: dt.date, part_size: int, for_copy: bool
 ) -> list[Part]:
     """Cut `count` people over the counties' villages into parts (plain data for workers)."""
-    from junjia.orgs.api import Region
-
     counties = sorted(counties, key=lambda r: r.key)
     rng = random.Random(f"{seed}:counties")
     weights = [rng.uniform(0.6, 1.4) for _ in counties]
     quotas = _apportion(count, weights)
     scope_codes = tuple(c.code for c in counties)
     prefixes = {c.code[:2] for c in counties}
-    known = set(Region.objects.filter(code__in=RETIRED_CODES).values_list("code", flat=True))
+    known = known_region_codes(RETIRED_CODES)
     retired = tuple(c for c in RETIRED_CODES if c not in known and c not in scope_codes)
-    others = sorted(
-        code
-        for code in Region.objects.filter(level=Level.COUNTY).values_list("code", flat=True)
-        if code[:2] not in prefixes
-    )
+    others = sorted(code for code in region_codes(Level.COUNTY) if code[:2] not in prefixes)
     other_codes = tuple(random.Random(f"{seed}:others").sample(others, min(300, len(others))))
     parts: list[Part] = []
     next_id = (Recipient.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
@@ -1555,12 +1550,7 @@ def build_parts(
         towns: list[Town] = []
         villages: list[Village] = []
         town_index: dict[int, int] = {}
-        regions = Region.objects.filter(
-            key__gte=low, key__lte=high, level__in=(Level.TOWNSHIP, Level.VILLAGE)
-        ).order_by("key")
-        for region_id, key, level, name, full_name, parent_id in regions.values_list(
-            "id", "key", "level", "name", "full_name", "parent_id"
-        ):
+        for region_id, key, level, name, full_name, parent_id in local_region_rows(low, high):
             roles = staff.get(key, {})
             if level == Level.TOWNSHIP:
                 clerk = _first(roles, Role.CLERK, Role.STATION_HEAD)
@@ -1728,9 +1718,7 @@ def load_demo(
     *, count: int = DEMO_COUNT, seed: int = 7, today: dt.date | None = None
 ) -> LoadResult:
     """Fill the demo region (orgs.demo) with `count` files."""
-    from junjia.orgs.api import Region
-
-    counties = list(Region.objects.filter(code__in=DEMO_COUNTIES))
+    counties = regions_by_codes(DEMO_COUNTIES)
     if len(counties) != len(DEMO_COUNTIES):
         raise ValueError("演示区划不存在，请先运行 manage.py load_demo。")
     parts = build_parts(
@@ -1743,77 +1731,17 @@ def load_demo(
     )
     result = load(parts)
     with transaction.atomic():
-        _summarise(result, Region.objects.get(code=DEMO_CITY), "服务对象演示数据", seed)
+        _summarise(result, region_by_code(DEMO_CITY), "服务对象演示数据", seed)
     refresh_counts()
     return result
 
 
 # --- province scale --------------------------------------------------------------------------
 
-_SCALE_ROLES = {
-    Level.PROVINCE: (Role.CLERK, Role.STATION_HEAD),
-    Level.CITY: (Role.CLERK, Role.STATION_HEAD),
-    Level.COUNTY: (Role.CLERK, Role.REVIEWER, Role.STATION_HEAD),
-    Level.TOWNSHIP: (Role.CLERK, Role.REVIEWER),
-    Level.VILLAGE: (Role.CLERK,),
-}
 
-
-@transaction.atomic
-def ensure_scale_staff(province) -> int:
-    """Stations and staff for a province built by `load_demo --scale province`: every
-    centre, every township station and the first village station of each township, each
-    with the roles the review needs. Accounts have no usable password (log-in only by an
-    administrator's reset). Returns the number of accounts created."""
-    from django.contrib.auth.hashers import make_password
-
-    from junjia.orgs import demo as orgs_demo
-    from junjia.orgs.api import Region, RoleGrant, Station, User
-
-    regions = Region.objects.filter(key__gte=province.key, key__lte=province.key_high)
-    first_villages = {}
-    for region_id, parent_id in (
-        regions.filter(level=Level.VILLAGE).order_by("key").values_list("id", "parent_id")
-    ):
-        first_villages.setdefault(parent_id, region_id)
-    wanted = regions.filter(level__lte=Level.TOWNSHIP) | regions.filter(
-        id__in=list(first_villages.values())
-    )
-    missing = list(wanted.filter(station__isnull=True).order_by("key"))
-    if missing:
-        orgs_demo.create_stations(missing)
-    stations = Station.objects.filter(region__in=wanted).select_related("region")
-    staff = _staff_by_station(province.key, province.key_high)
-    names = pools()
-    rng = random.Random("scale-staff")
-    users, grants = [], []
-    unusable = make_password(None)
-    now = timezone.now()
-    for station in stations:
-        have = staff.get(station.region_key, {})
-        for role in _SCALE_ROLES[station.region.level]:
-            if role in have:
-                continue
-            username = f"scale_{station.region.code}_{role}"
-            user = User(
-                username=username,
-                full_name=_name(rng, rng.random() > 0.3, 1980),
-                office_phone=station.phone,
-                station=station,
-                region_key=station.region_key,
-                password=unusable,
-                must_change_password=True,
-                password_changed_at=now,
-            )
-            users.append(user)
-            grants.append((username, role))
-    del names
-    User.objects.bulk_create(users, batch_size=2000)
-    by_name = dict(User.objects.filter(username__startswith="scale_").values_list("username", "id"))
-    RoleGrant.objects.bulk_create(
-        [RoleGrant(user_id=by_name[u], role=r) for u, r in grants], batch_size=5000
-    )
-    return len(users)
+def _staff_name(rng: random.Random) -> str:
+    """A name for a scale account (orgs.demo.ensure_scale_staff): seven in ten men's names."""
+    return _name(rng, rng.random() > 0.3, 1980)
 
 
 def load_scale(
@@ -1828,19 +1756,11 @@ def load_scale(
 ) -> LoadResult:
     """Spread `count` files over the villages of a province (after load_demo --scale
     province)."""
-    from junjia.orgs.api import Region
-
-    province = Region.objects.get(code=province_code, level=Level.PROVINCE)
-    ensure_scale_staff(province)
-    counties = [
-        county
-        for county in Region.objects.filter(
-            level=Level.COUNTY, key__gte=province.key, key__lte=province.key_high
-        )
-        if Region.objects.filter(
-            level=Level.VILLAGE, key__gte=county.key, key__lte=county.key_high
-        ).exists()
-    ]
+    province = region_by_code(province_code)
+    if province is None or province.level != Level.PROVINCE:
+        raise ValueError(f"没有代码为 {province_code} 的省级区划。")
+    ensure_scale_staff(province, full_name=_staff_name)
+    counties = counties_with_villages(province.key, province.key_high)
     if not counties:
         raise ValueError(f"{province.name}下没有村（社区），请先运行 load_demo --scale province。")
     parts = build_parts(

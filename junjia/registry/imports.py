@@ -647,9 +647,9 @@ class _Spill:
 def _county_codes() -> frozenset[str]:
     """Division codes of county level and above: the identity number's address code is
     checked against these (services.known_county, preloaded once for the whole file)."""
-    from junjia.orgs.api import Region
+    from junjia.orgs.api import region_codes
 
-    return frozenset(Region.objects.filter(level__lte=Level.COUNTY).values_list("code", flat=True))
+    return frozenset(region_codes(Level.PROVINCE, Level.CITY, Level.COUNTY))
 
 
 # Blocks in flight per worker. While the main process waits for PostgreSQL to take a block
@@ -964,7 +964,7 @@ class ImportRun:
         return found
 
     def _resolve_regions(self, codes: set[str]) -> None:
-        from junjia.orgs.api import Region
+        from junjia.orgs.api import region_facts
 
         wanted = [c for c in codes if c not in self._regions]
         if wanted:
@@ -973,9 +973,7 @@ class ImportRun:
             chunk = wanted[start : start + 1000]
             for code in chunk:
                 self._regions[code] = None
-            for pk, code, key, level in Region.objects.filter(code__in=chunk).values_list(
-                "pk", "code", "key", "level"
-            ):
+            for pk, code, key, level in region_facts(chunk):
                 self._regions[code] = (pk, key, level, code)
 
     def _existing(self, indexes: list[str]) -> dict[str, dict]:

@@ -18,12 +18,11 @@ from rest_framework.response import Response
 
 from junjia.core.api_base import StandardPagination
 from junjia.core.rest import read_input
-from junjia.orgs.api import get_for_actor, region_scope, require_capability
+from junjia.orgs.api import active_staff_of, get_for_actor, region_scope, require_capability
 
 from .. import errors, services
 from ..choices import LOOP_ORDER, SATISFIED_LEVELS, LoopStage, RatingChannel, Satisfaction
 from ..models import Case, Evaluation, LoopRecord
-from ..views import rota_reads
 from ..views import work_reads as reads
 from .cases import CaseStationRef, LoopSummaryOut, loop_of
 from .common import (
@@ -361,7 +360,7 @@ class EvaluationLoopAdvance(GenericAPIView):
         final = services.loop_next_stage(loop) == LoopStage.CLOSED
         if data.get("next_owner") is not None and not final:
             next_owner = (
-                rota_reads.staff_of(evaluation.case.station).filter(pk=data["next_owner"]).first()
+                active_staff_of(evaluation.case.station).filter(pk=data["next_owner"]).first()
             )
             if next_owner is None:
                 raise ValidationError({"next_owner": [errors.LOOP_OWNER_STATION]})

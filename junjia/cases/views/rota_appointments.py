@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from junjia.core.errors import DomainError
-from junjia.orgs.api import get_for_actor, region_scope, require_capability
+from junjia.orgs.api import get_for_actor, region_scope, require_capability, stations_in_reach
 
 from .. import appointments_admin, selectors, services
 from ..choices import AppointmentStatus
@@ -64,7 +64,7 @@ def appointments(request):
     require_capability(actor, "cases.appointments")
     today = reads.today()
     day = _date(request.GET.get("date"), today)
-    stations = reads.stations_for(actor, "cases.appointments")
+    stations = stations_in_reach(actor, "cases.appointments")
     station = reads.pick_station(
         actor, "cases.appointments", request.GET.get("station"), default_own=False
     )
@@ -100,7 +100,7 @@ def appointments(request):
 def slots(request):
     actor = request.user
     require_capability(actor, "cases.appointments")
-    stations = reads.stations_for(actor, "cases.appointments")
+    stations = stations_in_reach(actor, "cases.appointments")
     station = reads.pick_station(
         actor, "cases.appointments", request.POST.get("station") or request.GET.get("station")
     )
@@ -160,7 +160,7 @@ def appointment_book(request):
     """Booked by staff for a person on the phone or at the window."""
     actor = request.user
     require_capability(actor, "cases.appointments")
-    stations = reads.stations_for(actor, "cases.appointments")
+    stations = stations_in_reach(actor, "cases.appointments")
     station = reads.pick_station(
         actor, "cases.appointments", request.POST.get("station") or request.GET.get("station")
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from junjia.core import clock
 from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar, is_working_day
-from junjia.orgs.api import Station, get_for_actor, region_scope
+from junjia.orgs.api import active_staff_of, get_for_actor, get_station_for_actor, region_scope
 
 from .. import selectors
 from ..choices import LoopStage
@@ -31,38 +31,18 @@ def case_url(case_id: int) -> str:
         return f"/cases/{case_id}/"
 
 
-def stations_for(actor, capability: str) -> QuerySet[Station]:
-    return (
-        Station.objects.filter(region_scope(actor, capability))
-        .select_related("region")
-        .order_by("region__code")
-    )
-
-
 def pick_station(actor, capability: str, raw: str | None, *, default_own: bool = True):
     """The station named by ?station= (404 outside reach), else the actor's own station."""
     if raw:
-        return get_for_actor(Station.objects.select_related("region"), actor, capability, pk=raw)
+        return get_station_for_actor(actor, raw, capability=capability)
     if default_own and actor.station_id:
-        return get_for_actor(
-            Station.objects.select_related("region"), actor, capability, pk=actor.station_id
-        )
+        return get_station_for_actor(actor, actor.station_id, capability=capability)
     return None
 
 
 def staff_of(station) -> QuerySet:
-    return station.staff.filter(is_active=True).order_by("full_name", "username")
-
-
-def staff_for(actor, capability: str) -> QuerySet:
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model()
-        .objects.filter(region_scope(actor, capability), is_active=True, station__isnull=False)
-        .select_related("station")
-        .order_by("station__region__code", "full_name", "username")
-    )
+    # Also the REST evaluations' check of the next owner (cases/rest/evaluations.py).
+    return active_staff_of(station)
 
 
 def _away(user_field: str, day: dt.date):

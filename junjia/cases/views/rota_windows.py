@@ -7,7 +7,14 @@ from django.urls import reverse
 
 from junjia.core.errors import DomainError
 from junjia.core.pages import paginate, query_without_page
-from junjia.orgs.api import can_reach, get_for_actor, has_capability, require_capability
+from junjia.orgs.api import (
+    active_staff_in_reach,
+    can_reach,
+    get_for_actor,
+    has_capability,
+    require_capability,
+    stations_in_reach,
+)
 
 from .. import services
 from ..forms_rota import LeaveForm, LunchDutyForm, StationPickForm, WindowForm
@@ -25,7 +32,7 @@ def rota(request):
     actor = request.user
     require_capability(actor, "cases.view")
     day = reads.today()
-    stations = reads.stations_for(actor, "cases.view")
+    stations = stations_in_reach(actor, "cases.view")
     station = reads.pick_station(actor, "cases.view", request.GET.get("station"), default_own=False)
     rows = paginate(request, reads.windows(actor, day, station), per_page=50)
     return render(
@@ -65,7 +72,7 @@ def _window_form_page(request, *, station, window=None, form=None, stations=None
 def window_create(request):
     actor = request.user
     require_capability(actor, "cases.rota")
-    stations = reads.stations_for(actor, "cases.rota")
+    stations = stations_in_reach(actor, "cases.rota")
     raw = request.POST.get("station") or request.GET.get("station")
     station = reads.pick_station(actor, "cases.rota", raw)
     form = WindowForm(request.POST or None, staff=reads.staff_of(station))
@@ -123,7 +130,7 @@ def leave(request):
     require_capability(actor, "cases.leave")
     day = reads.today()
     for_others = has_capability(actor, "cases.rota")
-    staff = reads.staff_for(actor, "cases.rota") if for_others else None
+    staff = active_staff_in_reach(actor, "cases.rota") if for_others else None
     form = LeaveForm(request.POST or None, staff=staff, initial={"user": actor.pk})
     if request.method == "POST" and form.is_valid():
         user = form.cleaned_data.get("user") or actor
@@ -157,7 +164,7 @@ def lunch(request):
     """午间服务 12:00–13:30 on working days: the coming working days' rota of one station."""
     actor = request.user
     require_capability(actor, "cases.view")
-    stations = reads.stations_for(actor, "cases.view")
+    stations = stations_in_reach(actor, "cases.view")
     station = reads.pick_station(
         actor, "cases.view", request.POST.get("station") or request.GET.get("station")
     )

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from junjia.core import audit, personal
 from junjia.core.models import AuditAction
-from junjia.orgs.api import Level, Region, jurisdiction_of
+from junjia.orgs.api import Level, jurisdiction_of, local_regions, region_within
 from junjia.orgs.api import holding_station as _station_of
 
 from .. import snapshots
@@ -62,14 +62,7 @@ def household_regions(actor):
     juris = jurisdiction_of(actor)
     if juris is None:
         return []
-    qs = (
-        Region.objects.filter(
-            key__gte=juris.low, key__lte=juris.high, level__gte=Level.TOWNSHIP, is_active=True
-        )
-        .select_related("parent")
-        .order_by("key")
-    )
-    rows = list(qs[: REGION_SELECT_LIMIT + 1])
+    rows = list(local_regions(juris.low, juris.high)[: REGION_SELECT_LIMIT + 1])
     if len(rows) > REGION_SELECT_LIMIT:
         return None
     return rows
@@ -80,7 +73,7 @@ def region_by_code(actor, code: str):
     juris = jurisdiction_of(actor)
     if juris is None or not code:
         return None
-    return Region.objects.filter(code=code.strip(), key__gte=juris.low, key__lte=juris.high).first()
+    return region_within(code.strip(), juris.low, juris.high)
 
 
 def region_label(region) -> str:
