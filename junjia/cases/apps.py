@@ -9,22 +9,19 @@ class CasesConfig(AppConfig):
     verbose_name = "政务服务办件"
 
     def ready(self) -> None:
-        from junjia.core import rotation
-        from junjia.core.scheduler import Periodic, register
-
-        from . import roles, tasks  # noqa: F401  (capabilities; the deadline scan)
-        from .services import ID_AAD, PHONE_AAD
-
-        register(Periodic("cases.deadlines", 3600, "junjia.cases.tasks.scan_case_deadlines"))
+        from junjia.core import deadlines, rotation
         from junjia.core.workdays import recompute
-
-        from .deadlines import recompute_deadlines
-
-        recompute.register(recompute_deadlines)
         from junjia.registry.api import register_timeline_provider
 
+        from . import roles  # noqa: F401  (capabilities)
+        from .deadlines import WATCHES, recompute_deadlines
         from .selectors import recipient_timeline
+        from .services import ID_AAD, PHONE_AAD
 
+        # Deadlines: told by the one scanner; recounted when a year's holidays are entered.
+        for watch in WATCHES:
+            deadlines.register(watch)
+        recompute.register(recompute_deadlines)
         register_timeline_provider(recipient_timeline)
         for model, field, aad in (
             ("cases.Case", "applicant_id_enc", ID_AAD),

@@ -1,16 +1,20 @@
-"""Case, callback and rectification deadlines recounted when a year's holiday schedule is
-entered or corrected (registered with core.workdays.recompute in apps.py)."""
+"""The deadlines of cases, callbacks and rectification stages: watched by the one deadline
+scanner (core.deadlines — who is told of what), and recounted when a year's holiday schedule
+is entered or corrected (core.workdays.recompute). Registered in apps.py."""
 
 import datetime as dt
 
 from django.utils import timezone
 
 from junjia.core import audit
+from junjia.core.deadlines import ESCALATED, OVERDUE, SOON, Watch, escalate_after
 from junjia.core.models import AuditAction
 from junjia.core.workdays.recompute import Moved, moved_due
+from junjia.orgs.api import station_heads, station_heads_above
 
 from .choices import CLOCK_STATUSES, CallbackStatus, LoopStage
 from .models import Callback, Case, RectificationLoop
+from .workflow import CALLBACK_WORKFLOW, CASE_WORKFLOW, LOOP_WORKFLOW
 
 
 def _move(obj, label: str, owner, link: str, start: dt.date, before, after, actor):
@@ -79,3 +83,74 @@ def recompute_deadlines(*, year: int, before, after, actor=None) -> list[Moved]:
         link = f"/cases/loops/{loop.pk}/"
         moved.append(_move(loop, label, loop.owner, link, start, before, after, actor))
     return [m for m in moved if m is not None]
+
+
+# --- who is told, and what ------------------------------------------------------------------
+
+
+def _people(station_of):
+    """Due soon: the owner. Overdue: the owner and the station's head. Escalated: the head
+    of the station above."""
+
+    def people(rows, kind):
+        stations = {row.pk: station_of(row) for row in rows}
+        if kind == ESCALATED:
+            above = station_heads_above(stations.values())
+            return {pk: [above.get(station)] for pk, station in stations.items()}
+        heads = station_heads(stations.values()) if kind == OVERDUE else {}
+        return {row.pk: [row.owner, heads.get(stations[row.pk])] for row in rows}
+
+    return people
+
+
+def _when(due: dt.date, kind: str) -> str:
+    if kind == SOON:
+        return f"将于 {due:%m月%d日} 到期"
+    if kind == OVERDUE:
+        return f"已超期（期限 {due:%m月%d日}）"
+    return f"已超期 {escalate_after()} 个工作日以上（期限 {due:%m月%d日}），请督办"
+
+
+def _case_text(case, kind):
+    where = f"{case.station.name}的" if kind == ESCALATED else ""
+    return f"{where}办件 {case.number}（{case.applicant_name}）{_when(case.due_on, kind)}。"
+
+
+def _callback_text(callback, kind):
+    where = f"{callback.case.station.name}的" if kind == ESCALATED else ""
+    return f"{where}办件 {callback.case.number} 的回访{_when(callback.due_on, kind)}。"
+
+
+def _loop_text(loop, kind):
+    case = loop.evaluation.case
+    where = f"{case.station.name}的" if kind == ESCALATED else ""
+    stage = loop.get_stage_display()
+    return f"{where}办件 {case.number} 差评整改“{stage}”环节{_when(loop.due_on, kind)}。"
+
+
+WATCHES = (
+    Watch(
+        CASE_WORKFLOW,
+        Case,
+        people=_people(lambda case: case.station_id),
+        text=_case_text,
+        link=lambda case: f"/cases/{case.pk}/",
+        select_related=("owner", "station"),
+    ),
+    Watch(
+        CALLBACK_WORKFLOW,
+        Callback,
+        people=_people(lambda callback: callback.case.station_id),
+        text=_callback_text,
+        link=lambda callback: f"/cases/callbacks/{callback.pk}/",
+        select_related=("owner", "case__station"),
+    ),
+    Watch(
+        LOOP_WORKFLOW,
+        RectificationLoop,
+        people=_people(lambda loop: loop.evaluation.case.station_id),
+        text=_loop_text,
+        link=lambda loop: f"/cases/loops/{loop.pk}/",
+        select_related=("owner", "evaluation__case__station"),
+    ),
+)

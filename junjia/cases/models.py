@@ -179,8 +179,6 @@ class Case(TimeStampedModel):
     proxy_requester = models.CharField("委托人", max_length=50, blank=True)
     proxy_relationship = models.CharField("与申请人关系", max_length=30, blank=True)
     proxy_authorisation = models.CharField("委托书/授权说明", max_length=200, blank=True)
-    # Idempotent daily scan: the day the owner was last told about this case.
-    flagged_on = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = "办件"

@@ -20,10 +20,8 @@ from junjia.orgs.api import can_reach, require_capability, station_heads
 from . import errors
 from .choices import (
     CALLBACK_AREAS,
-    CLOCK_STATUSES,
     LOOP_ORDER,
     SATISFIED_LEVELS,
-    SOON_DAYS,
     AppointmentStatus,
     CallbackStatus,
     CaseStatus,
@@ -1065,10 +1063,7 @@ def loop_advance(
     )
 
 
-# --- the daily deadline scan ------------------------------------------------------------
-
-
-SCAN_BATCH = 500
+# --- station heads -------------------------------------------------------------------------
 
 
 def _heads_of(station_ids, known: dict) -> None:
@@ -1079,49 +1074,3 @@ def _heads_of(station_ids, known: dict) -> None:
         return
     heads = station_heads(wanted)
     known.update({station_id: heads.get(station_id) for station_id in wanted})
-
-
-def scan_deadlines(today: dt.date | None = None, batch: int = SCAN_BATCH) -> dict:
-    """Flag the cases due within 2 working days or overdue and tell the owner (and, when
-    overdue, the station head), once a day each.
-
-    Cases are claimed `batch` at a time in one transaction: their rows are locked and the
-    condition checked again under the lock, so a scan running at the same time (the next
-    hourly run, or a second worker) waits and then finds them flagged; a batch's flags and
-    notifications commit together or not at all."""
-    today = today or _today()
-    soon = add_working_days(today, SOON_DAYS)
-    due = Case.objects.filter(status__in=CLOCK_STATUSES, due_on__lte=soon).exclude(flagged_on=today)
-    heads: dict = {}
-    told = overdue = 0
-    # All candidates' ids in one read on the (status, due_on) index: a few thousand numbers in
-    # a province. (Walking them in primary-key order with LIMIT would make PostgreSQL scan the
-    # whole table's primary key for each batch.)
-    candidates = sorted(due.order_by().values_list("pk", flat=True))
-    for start in range(0, len(candidates), batch):
-        with transaction.atomic():
-            cases = list(
-                due.filter(pk__in=candidates[start : start + batch])
-                .select_for_update(of=("self",))
-                .select_related("owner")
-                .only("pk", "number", "applicant_name", "due_on", "station_id", "owner")
-                .order_by("pk")
-            )
-            if not cases:
-                continue
-            Case.objects.filter(pk__in=[case.pk for case in cases]).update(flagged_on=today)
-            _heads_of([case.station_id for case in cases if case.due_on < today], heads)
-            for case in cases:
-                late = case.due_on < today
-                users = [case.owner]
-                if late:
-                    users.append(heads[case.station_id])
-                    overdue += 1
-                what = "已超期" if late else f"将于 {case.due_on:%m月%d日} 到期"
-                notifications.notify(
-                    users,
-                    f"办件 {case.number}（{case.applicant_name}）{what}。",
-                    link=f"/cases/{case.pk}/",
-                )
-            told += len(cases)
-    return {"flagged": told, "overdue": overdue}

@@ -111,6 +111,7 @@ CALLBACK_WORKFLOW = Workflow(
             ),
         },
     },
+    running=frozenset({CallbackStatus.DUE}),
     final_message=errors.CALLBACK_DONE,
 )
 

@@ -204,3 +204,27 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class DeadlineEvent(models.Model):
+    """That a deadline of a workflow's object reached a stage — due soon, overdue, escalated —
+    and its people were told. One row per (workflow, object, kind, due date): the scanner
+    tells each event once, and a moved due date is a new deadline."""
+
+    workflow = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    kind = models.CharField(max_length=10)
+    due_on = models.DateField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "期限提醒"
+        verbose_name_plural = "期限提醒"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workflow", "object_id", "kind", "due_on"], name="deadline_event_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workflow}:{self.object_id} {self.kind} {self.due_on}"

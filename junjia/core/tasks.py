@@ -1,4 +1,5 @@
-"""Background work of the shared core: sealing the audit chain and verifying it."""
+"""Background work of the shared core: sealing the audit chain and verifying it; the one
+deadline scan of every workflow."""
 
 from django_tasks import task
 
@@ -9,6 +10,14 @@ from . import audit, jobs
 def seal_audit_log() -> int:
     """Frequent and idempotent: appends committed, unsealed audit rows to the chain."""
     return audit.seal_pending()
+
+
+@task()
+def scan_deadlines_task() -> dict:
+    """Hourly and idempotent: tells each due-soon, overdue and escalated deadline once."""
+    from . import deadlines
+
+    return deadlines.scan()
 
 
 @jobs.register("core.audit_verify")

@@ -294,6 +294,27 @@ def station_heads(station_ids: Iterable[int]) -> dict[int, User]:
     return heads
 
 
+def station_heads_above(station_ids: Iterable[int]) -> dict[int, User]:
+    """{station id: the head of the nearest station above it that has one} — where a matter
+    is escalated to. A station with no head anywhere above is left out."""
+    result: dict[int, User] = {}
+    for station in Station.objects.filter(pk__in=set(station_ids)).select_related("region"):
+        key, level = station.region.key, station.region.level
+        above = list(
+            Station.objects.filter(
+                region__key__lte=key, region__key_high__gte=key, region__level__lt=level
+            )
+            .order_by("-region__level")
+            .values_list("pk", flat=True)
+        )
+        heads = station_heads(above)
+        for up in above:
+            if up in heads:
+                result[station.pk] = heads[up]
+                break
+    return result
+
+
 def active_staff_of(station: Station) -> QuerySet[User]:
     """The station's active staff, by name."""
     return station.staff.filter(is_active=True).order_by("full_name", "username")

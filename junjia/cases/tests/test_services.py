@@ -232,58 +232,11 @@ def test_only_assisted_and_proxy_cases_take_handovers(world):
     assert case.handovers.count() == 0
 
 
-def test_deadline_scan_flags_once_a_day(world):
-    case = services.case_accept(actor=world.a, case=open_case(world, received=ALL_CARD_MATERIALS))
-    Case.objects.filter(pk=case.pk).update(due_on=TODAY - dt.timedelta(days=1))
-    first = services.scan_deadlines(TODAY)
-    again = services.scan_deadlines(TODAY)
-    assert first == {"flagged": 1, "overdue": 1}
-    assert again == {"flagged": 0, "overdue": 0}
-    assert Notification.objects.filter(user=world.a, text__contains="已超期").count() == 1
-    assert Notification.objects.filter(user=world.head, text__contains="已超期").count() == 1
-    watch = selectors.deadline_watch(world.head, TODAY)
-    assert [c.pk for c in watch["overdue"]] == [case.pk]
-
-
 def _accepted(world, actor, due_on):
     case = open_case(world, actor=actor, received=ALL_CARD_MATERIALS)
     case = services.case_accept(actor=actor, case=case)
     Case.objects.filter(pk=case.pk).update(due_on=due_on)
     return case
-
-
-def _told(user, what):
-    return Notification.objects.filter(user=user, text__contains=what).count()
-
-
-@pytest.mark.parametrize("batch", [1, 2, 500])
-def test_deadline_scan_in_batches_tells_each_owner_and_head_once(world, batch):
-    """Batches of any size give the same result: every case due within 2 working days or
-    overdue is flagged once; the owner hears of each, the head of its own station of the
-    overdue ones only; cases not yet accepted or due later are left alone."""
-    b_clerk, b_head = (
-        world.personas.clerk_b,
-        make_staff(world.tree.stations.village_b, Role.STATION_HEAD, username="head_b"),
-    )
-    make_staff(world.station, Role.STATION_HEAD, username="head_a_second")  # later id: not told
-    late_a = _accepted(world, world.a, TODAY - dt.timedelta(days=3))
-    soon_a = _accepted(world, world.a, TODAY + dt.timedelta(days=1))
-    late_b = _accepted(world, b_clerk, TODAY - dt.timedelta(days=1))
-    later = _accepted(world, world.a, TODAY + dt.timedelta(days=20))
-    not_running = open_case(world)  # received, the time limit has not started
-    Case.objects.filter(pk=not_running.pk).update(due_on=TODAY - dt.timedelta(days=5))
-
-    result = services.scan_deadlines(TODAY, batch=batch)
-
-    assert result == {"flagged": 3, "overdue": 2}
-    flagged = set(Case.objects.filter(flagged_on=TODAY).values_list("pk", flat=True))
-    assert flagged == {late_a.pk, soon_a.pk, late_b.pk}
-    assert later.pk not in flagged and not_running.pk not in flagged
-    assert _told(world.a, "已超期") == 1 and _told(world.a, "到期") == 1
-    assert _told(world.head, "已超期") == 1 and _told(world.head, "到期") == 0
-    assert _told(b_clerk, "已超期") == 1 and _told(b_head, "已超期") == 1
-    assert Notification.objects.filter(user__username="head_a_second").count() == 0
-    assert services.scan_deadlines(TODAY, batch=batch) == {"flagged": 0, "overdue": 0}
 
 
 def test_deadline_counts_count_what_the_watch_lists(world):
@@ -299,23 +252,6 @@ def test_deadline_counts_count_what_the_watch_lists(world):
         "overdue": 0,
         "due_soon": 0,
     }
-
-
-def test_deadline_scan_tells_again_the_next_working_day(world):
-    case = _accepted(world, world.a, TODAY - dt.timedelta(days=1))
-    services.scan_deadlines(TODAY)
-    tomorrow = TODAY + dt.timedelta(days=1)
-    assert services.scan_deadlines(tomorrow) == {"flagged": 1, "overdue": 1}
-    assert Case.objects.get(pk=case.pk).flagged_on == tomorrow
-    assert _told(world.a, "已超期") == 2
-
-
-def test_deadline_scan_task_runs_the_scan(world):
-    from junjia.cases.tasks import scan_case_deadlines
-
-    _accepted(world, world.a, TODAY - dt.timedelta(days=1))
-    assert scan_case_deadlines.call() == {"flagged": 1, "overdue": 1}
-    assert scan_case_deadlines.call() == {"flagged": 0, "overdue": 0}
 
 
 def _slot(world, capacity=1):

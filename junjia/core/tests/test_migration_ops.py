@@ -46,7 +46,7 @@ def test_an_invalid_leftover_is_dropped_and_a_valid_index_kept():
 def test_add_and_remove_an_index_on_either_database():
     from junjia.cases.models import Case
 
-    index = models.Index(fields=["flagged_on", "region_key"], name="mig_ops_case_test")
+    index = models.Index(fields=["accepted_on", "region_key"], name="mig_ops_case_test")
     with connection.schema_editor(atomic=False) as editor:
         migration_ops.add_index(editor, Case, index)
     try:
