@@ -9,7 +9,7 @@ class CasesConfig(AppConfig):
     verbose_name = "政务服务办件"
 
     def ready(self) -> None:
-        from junjia.core import deadlines, rotation
+        from junjia.core import deadlines, rotation, todo
         from junjia.core.workdays import recompute
         from junjia.registry.api import register_timeline_provider
 
@@ -17,6 +17,9 @@ class CasesConfig(AppConfig):
         from .deadlines import WATCHES, recompute_deadlines
         from .selectors import recipient_timeline
         from .services import ID_AAD, PHONE_AAD
+        from .todo import QUEUES
+
+        todo.register(*QUEUES)  # the home page's to-do list
 
         # Deadlines: told by the one scanner; recounted when a year's holidays are entered.
         for watch in WATCHES:

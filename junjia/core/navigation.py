@@ -23,8 +23,9 @@ def register(*items: NavItem) -> None:
             _ITEMS.append(item)
 
 
-def navigation_for(request, can) -> list[dict]:
-    """Entries grouped for the sidebar; `can(capability)` decides what this user sees."""
+def navigation_for(request, can, counts: dict[str, int] | None = None) -> list[dict]:
+    """Entries grouped for the sidebar; `can(capability)` decides what this user sees;
+    `counts` {url name: n} puts a count beside an entry (the to-do list on 工作台)."""
     groups: dict[str, list[dict]] = {}
     path = request.path
     for item in sorted(_ITEMS, key=lambda i: i.order):
@@ -33,6 +34,11 @@ def navigation_for(request, can) -> list[dict]:
         url = reverse(item.url_name)
         active = path == url or (url != "/" and path.startswith(url))
         groups.setdefault(item.group, []).append(
-            {"label": item.label, "url": url, "active": active}
+            {
+                "label": item.label,
+                "url": url,
+                "active": active,
+                "count": (counts or {}).get(item.url_name, 0),
+            }
         )
     return [{"group": g, "items": entries} for g, entries in groups.items()]

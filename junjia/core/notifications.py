@@ -6,13 +6,14 @@ from .models import Notification
 
 
 def notify(users, text: str, link: str = "") -> int:
-    """One notification per distinct user (None entries are skipped)."""
+    """One notification per distinct user (users or their ids; None entries are skipped)."""
     seen, rows = set(), []
     for user in users:
-        if user is None or user.pk in seen:
+        pk = user if isinstance(user, int) or user is None else user.pk
+        if pk is None or pk in seen:
             continue
-        seen.add(user.pk)
-        rows.append(Notification(user=user, text=text[:300], link=link[:300]))
+        seen.add(pk)
+        rows.append(Notification(user_id=pk, text=text[:300], link=link[:300]))
     Notification.objects.bulk_create(rows)
     return len(rows)
 

@@ -1,5 +1,6 @@
 """Template context for the page shell: the user's station, jurisdiction and navigation."""
 
+from junjia.core import todo
 from junjia.core.navigation import navigation_for
 
 from .permissions import has_capability, jurisdiction_of
@@ -15,5 +16,9 @@ def shell(request):
         "shell_station": user.station if user.station_id else None,
         "shell_nav": []
         if gated
-        else navigation_for(request, lambda cap: has_capability(user, cap)),
+        else navigation_for(
+            request,
+            lambda cap: has_capability(user, cap),
+            {"orgs:home": todo.urgent_count(user)},
+        ),
     }

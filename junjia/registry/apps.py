@@ -9,11 +9,14 @@ class RegistryConfig(AppConfig):
     verbose_name = "服务对象档案"
 
     def ready(self) -> None:
-        from junjia.core import rotation
+        from junjia.core import rotation, todo
         from junjia.core.scheduler import Periodic, register
 
         from . import exports, imports, roles, tasks  # noqa: F401  (capabilities; job kinds; counts)
         from .crypto_fields import ID_AAD, PHONE_AAD
+        from .todo import QUEUES
+
+        todo.register(*QUEUES)  # the home page's to-do list
 
         # Every 45 s: the counts shown are then never more than a minute old — the period,
         # plus a second for the scheduler's tick and one for the worker's poll, plus the

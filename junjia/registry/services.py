@@ -5,9 +5,10 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from junjia.core import audit, clock
+from junjia.core import audit, clock, notifications
 from junjia.core.models import AuditAction
 from junjia.core.workflow import perform
 from junjia.orgs.api import (
@@ -359,6 +360,17 @@ def _step_recorder(actor, recipient, change=None, remark=""):
     return record
 
 
+def _tell_submitter(actor, recipient, text: str, change=None) -> None:
+    """Tell who submitted the file (or change) — and the file's clerk — that it moved on."""
+    people = {_last_submitter(recipient, change), recipient.responsible_clerk_id}
+    if change is not None:
+        people.add(change.created_by_id)
+    people.discard(None)
+    people.discard(actor.pk)
+    link = reverse("registry:recipient_detail", args=[recipient.pk])
+    notifications.notify(sorted(people), text, link=link)
+
+
 def _last_submitter(recipient, change=None):
     step = (
         ReviewStep.objects.filter(recipient=recipient, change=change, action="提交审核")
@@ -414,7 +426,7 @@ def recipient_approve(*, actor, recipient: Recipient, remark: str = "") -> Recip
         locked.review_level -= 1
         return ["review_level"]
 
-    return perform(
+    approved = perform(
         FILE_WORKFLOW,
         recipient,
         to,
@@ -424,6 +436,9 @@ def recipient_approve(*, actor, recipient: Recipient, remark: str = "") -> Recip
         apply=apply,
         submitted_by=_last_submitter(recipient),
     )
+    if at_top:
+        _tell_submitter(actor, approved, f"{approved.name}的档案已审核通过。")
+    return approved
 
 
 @transaction.atomic
@@ -432,7 +447,7 @@ def recipient_return(*, actor, recipient: Recipient, reason: str) -> Recipient:
         locked.review_level = None
         return ["review_level"]
 
-    return perform(
+    returned = perform(
         FILE_WORKFLOW,
         recipient,
         FileStatus.RETURNED,
@@ -443,6 +458,8 @@ def recipient_return(*, actor, recipient: Recipient, reason: str) -> Recipient:
         reason=reason,
         submitted_by=_last_submitter(recipient),
     )
+    _tell_submitter(actor, returned, f"{returned.name}的档案被退回：{reason.strip()}")
+    return returned
 
 
 @transaction.atomic
@@ -521,7 +538,7 @@ def change_approve(*, actor, recipient: Recipient, remark: str = "") -> ChangeRe
         _audit_diff(actor, target, before, snapshots.take(target))
         return ["review_level"]
 
-    return perform(
+    decided = perform(
         CHANGE_WORKFLOW,
         change,
         to,
@@ -531,6 +548,9 @@ def change_approve(*, actor, recipient: Recipient, remark: str = "") -> ChangeRe
         apply=apply,
         submitted_by=_last_submitter(recipient, change),
     )
+    if at_top:
+        _tell_submitter(actor, recipient, f"{recipient.name}的档案变更已审核通过。", change)
+    return decided
 
 
 @transaction.atomic
@@ -541,7 +561,7 @@ def change_return(*, actor, recipient: Recipient, reason: str) -> ChangeRequest:
         locked.review_level = None
         return ["review_level"]
 
-    return perform(
+    returned = perform(
         CHANGE_WORKFLOW,
         change,
         ChangeStatus.RETURNED,
@@ -552,6 +572,9 @@ def change_return(*, actor, recipient: Recipient, reason: str) -> ChangeRequest:
         reason=reason,
         submitted_by=_last_submitter(recipient, change),
     )
+    text = f"{recipient.name}的档案变更被退回：{reason.strip()}"
+    _tell_submitter(actor, recipient, text, change)
+    return returned
 
 
 @transaction.atomic

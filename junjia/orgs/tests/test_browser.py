@@ -80,11 +80,13 @@ def test_first_login_forces_a_password_change_then_shows_the_home_page(page, tre
     # When they choose a good one
     change_password(page, PASSWORD, NEW_PASSWORD)
 
-    # Then they land on the home page showing their station and jurisdiction
+    # Then they land on the home page: their to-do list (nothing yet), their station and
+    # jurisdiction
     expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.get_by_role("heading", name="工作台")).to_be_visible()
+    expect(page.get_by_role("heading", name="工作台", exact=True)).to_be_visible()
     expect(page.locator("ul.messages")).to_have_text("密码已修改。")
-    card = page.locator("main .card").first
+    expect(page.locator("#todo-empty")).to_have_text("目前没有待办事项。")
+    card = page.locator("main .card", has_text="所属单位")
     expect(card).to_contain_text("村A退役军人服务站")
     expect(card).to_contain_text("辖区 山东省青岛市市南区甲街道村A（370202001001）")
     expect(page.locator(".topbar .station")).to_have_text("村A退役军人服务站")

@@ -1,9 +1,10 @@
-"""The home page: the user's station, jurisdiction at a glance, and what needs attention."""
+"""The home page (工作台): the user's to-do list from every workflow, then their station and
+jurisdiction at a glance."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from junjia.core import clock
+from junjia.core import clock, todo
 from junjia.core.workdays import missing_next_year_warning
 
 from .. import selectors
@@ -18,5 +19,9 @@ def home(request):
     return render(
         request,
         "orgs/home.html",
-        {"summary": selectors.dashboard_summary(request.user), "calendar_warning": warning},
+        {
+            "todo": todo.todo_for(request.user),
+            "summary": selectors.dashboard_summary(request.user),
+            "calendar_warning": warning,
+        },
     )

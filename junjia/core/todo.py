@@ -1,0 +1,143 @@
+"""The clerk's to-do list (工作台): what every workflow asks of this user now.
+
+Apps register sources in AppConfig.ready. A source is usually `WorkflowQueue`: a workflow, the
+rows of it that wait for this user (a queryset function), and how each row reads. Rows with a
+running deadline are sorted by it into overdue and due soon; the others stay in the queue's
+own section — mine to do, returned to me, waiting for my review, what I cover as B. A new
+module joins the home page by registering a queue for its workflow.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from .clock import today as _today
+from .deadlines import SOON_DAYS
+from .workdays import UnknownCalendarYear, WorkingDayCalendar
+from .workflow import Workflow
+
+OVERDUE, SOON, RETURNED, REVIEW, COVER, MINE = (
+    "overdue",
+    "soon",
+    "returned",
+    "review",
+    "cover",
+    "mine",
+)
+SECTIONS = {
+    OVERDUE: "已超期",
+    SOON: "即将到期",
+    RETURNED: "退回给我",
+    REVIEW: "待我审核",
+    COVER: "我代办（B 角）",
+    MINE: "我的待办",
+}
+URGENT = (OVERDUE, SOON, RETURNED, REVIEW, COVER)
+PER_QUEUE = 50  # rows a queue shows on the home page; the count says how many there are
+COUNT_SECONDS = 30  # the navigation's count may lag an action by this much
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    kind: str
+    label: str  # what it is: 办件, 回访, 差评整改, 档案, 变更, 档案转移, 延期申请
+    title: str
+    status: str
+    link: str
+    due_on: dt.date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class WorkflowQueue:
+    workflow: Workflow
+    label: str
+    kind: str  # the section its rows go to when no deadline puts them elsewhere
+    rows: Callable  # rows(actor, today) -> queryset of what waits for this user
+    title: Callable  # title(row) -> str
+    link: Callable  # link(row) -> str
+    note: Callable | None = None  # note(row, actor) -> str (a return reason, who is away)
+    kind_of: Callable | None = None  # kind_of(row, actor) -> kind, overriding `kind`
+
+    def items(self, actor, today: dt.date, soon: dt.date | None) -> list[TodoItem]:
+        result = []
+        field = self.workflow.status_field
+        for row in self.rows(actor, today)[:PER_QUEUE]:
+            status = getattr(row, field)
+            kind = self.kind_of(row, actor) if self.kind_of else self.kind
+            due = getattr(row, "due_on", None)
+            if due is not None and status in self.workflow.running:
+                if due < today:
+                    kind = OVERDUE
+                elif soon is not None and due <= soon:
+                    kind = SOON
+            result.append(
+                TodoItem(
+                    kind=kind,
+                    label=self.label,
+                    title=self.title(row),
+                    status=self.workflow.label(status),
+                    link=self.link(row),
+                    due_on=due if status in self.workflow.running else None,
+                    note=self.note(row, actor) if self.note else "",
+                )
+            )
+        return result
+
+
+_QUEUES: list[WorkflowQueue] = []
+
+
+def register(*queues: WorkflowQueue) -> None:
+    for queue in queues:
+        if queue not in _QUEUES:
+            _QUEUES.append(queue)
+
+
+def _soon_limit(today: dt.date) -> dt.date | None:
+    try:
+        return WorkingDayCalendar().add_working_days(today, SOON_DAYS)
+    except UnknownCalendarYear:
+        return None
+
+
+def todo_for(actor, today: dt.date | None = None) -> list[dict]:
+    """Sections in order, each {"kind", "label", "items"}, empty ones left out; overdue
+    and due-soon items soonest first."""
+    today = today or _today()
+    soon = _soon_limit(today)
+    items: list[TodoItem] = []
+    for queue in _QUEUES:
+        items.extend(queue.items(actor, today, soon))
+    sections = []
+    for kind, label in SECTIONS.items():
+        chosen = [item for item in items if item.kind == kind]
+        if kind in (OVERDUE, SOON):
+            chosen.sort(key=lambda item: item.due_on or dt.date.max)
+        if chosen:
+            sections.append({"kind": kind, "label": label, "items": chosen})
+    remember_count(actor, sum(len(s["items"]) for s in sections if s["kind"] in URGENT))
+    return sections
+
+
+def _key(actor) -> str:
+    return f"junjia:todo:{actor.pk}"
+
+
+def remember_count(actor, count: int) -> None:
+    cache.set(_key(actor), count, COUNT_SECONDS)
+
+
+def urgent_count(actor) -> int:
+    """For the navigation: overdue, due soon, returned, to review and covered items."""
+    count = cache.get(_key(actor))
+    if count is None:
+        sections = todo_for(actor)
+        count = sum(len(s["items"]) for s in sections if s["kind"] in URGENT)
+    return count
+
+
+def queues() -> Iterable[WorkflowQueue]:
+    return tuple(_QUEUES)

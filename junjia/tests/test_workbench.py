@@ -1,0 +1,150 @@
+"""The clerk's home page (工作台) is her to-do list, fed by every workflow through the kernel:
+returned to me with the reason, waiting for my review, overdue and due soon, what I cover as
+B — with a count in the navigation; and she is told when something of hers changes status."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from freezegun import freeze_time
+
+from junjia.cases import services as case_services
+from junjia.cases.catalogue import load_catalogue
+from junjia.cases.choices import Channel
+from junjia.cases.models import Case, ServiceItem
+from junjia.cases.tests.test_pages_work import CARD_COMPLETE
+from junjia.core import todo
+from junjia.core.models import Notification
+from junjia.core.workdays.services import calendar_seed_from_package
+from junjia.orgs.choices import Role
+from junjia.orgs.tests.factories import make_staff
+from junjia.orgs.tests.helpers import login_as
+from junjia.registry import services as registry_services
+from junjia.registry.choices import FileStatus
+from junjia.registry.tests.factories import make_recipient
+
+pytestmark = pytest.mark.django_db
+
+NOW = "2026-12-01 09:30:00+08:00"  # a Tuesday
+TODAY = dt.date(2026, 12, 1)
+
+
+@pytest.fixture
+def world(tree, personas):
+    with freeze_time(NOW):
+        calendar_seed_from_package()
+        load_catalogue()
+        yield personas
+
+
+def sections(user) -> dict[str, list]:
+    return {s["kind"]: s["items"] for s in todo.todo_for(user, TODAY)}
+
+
+def returned_file(personas, name="李返回"):
+    recipient = make_recipient(
+        personas.clerk_a.station.region, created_by=personas.clerk_a, name=name, status="draft"
+    )
+    registry_services.recipient_submit(actor=personas.clerk_a, recipient=recipient)
+    registry_services.recipient_return(
+        actor=personas.reviewer_town, recipient=recipient, reason="缺少退役证复印件"
+    )
+    return recipient
+
+
+def open_case(clerk, name="王大明", **kw):
+    return case_services.case_open(
+        actor=clerk,
+        item=ServiceItem.objects.get(code="preferential-card"),
+        channel=Channel.WINDOW,
+        applicant_name=name,
+        applicant_phone="13800001111",
+        received=CARD_COMPLETE,
+        **kw,
+    )
+
+
+def test_a_returned_file_is_on_the_clerks_list_with_the_reason_and_she_is_told(world):
+    recipient = returned_file(world)
+
+    items = sections(world.clerk_a)["returned"]
+
+    assert [(i.label, i.title, i.note) for i in items] == [
+        ("档案", f"李返回（{recipient.id_masked}）", "退回原因：缺少退役证复印件")
+    ]
+    assert items[0].link == reverse("registry:recipient_detail", args=[recipient.pk])
+    told = Notification.objects.get(user=world.clerk_a)
+    assert told.text == "李返回的档案被退回：缺少退役证复印件"
+    # another village's clerk sees nothing of it
+    assert "returned" not in sections(world.clerk_b)
+
+
+def test_a_submitted_file_waits_on_the_reviewers_list_and_approval_is_told(world):
+    recipient = make_recipient(
+        world.clerk_a.station.region, created_by=world.clerk_a, name="赵待审", status="draft"
+    )
+    registry_services.recipient_submit(actor=world.clerk_a, recipient=recipient)
+
+    assert [i.title for i in sections(world.reviewer_town)["review"]] == [
+        f"赵待审（{recipient.id_masked}）"
+    ]
+    assert "review" not in sections(world.clerk_a)
+    registry_services.recipient_approve(actor=world.reviewer_town, recipient=recipient)
+    registry_services.recipient_approve(actor=world.head_county, recipient=recipient)
+    assert recipient.__class__.objects.get(pk=recipient.pk).status == FileStatus.APPROVED
+    assert Notification.objects.filter(user=world.clerk_a, text="赵待审的档案已审核通过。").exists()
+
+
+def test_overdue_and_due_soon_cases_head_the_list_and_b_sees_what_she_covers(world):
+    with freeze_time(NOW):
+        b = make_staff(world.clerk_a.station, Role.CLERK, username="clerk_a2", full_name="李二")
+        case_services.window_save(
+            actor=world.head_a,
+            station=world.clerk_a.station,
+            name="综合窗口",
+            primary=world.clerk_a,
+            backup=b,
+        )
+        late = case_services.case_accept(actor=world.clerk_a, case=open_case(world.clerk_a))
+        soon = case_services.case_accept(
+            actor=world.clerk_a, case=open_case(world.clerk_a, "孙将到")
+        )
+        waiting = open_case(world.clerk_a, "周未受理")
+        Case.objects.filter(pk=late.pk).update(due_on=TODAY - dt.timedelta(days=2))
+        Case.objects.filter(pk=soon.pk).update(due_on=TODAY + dt.timedelta(days=1))
+        case_services.leave_record(
+            actor=world.head_a, user=world.clerk_a, start=TODAY, end=TODAY, reason="年休假"
+        )
+
+    mine = sections(world.clerk_a)
+    assert [i.title.split()[0] for i in mine["overdue"]] == [late.number]
+    assert [i.title.split()[0] for i in mine["soon"]] == [soon.number]
+    assert [i.title.split()[0] for i in mine["mine"]] == [waiting.number]
+    covered = sections(b)
+    assert {
+        i.title.split()[0] for i in covered["overdue"] + covered["soon"] + covered["cover"]
+    } == {
+        late.number,
+        soon.number,
+        waiting.number,
+    }
+    assert covered["cover"][0].note.startswith("首办人")
+
+
+def test_the_home_page_and_the_navigation_count(client, world):
+    returned_file(world)
+    login_as(client, world.clerk_a)
+
+    html = client.get(reverse("orgs:home")).content.decode()
+
+    assert 'id="todo-returned"' in html and "退回原因：缺少退役证复印件" in html
+    assert '<span class="nav-count" title="待办 1 项">1</span>' in html
+    # the count follows on every page
+    page = client.get(reverse("registry:recipient_list")).content.decode()
+    assert '<span class="nav-count" title="待办 1 项">1</span>' in page
+
+
+def test_nothing_to_do_says_so(client, world):
+    login_as(client, world.clerk_b)
+    html = client.get(reverse("orgs:home")).content.decode()
+    assert "目前没有待办事项。" in html and "nav-count" not in html
