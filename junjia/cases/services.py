@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from junjia.core import audit, clock, notifications, sms
 from junjia.core.crypto import get_provider
+from junjia.core.errors import InvalidInput, NotPermitted, WrongState
 from junjia.core.models import AuditAction
 from junjia.core.workdays import add_working_days, is_working_day
 from junjia.core.workflow import available, perform
@@ -885,6 +886,33 @@ def _audit_step(actor, **extra):
         )
 
     return record
+
+
+CALLBACK_REVEAL_CLOSED = "回访已记录，不再显示完整电话号码。"
+NO_PHONE = "该办件没有登记联系电话。"
+
+
+def callback_reveal_phone(*, actor, callback: Callback) -> str:
+    """The full phone number the clerk needs for the callback: for whoever may record it,
+    while it is due; every showing is audited (the case, and the person's file)."""
+    answer = _callback_can(actor, "cases.callback", callback)
+    if answer is not True:
+        raise NotPermitted(answer)
+    if callback.status != CallbackStatus.DUE:
+        raise WrongState(CALLBACK_REVEAL_CLOSED, status=callback.status)
+    case = callback.case
+    with transaction.atomic():
+        phone = _applicant_phone(case)
+        if not phone:
+            raise InvalidInput(NO_PHONE)
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            obj=case,
+            subject_id=f"recipient:{case.recipient_id}" if case.recipient_id else "",
+            extra={"revealed": "phone", "page": "callback", "callback": callback.pk},
+        )
+    return phone
 
 
 @transaction.atomic

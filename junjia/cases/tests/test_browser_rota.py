@@ -261,3 +261,32 @@ def test_the_station_head_tours_the_rota_pages(page, tree, personas, station):
         page.goto(url)
         page.shot(name)
     assert page.js_errors == []
+
+
+def test_a_clerk_reveals_the_number_for_her_callback_on_her_phone(page, station, personas):
+    # Given clerk A completed an employment case: a callback is due
+    case = completed_case(personas.clerk_a, code="employment-register", name="孙就业")
+    callback = case.callbacks.get()
+    page.set_viewport_size(PHONE)
+    log_in(page, "clerk_a")
+
+    # When she opens the callback from her to-do list
+    page.goto("/")
+    page.locator("#todo-mine").get_by_role("link", name=re.compile("孙就业")).click()
+    expect(page.get_by_role("heading", name="回访：孙就业")).to_be_visible()
+    phone = page.locator("#callback-phone")
+    expect(phone).to_contain_text("139****5678")
+
+    # Then one tap shows the whole number as a link that dials it, and it is audited
+    phone.get_by_role("button", name="显示完整手机号码以便回访").click()
+    dial = page.locator("#callback-phone a.revealed")
+    expect(dial).to_have_text("13912345678")
+    expect(dial).to_have_attribute("href", "tel:13912345678")
+    assert "13912345678" not in page.url
+    from junjia.core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(
+        action="view", object_id=str(case.pk), extra__callback=callback.pk
+    ).exists()
+    page.shot("phone-callback-reveal")
+    assert page.js_errors == []

@@ -290,3 +290,46 @@ def test_paper_ratings_are_refused_for_unknown_open_foreign_or_rated_cases(clien
 def test_a_leader_cannot_enter_paper_ratings(client, rota):
     response = as_user(client, rota.personas.leader_county).get(reverse("cases:evaluation_paper"))
     assert response.status_code == 403
+
+
+# --- the number to call -----------------------------------------------------------------------
+
+
+def test_the_callback_clerk_reveals_the_phone_number_in_one_audited_click(client, rota, employment):
+    callback = Callback.objects.get(case=employment)
+    client = as_user(client, rota.a)
+    page = body(client.get(reverse("cases:callback_record", args=[callback.pk])))
+    assert "139****5678" in page and "13912345678" not in page
+    url = reverse("cases:callback_reveal_phone", args=[callback.pk])
+    assert f'hx-post="{url}"' in page
+
+    response = client.post(url, HTTP_HX_REQUEST="true")
+
+    html = body(response)
+    assert (
+        '<a class="revealed" href="tel:13912345678" data-revealed="phone">13912345678</a>' in html
+    )
+    assert "no-store" in response["Cache-Control"]
+    row = AuditEntry.objects.filter(action="view", object_type="cases.case").latest("pk")
+    assert row.object_id == str(employment.pk) and row.actor_id == rota.a.pk
+    assert row.extra["revealed"] == "phone" and row.extra["callback"] == callback.pk
+    # without htmx: the whole page, the number shown once, nothing in the URL
+    whole = body(client.post(url))
+    assert 'href="tel:13912345678"' in whole and 'id="callback-form"' in whole
+
+
+def test_the_number_is_not_revealed_outside_the_jurisdiction_or_once_recorded(
+    client, rota, employment
+):
+    callback = Callback.objects.get(case=employment)
+    url = reverse("cases:callback_reveal_phone", args=[callback.pk])
+    before = AuditEntry.objects.filter(action="view", object_type="cases.case").count()
+    assert as_user(client, rota.personas.clerk_b).post(url).status_code == 404
+    assert as_user(client, rota.a).get(url).status_code == 405  # never through a link
+    services.callback_record(
+        actor=rota.a, callback=callback, outcome="已上岗", satisfaction=4, follow_up=False
+    )
+    refused = as_user(client, rota.a).post(url, HTTP_HX_REQUEST="true")
+    assert "回访已记录，不再显示完整电话号码。" in body(refused)
+    assert "13912345678" not in body(refused)
+    assert AuditEntry.objects.filter(action="view", object_type="cases.case").count() == before

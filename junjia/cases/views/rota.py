@@ -33,6 +33,11 @@ urlpatterns = [
     ),
     path("callbacks/", rota_followup.callbacks, name="callbacks"),
     path("callbacks/<int:pk>/", rota_followup.callback_record, name="callback_record"),
+    path(
+        "callbacks/<int:pk>/phone/",
+        rota_followup.callback_reveal_phone,
+        name="callback_reveal_phone",
+    ),
     path("loops/", rota_followup.loops, name="loops"),
     path("loops/<int:pk>/", rota_followup.loop_detail, name="loop_detail"),
     path("loops/<int:pk>/advance/", rota_followup.loop_advance, name="loop_advance"),

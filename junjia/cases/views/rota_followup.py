@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from junjia.core.errors import DomainError
@@ -99,6 +100,10 @@ def callback_record(request, pk):
             else:
                 messages.success(request, "回访已记录。")
             return redirect("cases:callbacks")
+    return _callback_page(request, callback, form)
+
+
+def _callback_page(request, callback, form, phone: str = ""):
     history = list(
         Callback.objects.filter(case=callback.case)
         .exclude(pk=callback.pk)
@@ -113,10 +118,41 @@ def callback_record(request, pk):
             "case": callback.case,
             "case_link": reads.case_url(callback.case_id),
             "form": form if callback.status == CallbackStatus.DUE else None,
+            "phone": phone,
             "history": history,
             "badge": CALLBACK_BADGE.get(callback.status, ""),
         },
     )
+
+
+@login_required
+@require_POST
+@never_cache
+def callback_reveal_phone(request, pk):
+    """One click shows the full number to call (a tel: link); audited by the service."""
+    callback = get_for_actor(
+        Callback.objects.select_related(
+            "case__item_version__item", "case__station", "owner", "done_by"
+        ),
+        request.user,
+        "cases.callback",
+        pk=pk,
+    )
+    try:
+        phone = services.callback_reveal_phone(actor=request.user, callback=callback)
+    except DomainError as exc:
+        if request.htmx:
+            return render(
+                request,
+                "cases/_callback_phone.html",
+                {"callback": callback, "case": callback.case, "error": str(exc)},
+            )
+        messages.error(request, str(exc))
+        return redirect("cases:callback_record", pk=pk)
+    if request.htmx:
+        context = {"callback": callback, "case": callback.case, "phone": phone}
+        return render(request, "cases/_callback_phone.html", context)
+    return _callback_page(request, callback, CallbackRecordForm(), phone)
 
 
 @login_required
