@@ -67,7 +67,7 @@ class StationProfileForm(forms.ModelForm):
             "funding_in_budget",
         ]
         help_texts = {
-            "filled_posts": "在编在岗人数 ÷ 核定编制数 为编制到位率，不应低于 90%（002 §4.3）。",
+            "filled_posts": "在编在岗人数 ÷ 核定编制数 为编制到位率，不应低于 90%。",
             "latitude": "十进制度，例如 36.066900",
             "longitude": "十进制度，例如 120.382600",
         }

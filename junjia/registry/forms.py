@@ -327,7 +327,7 @@ class PlanForm(forms.Form):
         label="一人一策",
         required=False,
         widget=forms.Textarea(attrs={"rows": 10}),
-        help_text="针对本人的帮扶、走访、就业等工作计划（000 §6.1.5）。",
+        help_text="针对本人的帮扶、走访、就业等工作计划。",
     )
 
 

@@ -339,7 +339,7 @@ class EvaluationLoopAdvance(GenericAPIView):
             409: OpenApiResponse(CaseConflictOut, description="没有整改，或已闭环"),
         },
         description=(
-            "推进差评整改闭环（000 §9）：记录当前环节，进入下一环节——差评发现 → 问题核实 → "
+            "推进差评整改闭环：记录当前环节，进入下一环节——差评发现 → 问题核实 → "
             "反馈整改 → 问题回访 → 改进提升 → 闭环。责任人或站长可办；下一环节的期限按工作日"
             "计算。"
         ),
