@@ -45,3 +45,6 @@ MOVED_BY_IMPORT = "与现有档案的户籍所在地不一致；户籍迁移请�
 TRANSFER_DECIDED = "该转移申请已处理。"
 TRANSFER_REASON = "拒绝时请填写理由。"
 TRANSFER_NOT_YOURS = "只能撤销自己提出的、尚未处理的转移申请。"
+UNDER_REVIEW = "档案正在审核中，审核结束前不能增删材料。"
+WITHDRAWN_FILE = "档案已撤回，不能再增删材料。"
+MISSING_DOCUMENTS_REASON = "该档案尚缺材料（{missing}），审核通过须在审核意见中说明理由。"

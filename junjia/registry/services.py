@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from junjia.core import audit, clock, notifications
+from junjia.core.errors import InvalidInput, WrongState
 from junjia.core.models import AuditAction
 from junjia.core.workflow import perform
 from junjia.orgs.api import (
@@ -20,7 +21,7 @@ from junjia.orgs.api import (
     require_capability,
 )
 
-from . import crypto_fields, errors, snapshots
+from . import crypto_fields, errors, selectors, snapshots
 from .choices import (
     DISABILITY_CATEGORIES,
     ChangeStatus,
@@ -410,6 +411,7 @@ def recipient_approve(*, actor, recipient: Recipient, remark: str = "") -> Recip
     # anything else is refused by the table as "→ 已通过".
     recipient = Recipient.objects.select_for_update().get(pk=recipient.pk)
     at_top = recipient.review_level is None or recipient.review_level <= top_review_level()
+
     to = (
         FileStatus.APPROVED
         if at_top or recipient.status != FileStatus.SUBMITTED
@@ -417,6 +419,14 @@ def recipient_approve(*, actor, recipient: Recipient, remark: str = "") -> Recip
     )
 
     def apply(locked):
+        # 000 §6.1.2: the documents a category needs; a reviewer may pass a file without one,
+        # but says why (the remark is kept in the review history). Checked after the kernel
+        # has checked who may review it.
+        missing = selectors.missing_documents(locked)
+        if missing and not remark.strip():
+            labels = "、".join(DocumentKind(kind).label for kind in missing)
+            message = errors.MISSING_DOCUMENTS_REASON.format(missing=labels)
+            raise InvalidInput(message, field="remark")
         if at_top:
             now = timezone.now()
             locked.review_level = None
@@ -654,9 +664,23 @@ def _sniff(head: bytes) -> str | None:
 
 
 @transaction.atomic
+def _documents_open(recipient: Recipient) -> None:
+    """Materials are part of what is reviewed: locked while the file or its change is under
+    review (the page says so), and once the file is withdrawn."""
+    if (
+        recipient.status == FileStatus.SUBMITTED
+        or ChangeRequest.objects.filter(recipient=recipient, status=ChangeStatus.SUBMITTED).exists()
+    ):
+        raise WrongState(errors.UNDER_REVIEW, status=recipient.status)
+    if recipient.status == FileStatus.WITHDRAWN:
+        raise WrongState(errors.WITHDRAWN_FILE, status=recipient.status)
+
+
 def document_upload(*, actor, recipient: Recipient, kind: str, upload) -> RecipientDocument:
     if not can(actor, "registry.edit", recipient):
         raise errors.RegistryError(errors.OUTSIDE)
+    recipient = Recipient.objects.select_for_update().get(pk=recipient.pk)
+    _documents_open(recipient)
     DocumentKind(kind)
     if upload.size > 10 * 1024 * 1024:
         raise errors.RegistryError(errors.DOCUMENT_TOO_BIG)
@@ -685,6 +709,8 @@ def document_remove(*, actor, document: RecipientDocument) -> None:
     recipient = document.recipient
     if not can(actor, "registry.edit", recipient):
         raise errors.RegistryError(errors.OUTSIDE)
+    recipient = Recipient.objects.select_for_update().get(pk=recipient.pk)
+    _documents_open(recipient)
     _record(
         actor,
         AuditAction.DELETE,

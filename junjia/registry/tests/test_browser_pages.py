@@ -104,7 +104,8 @@ def test_clerk_files_a_person_and_two_levels_approve_it(page, tree, personas):
     page.shot("05-township-queue")
     queue.get_by_role("link", name="周国强").click()
     expect(page.locator(".review-box")).to_contain_text("该档案等待您审核。")
-    page.get_by_label("审核意见（可不填）").fill("信息属实")
+    # the documents are not all in: passing it up needs the reviewer's reason
+    page.get_by_label("审核意见（尚缺材料，须说明通过理由）").fill("信息属实，原件已核验")
     page.get_by_role("button", name="审核通过").click()
     expect(page.locator("ul.messages")).to_contain_text("已审核通过，上报县级审核。")
     expect(page.locator(".review-box")).to_have_count(0)
@@ -115,12 +116,13 @@ def test_clerk_files_a_person_and_two_levels_approve_it(page, tree, personas):
     log_in(page, "reviewer_county")
     open_nav(page, "待我审核")
     page.locator("#queue-files").get_by_role("link", name="周国强").click()
+    page.get_by_label("审核意见（尚缺材料，须说明通过理由）").fill("原件已核验")
     page.get_by_role("button", name="审核通过").click()
     expect(page.locator("ul.messages")).to_contain_text("档案已审核通过，生效。")
     expect(page.locator("#file-status")).to_have_text("已通过")
     timeline = page.locator("#history .timeline")
     expect(timeline.locator("li")).to_have_count(4)
-    expect(timeline).to_contain_text("信息属实")
+    expect(timeline).to_contain_text("信息属实，原件已核验")
     page.shot("06-approved")
     assert page.js_errors == []
 

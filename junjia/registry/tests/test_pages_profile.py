@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from junjia.core.errors import WrongState
 from junjia.core.models import AuditEntry
 from junjia.orgs.choices import Role
 from junjia.orgs.tests.factories import make_staff
@@ -329,10 +330,17 @@ def test_submit_and_approve_up_two_levels(client, personas, draft, reviewer_coun
     draft.refresh_from_db()
     assert (draft.status, draft.review_level) == (FileStatus.SUBMITTED, 3)
 
-    # The county reviewer approves it
+    # The county reviewer sees the documents are missing: passing it needs a stated reason
     client.logout()
     login_as(client, reviewer_county)
+    page = client.get(detail(draft.pk)).content.decode()
+    assert "尚缺材料，须说明通过理由" in page
     post(client, "recipient_approve", draft.pk)
+    page = client.get(detail(draft.pk)).content.decode()
+    assert "审核通过须在审核意见中说明理由" in page
+    draft.refresh_from_db()
+    assert draft.status == FileStatus.SUBMITTED
+    post(client, "recipient_approve", draft.pk, {"remark": "原件已现场核验，扫描件后补"})
     draft.refresh_from_db()
     assert draft.status == FileStatus.APPROVED and draft.last_verified_at is not None
     page = client.get(detail(draft.pk)).content.decode()
@@ -342,7 +350,7 @@ def test_submit_and_approve_up_two_levels(client, personas, draft, reviewer_coun
         ("建档", ""),
         ("提交审核", ""),
         ("审核通过（上报）", "材料齐全"),
-        ("审核通过", ""),
+        ("审核通过", "原件已现场核验，扫描件后补"),
     ]
     assert "材料齐全" in page
 
@@ -482,6 +490,77 @@ def test_wrong_document_type_is_refused(client, personas, approved):
     page = client.get(detail(approved.pk)).content.decode()
     assert "只接受 PDF、JPG、PNG 格式的扫描件或照片。" in page
     assert not RecipientDocument.objects.exists()
+
+
+def test_a_refused_upload_is_told_in_the_documents_section_where_the_page_opens(
+    client, personas, approved
+):
+    login_as(client, personas.clerk_a)
+    upload = SimpleUploadedFile("a.exe", b"MZ" + b"0" * 20)
+    response = post(client, "document_upload", approved.pk, {"kind": "id_card", "file": upload})
+    assert response["Location"].endswith("#documents")
+    page = client.get(detail(approved.pk)).content.decode()
+    section = page[page.index('id="documents"') :]
+    assert (
+        '<div class="msg error" role="alert">只接受 PDF、JPG、PNG 格式的扫描件或照片。</div>'
+        in section
+    )
+    top = page[: page.index('id="documents"')]
+    assert "只接受 PDF、JPG、PNG" not in top
+
+
+def test_documents_are_locked_while_the_file_is_under_review(client, personas, draft):
+    from junjia.registry import services
+
+    document = RecipientDocument.objects.create(
+        recipient=draft,
+        kind="photo",
+        file=SimpleUploadedFile("p.png", PNG),
+        original_name="p.png",
+        uploaded_by=personas.clerk_a,
+    )
+    services.recipient_submit(actor=personas.clerk_a, recipient=draft)
+    login_as(client, personas.clerk_a)
+    upload = SimpleUploadedFile("身份证.png", PNG, content_type="image/png")
+    post(client, "document_upload", draft.pk, {"kind": "id_card", "file": upload})
+    client.post(reverse("registry:document_delete", args=[draft.pk, document.pk]))
+    page = client.get(detail(draft.pk)).content.decode()
+    assert "档案正在审核中，审核结束前不能增删材料。" in page
+    assert list(RecipientDocument.objects.values_list("kind", flat=True)) == ["photo"]
+    # the service itself refuses, whatever calls it
+    with pytest.raises(WrongState, match="审核结束前不能增删材料"):
+        services.document_upload(
+            actor=personas.clerk_a,
+            recipient=draft,
+            kind="id_card",
+            upload=SimpleUploadedFile("x.png", PNG),
+        )
+    with pytest.raises(WrongState):
+        services.document_remove(actor=personas.clerk_a, document=document)
+
+
+def test_the_reviewer_sees_the_documents_inline_beside_the_decision(client, personas, draft):
+    from junjia.registry import services
+
+    document = RecipientDocument.objects.create(
+        recipient=draft,
+        kind="photo",
+        file=SimpleUploadedFile("照片.png", PNG),
+        original_name="照片.png",
+        uploaded_by=personas.clerk_a,
+    )
+    services.recipient_submit(actor=personas.clerk_a, recipient=draft)
+    login_as(client, personas.reviewer_town)
+    page = client.get(detail(draft.pk)).content.decode()
+    url = reverse("registry:document_file", args=[draft.pk, document.pk]) + "?inline=1"
+    box = page[page.index('class="review-box"') :]
+    assert f'<img src="{url}" alt="近期免冠照片：照片.png" loading="lazy">' in box
+    before = views_of(draft).count()
+    preview = client.get(url)
+    assert "inline" in preview["Content-Disposition"] and preview["Content-Type"] == "image/png"
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+    assert views_of(draft).count() == before + 1
+    assert views_of(draft).latest("id").extra["preview"] is True
 
 
 def test_document_of_another_village_is_404(client, personas, approved):

@@ -264,13 +264,18 @@ def test_review_flow_village_township_county(personas, tree, county_reviewer):
     assert (response.json()["status"], response.json()["review_level"]) == ("submitted", 3)
     assert town.get(f"{LIST}review-queue/").json()["files"] == []
     response = api_for(county_reviewer).post(url(created, "approve/"), {}, format="json")
+    assert response.status_code == 400  # documents are missing: the reason is required
+    assert list(response.json()) == ["remark"]
+    response = api_for(county_reviewer).post(
+        url(created, "approve/"), {"remark": "原件已核验"}, format="json"
+    )
     assert (response.json()["status"], response.json()["review_level"]) == ("approved", None)
     detail = clerk.get(url(created)).json()
     assert [(h["action"], h["station_name"], h["remark"]) for h in detail["history"]] == [
         ("建档", "村A退役军人服务站", ""),
         ("提交审核", "村A退役军人服务站", ""),
         ("审核通过（上报）", "甲街道退役军人服务站", "属实"),
-        ("审核通过", "市南区退役军人服务站", ""),
+        ("审核通过", "市南区退役军人服务站", "原件已核验"),
     ]
     assert detail["approved_at"] is not None
     statuses = AuditEntry.objects.filter(

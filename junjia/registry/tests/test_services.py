@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 
-from junjia.core.errors import NotPermitted
+from junjia.core.errors import InvalidInput, NotPermitted
 from junjia.core.models import AuditEntry
 from junjia.core.workflow import WorkflowError
 from junjia.orgs.choices import Role
@@ -129,7 +129,14 @@ def test_village_file_is_reviewed_by_township_then_county(personas, tree, county
         actor=personas.reviewer_town, recipient=recipient, remark="属实"
     )
     assert (recipient.status, recipient.review_level) == (FileStatus.SUBMITTED, 3)
-    recipient = services.recipient_approve(actor=county_reviewer, recipient=recipient)
+    # documents are missing: the county passes it only with a stated reason, which is kept
+    with pytest.raises(InvalidInput, match="审核通过须在审核意见中说明理由") as refused:
+        services.recipient_approve(actor=county_reviewer, recipient=recipient)
+    assert refused.value.field == "remark"
+    assert Recipient.objects.get(pk=recipient.pk).status == FileStatus.SUBMITTED
+    recipient = services.recipient_approve(
+        actor=county_reviewer, recipient=recipient, remark="原件已核验"
+    )
     assert recipient.status == FileStatus.APPROVED
     assert recipient.approved_at and recipient.last_verified_at
     actions = list(recipient.steps.values_list("action", "station_name"))
@@ -146,8 +153,10 @@ def test_top_level_is_configurable(personas, tree, county_reviewer):
     recipient = register(personas, tree)
     add_category(personas, recipient)
     services.recipient_submit(actor=personas.clerk_a, recipient=recipient)
-    services.recipient_approve(actor=personas.reviewer_town, recipient=recipient)
-    recipient = services.recipient_approve(actor=county_reviewer, recipient=recipient)
+    services.recipient_approve(actor=personas.reviewer_town, recipient=recipient, remark="属实")
+    recipient = services.recipient_approve(
+        actor=county_reviewer, recipient=recipient, remark="属实"
+    )
     assert (recipient.status, recipient.review_level) == (FileStatus.SUBMITTED, 2)
 
 

@@ -1,6 +1,7 @@
 """档案详情: the person's whole story on one screen, its edit pages, review actions, documents,
 revealing a masked number, and the printable contact card (联系服务卡)."""
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from junjia.core import clock
@@ -112,6 +114,9 @@ def _profile_context(request, recipient, revealed=None) -> dict:
     documents = list(recipient.documents.select_related("uploaded_by"))
     for document in documents:
         have.setdefault(document.kind, True)
+        url = reverse("registry:document_file", args=[recipient.pk, document.pk])
+        document.preview_url = f"{url}?inline=1"
+        document.is_pdf = document.file.name.lower().endswith(".pdf")
     required = [
         {"kind": kind, "label": DocumentKind(kind).label, "have": kind in have}
         for kind in selectors.required_documents(recipient)
@@ -470,8 +475,12 @@ def document_upload(request, pk):
     recipient = get_recipient_for_actor(request.user, pk)
     require_capability(request.user, "registry.edit")
     form = DocumentUploadForm(request.POST, request.FILES)
+    # Messages shown in the documents section itself: the page opens there (on a phone the
+    # top of the page, where other messages go, is out of sight).
+    here = DOCUMENTS_SECTION
     if not form.is_valid():
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        text = "；".join(e for errs in form.errors.values() for e in errs)
+        messages.error(request, text, extra_tags=here)
     else:
         try:
             document = services.document_upload(
@@ -481,22 +490,33 @@ def document_upload(request, pk):
                 upload=form.cleaned_data["file"],
             )
         except DomainError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, str(exc), extra_tags=here)
         else:
-            messages.success(request, f"已上传：{document.get_kind_display()}。")
+            messages.success(request, f"已上传：{document.get_kind_display()}。", extra_tags=here)
     return redirect(_profile_url(recipient, "documents"))
 
 
 _CONTENT_TYPES = {".pdf": "application/pdf", ".png": "image/png"}
+# A message tagged "section-<id>" is shown inside that section of the page, not at the top.
+DOCUMENTS_SECTION = "section-documents"
 
 
 @login_required
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
 def document_file(request, pk, doc_pk):
-    """Served through the scope check (never a public media URL) and audited as a view."""
+    """Served through the scope check (never a public media URL) and audited as a view;
+    ?inline=1 shows it in the page (the reviewer's preview) instead of downloading it."""
     recipient = get_recipient_for_actor(request.user, pk)
     document = get_object_or_404(RecipientDocument, pk=doc_pk, recipient=recipient)
+    inline = request.GET.get("inline") == "1"
     reads.record_recipient_view(
-        request.user, recipient, "document", document=document.pk, kind=document.kind
+        request.user,
+        recipient,
+        "document",
+        document=document.pk,
+        kind=document.kind,
+        **({"preview": True} if inline else {}),
     )
     name = document.file.name.lower()
     content_type = next(
@@ -505,7 +525,7 @@ def document_file(request, pk, doc_pk):
     response = FileResponse(
         document.file.open("rb"),
         content_type=content_type,
-        as_attachment=True,
+        as_attachment=not inline,
         filename=document.original_name,
     )
     response["Cache-Control"] = "private, no-store"
@@ -521,10 +541,12 @@ def document_delete(request, pk, doc_pk):
     try:
         services.document_remove(actor=request.user, document=document)
     except DomainError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, str(exc), extra_tags=DOCUMENTS_SECTION)
     else:
         messages.success(
-            request, f"已删除：{document.get_kind_display()}（{document.original_name}）。"
+            request,
+            f"已删除：{document.get_kind_display()}（{document.original_name}）。",
+            extra_tags=DOCUMENTS_SECTION,
         )
     return redirect(_profile_url(recipient, "documents"))
 
