@@ -39,3 +39,6 @@ EXTENSION_DECIDED = "该延期申请已处理。"
 CALLBACK_DONE = "该回访已记录。"
 CALLBACK_OUTCOME_REQUIRED = "请填写回访情况。"
 APPOINTMENT_CLOSED = "该预约已取消或已办理。"
+ITEM_NOT_HERE = (
+    "“{item}”不由本级服务中心（站）办理；如属他级事项，请登记为“不属于本大厅职权范围”并告知去处。"
+)

@@ -238,6 +238,11 @@ def case_open(
     station = actor.station
     version = item.current_version
     Channel(channel)
+    # The catalogue says which levels handle an item; a hall takes only those (a matter of
+    # another level is recorded as outside its remit and referred).
+    level = station.region.level
+    if not outside_remit and level not in item.handling_levels:
+        raise InvalidInput(errors.ITEM_NOT_HERE.format(item=item.name), field="item")
     if channel == Channel.DOORSTEP and not (doorstep or {}).get("condition", "").strip():
         raise errors.CaseError(errors.DOORSTEP_CONDITION)
     if channel == Channel.PROXY and not (

@@ -25,7 +25,7 @@ from junjia.cases.models import (
     RectificationLoop,
     ServiceItem,
 )
-from junjia.core.errors import NotPermitted
+from junjia.core.errors import InvalidInput, NotPermitted
 from junjia.core.models import AuditEntry, Notification
 from junjia.core.workdays.services import calendar_seed_from_package
 from junjia.core.workflow import WorkflowError
@@ -471,3 +471,16 @@ def test_a_booking_code_drawn_twice_is_drawn_again(world, monkeypatch):
         )
     slot.refresh_from_db()
     assert slot.booked == 2 == Appointment.objects.filter(slot=slot).count()
+
+
+def test_a_hall_opens_cases_only_for_the_items_of_its_level(world):
+    # pension-apply is handled by counties and townships, not by a village station
+    pension = item("pension-apply")
+    assert world.station.region.level not in pension.handling_levels
+    with pytest.raises(InvalidInput, match="不由本级服务中心（站）办理") as refused:
+        open_case(world, code="pension-apply")
+    assert refused.value.field == "item"
+    assert not Case.objects.exists()
+    # recorded as outside the hall's remit, it is taken (and referred)
+    case = open_case(world, code="pension-apply", outside_remit=True)
+    assert case.outside_remit
