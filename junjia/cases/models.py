@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from junjia.core.models import TimeStampedModel
+from junjia.core.models import StepRecord, TimeStampedModel
 
 from .choices import (
     OPEN_STATUSES,
@@ -200,22 +200,12 @@ class Case(TimeStampedModel):
         return f"{self.number} {self.applicant_name}"
 
 
-class CaseStep(models.Model):
+class CaseStep(StepRecord):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
-    action = models.CharField("操作", max_length=30)
-    from_status = models.CharField(max_length=15, blank=True)
-    to_status = models.CharField(max_length=15)
-    actor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    remark = models.TextField("备注", blank=True)
 
-    class Meta:
+    class Meta(StepRecord.Meta):
         verbose_name = "办件记录"
         verbose_name_plural = "办件记录"
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return self.action
 
 
 class Extension(models.Model):

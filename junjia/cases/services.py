@@ -164,6 +164,7 @@ def _recorder(actor, case, remark=""):
             to_status=step.to_status,
             actor=actor,
             remark=text,
+            extra=step.extra or None,
         )
         audit.record(
             actor=actor,

@@ -228,3 +228,24 @@ class DeadlineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workflow}:{self.object_id} {self.kind} {self.due_on}"
+
+
+class StepRecord(models.Model):
+    """The one shape of a workflow's history row: who, when, from which status to which, the
+    remark, and extra data (a paused clock, a new due date). Apps subclass it with the
+    object the step belongs to; the kernel hands them a Step to write (core.workflow)."""
+
+    action = models.CharField("操作", max_length=30)
+    from_status = models.CharField(max_length=15, blank=True)
+    to_status = models.CharField(max_length=15)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    remark = models.TextField("备注", blank=True)
+    extra = models.JSONField("附加信息", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.action

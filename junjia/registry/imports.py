@@ -1608,7 +1608,20 @@ def _defaults(model) -> dict[str, object]:
 _RECIPIENT_NAMES = [f.attname for f in Recipient._meta.concrete_fields]
 _RECIPIENT_INDEX = {n: i for i, n in enumerate(_RECIPIENT_NAMES)}
 _AUDIT_FIELDS = [f for f in AuditEntry._meta.concrete_fields if f.attname != "id"]
-_STEP_FIELDS = [f.attname for f in ReviewStep._meta.concrete_fields if f.attname != "id"]
+# The columns of a new file's review step, in the order _Writer._step() builds them (named,
+# not read off the model: the shared step shape puts its fields in another order).
+_STEP_FIELDS = [
+    "recipient_id",
+    "change_id",
+    "action",
+    "from_status",
+    "to_status",
+    "level",
+    "actor_id",
+    "station_name",
+    "at",
+    "remark",
+]
 _LIST_MODELS = {"categories": CategoryMembership, "honours": Honour, "family": FamilyMember}
 # Streamed list rows: main writes the head (the file's id; for categories its region too), a
 # worker formats the tail from the row (_list_text).

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from junjia.core.models import TimeStampedModel
+from junjia.core.models import StepRecord, TimeStampedModel
 
 from .choices import (
     Branch,
@@ -233,26 +233,25 @@ class ChangeRequest(TimeStampedModel):
         return f"{self.recipient.name} 的变更（{self.get_status_display()}）"
 
 
-class ReviewStep(models.Model):
+class ReviewStep(StepRecord):
     """Every step of collection and review: who, when, from which status to which, why."""
 
     recipient = models.ForeignKey(Recipient, on_delete=models.CASCADE, related_name="steps")
     change = models.ForeignKey(
         ChangeRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="steps"
     )
+    # The shared shape, with the column sizes this table was created with.
     action = models.CharField("操作", max_length=20)
     from_status = models.CharField(max_length=10)
     to_status = models.CharField(max_length=10)
     level = models.PositiveSmallIntegerField("层级", null=True, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     station_name = models.CharField("单位", max_length=100, blank=True)
     at = models.DateTimeField("时间", auto_now_add=True)
     remark = models.TextField("意见", blank=True)
 
-    class Meta:
+    class Meta(StepRecord.Meta):
         verbose_name = "审核记录"
         verbose_name_plural = "审核记录"
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d}"

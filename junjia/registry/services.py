@@ -345,6 +345,7 @@ def _step_recorder(actor, recipient, change=None, remark=""):
             actor=actor,
             station_name=_station_name(actor),
             remark=step.remark or remark,
+            extra=step.extra or None,
         )
         _record(
             actor,

@@ -128,6 +128,7 @@ ROUTES = {
     "cases:appointment_cancel": ("object", _appointment, False),
     "cases:appointment_reschedule": ("object", _appointment, False),
     "cases:callback_record": ("object", lambda w: {"pk": w.rota_callback_b.pk}, False),
+    "cases:callback_reveal_phone": ("object", lambda w: {"pk": w.rota_callback_b.pk}, False),
     "cases:loop_detail": ("object", _loop, False),
     "cases:loop_advance": ("object", _loop, False),
 }
