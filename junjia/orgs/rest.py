@@ -12,6 +12,7 @@ from . import selectors, services
 from .choices import Level
 from .models import Region, Station, User
 from .permissions import jurisdiction_of, require_capability
+from .roles import REGION_VIEW, STATION_EDIT, STATION_VIEW
 
 
 class RegionOut(serializers.ModelSerializer):
@@ -40,7 +41,7 @@ class RegionList(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        require_capability(self.request.user, "region.view")
+        require_capability(self.request.user, REGION_VIEW)
         qs = selectors.region_queryset(self.request.user).select_related("parent")
         params = self.request.query_params
         if parent := params.get("parent"):
@@ -109,7 +110,7 @@ class StationList(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        require_capability(self.request.user, "station.view")
+        require_capability(self.request.user, STATION_VIEW)
         params = self.request.query_params
         level = params.get("level", "")
         return selectors.station_list(
@@ -157,7 +158,7 @@ class StationDetail(GenericAPIView):
 
     @extend_schema(request=StationProfileIn, responses=StationOut)
     def patch(self, request, pk):
-        station = selectors.get_station_for_actor(request.user, pk, capability="station.edit")
+        station = selectors.get_station_for_actor(request.user, pk, capability=STATION_EDIT)
         incoming = StationProfileIn(station, data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         station = services.station_update_profile(

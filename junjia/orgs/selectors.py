@@ -8,16 +8,17 @@ from django.db.models import Count, F, Q, QuerySet
 from .choices import Level, Role
 from .models import Region, RoleGrant, Station, User
 from .permissions import get_for_actor, jurisdiction_of, region_scope
+from .roles import REGION_VIEW, STAFF_VIEW, STATION_VIEW
 
 
 def region_queryset(actor) -> QuerySet[Region]:
     """Regions in the actor's subtree, plus the chain of ancestors is NOT included."""
-    return Region.objects.filter(region_scope(actor, "region.view", field="key"))
+    return Region.objects.filter(region_scope(actor, REGION_VIEW, field="key"))
 
 
 def get_region_for_actor(actor, code: str) -> Region:
     return get_for_actor(
-        Region.objects.select_related("parent"), actor, "region.view", field="key", code=code
+        Region.objects.select_related("parent"), actor, REGION_VIEW, field="key", code=code
     )
 
 
@@ -61,11 +62,11 @@ def search_regions(actor, text: str, limit: int = 50) -> QuerySet[Region]:
 
 
 def station_queryset(actor) -> QuerySet[Station]:
-    return Station.objects.filter(region_scope(actor, "station.view")).select_related("region")
+    return Station.objects.filter(region_scope(actor, STATION_VIEW)).select_related("region")
 
 
 def get_station_for_actor(
-    actor, pk, *, capability: str = "station.view", for_update=False
+    actor, pk, *, capability: str = STATION_VIEW, for_update=False
 ) -> Station:
     return get_for_actor(
         Station.objects.select_related("region"), actor, capability, pk=pk, for_update=for_update
@@ -88,13 +89,13 @@ def station_list(actor, *, level: int | None = None, below_standard: bool = Fals
 
 def staff_queryset(actor) -> QuerySet[User]:
     return (
-        User.objects.filter(region_scope(actor, "staff.view"))
+        User.objects.filter(region_scope(actor, STAFF_VIEW))
         .select_related("station", "station__region")
         .prefetch_related("role_grants")
     )
 
 
-def get_staff_for_actor(actor, pk, capability: str = "staff.view") -> User:
+def get_staff_for_actor(actor, pk, capability: str = STAFF_VIEW) -> User:
     return get_for_actor(
         User.objects.select_related("station", "station__region"), actor, capability, pk=pk
     )
