@@ -138,14 +138,6 @@ class StationProfileIn(serializers.ModelSerializer):
         ]
         extra_kwargs = {f: {"required": False} for f in fields}
 
-    def validate(self, attrs):
-        station = self.instance
-        authorised = attrs.get("authorised_posts", station.authorised_posts)
-        filled = attrs.get("filled_posts", station.filled_posts)
-        if filled > authorised:
-            raise serializers.ValidationError({"filled_posts": "在编在岗人数不能超过核定编制数。"})
-        return attrs
-
 
 class StationDetail(GenericAPIView):
     """Read a station's profile (GET) or change part of it (PATCH; station.edit)."""
@@ -161,6 +153,8 @@ class StationDetail(GenericAPIView):
         station = selectors.get_station_for_actor(request.user, pk, capability=STATION_EDIT)
         incoming = StationProfileIn(station, data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
+        # The service holds the rules across fields (filled ≤ authorised posts: 400 under
+        # filled_posts), for this PATCH and the page alike.
         station = services.station_update_profile(
             actor=request.user, station=station, data=incoming.validated_data
         )

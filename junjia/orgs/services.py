@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from junjia.core import audit
+from junjia.core.errors import InvalidInput
 from junjia.core.models import AuditAction
 
 from . import errors
@@ -149,6 +150,13 @@ def station_create(*, actor, region: Region, name: str = "") -> Station:
     return station
 
 
+def validate_station_posts(*, authorised: int, filled: int) -> None:
+    """Filled posts within the authorised ones (002 §4.3 counts the one against the other).
+    Checked by station_update_profile; the form calls it too, to show it beside other errors."""
+    if filled > authorised:
+        raise InvalidInput(errors.FILLED_OVER_AUTHORISED, field="filled_posts")
+
+
 @transaction.atomic
 def station_update_profile(*, actor, station: Station, data: dict) -> Station:
     _require_region(actor, STATION_EDIT, station.region)
@@ -157,6 +165,7 @@ def station_update_profile(*, actor, station: Station, data: dict) -> Station:
     changed = [f for f in STATION_PROFILE_FIELDS if f in data and getattr(locked, f) != data[f]]
     for field in changed:
         setattr(locked, field, data[field])
+    validate_station_posts(authorised=locked.authorised_posts, filled=locked.filled_posts)
     if changed:
         locked.full_clean(exclude=["region"])
         locked.save(update_fields=[*changed, "updated_at"])

@@ -71,8 +71,8 @@ def station_edit(request, pk):
             services.station_update_profile(
                 actor=request.user, station=station, data=form.cleaned_data
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
+        except DomainError as exc:  # an InvalidInput names its field
+            form.add_error(getattr(exc, "field", None), str(exc))
         else:
             messages.success(request, "站点信息已保存。")
             return redirect("orgs:station_detail", pk=station.pk)
