@@ -95,6 +95,16 @@ def staff_queryset(actor) -> QuerySet[User]:
     )
 
 
+def active_staff_count(actor, *, station: Station | None = None) -> int:
+    """Active staff accounts at the stations the actor may see (or at one of them): a fact
+    about the stations, so the home page and a station's page give everyone the same figure.
+    Who the people are stays behind staff.view (staff_queryset)."""
+    qs = User.objects.filter(region_scope(actor, STATION_VIEW), station__isnull=False)
+    if station is not None:
+        qs = qs.filter(station=station)
+    return qs.filter(is_active=True).count()
+
+
 def get_staff_for_actor(actor, pk, capability: str = STAFF_VIEW) -> User:
     return get_for_actor(
         User.objects.select_related("station", "station__region"), actor, capability, pk=pk
@@ -126,7 +136,7 @@ def dashboard_summary(actor) -> dict:
         ],
         "station_count": stations.count(),
         "below_standard": station_list(actor, below_standard=True).count(),
-        "staff_count": staff_queryset(actor).filter(is_active=True).count(),
+        "staff_count": active_staff_count(actor),
     }
 
 

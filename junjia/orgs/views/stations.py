@@ -57,6 +57,7 @@ def station_detail(request, pk):
             "photos": station.photos.all(),
             "can_edit": can_reach(request.user, STATION_EDIT, station.region_key),
             "staff": selectors.staff_queryset(request.user).filter(station=station, is_active=True),
+            "staff_count": selectors.active_staff_count(request.user, station=station),
         },
     )
 
