@@ -1,10 +1,13 @@
 """The start-up check that every capability named in code or a template is declared."""
 
+import re
 from pathlib import Path
 
 import pytest
 from django.core.checks import Error, run_checks
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 
 from junjia.orgs.checks import capability_uses, unknown_capabilities
 from junjia.orgs.choices import Role
@@ -128,6 +131,20 @@ def test_the_real_tree_names_only_declared_capabilities():
     errors = [e for e in run_checks(tags=["junjia"]) if e.id == "junjia.E002"]
 
     assert errors == []
+
+
+def test_manage_py_check_stops_on_a_name_nobody_declared(monkeypatch):
+    # given the real tree, where cases.handle is used everywhere, but nobody declared it
+    known = declared_capabilities() - {"cases.handle"}
+    monkeypatch.setattr("junjia.orgs.checks.declared_capabilities", lambda: known)
+
+    # when manage.py check runs, then it stops and names the places
+    with pytest.raises(SystemCheckError) as stopped:
+        call_command("check")
+
+    # (the line moves as cases/workflow.py changes; the file, id and message do not)
+    place = r"junjia/cases/workflow\.py:\d+: \(junjia\.E002\) 权限“cases\.handle”未声明"
+    assert re.search(place, str(stopped.value))
 
 
 def test_the_real_tree_is_read_where_capabilities_are_named():
