@@ -1,27 +1,23 @@
-"""Case capabilities added to the roles (orgs/roles.py holds the rest)."""
+"""Case capabilities, declared here and added to the roles (orgs/roles.py holds the rest)."""
 
-from junjia.orgs.api import Role, register_capabilities
+from junjia.orgs.api import Role, declare_capability, register_capabilities
 
-register_capabilities(
-    Role.CLERK,
-    {"cases.view", "cases.handle", "cases.appointments", "cases.callback", "cases.leave"},
-)
-register_capabilities(
-    Role.REVIEWER, {"cases.view", "cases.handle", "cases.appointments", "cases.callback"}
-)
+VIEW = declare_capability("cases.view")
+HANDLE = declare_capability("cases.handle")
+SUPERVISE = declare_capability("cases.supervise")
+APPOINTMENTS = declare_capability("cases.appointments")
+CALLBACK = declare_capability("cases.callback")
+LEAVE = declare_capability("cases.leave")
+ROTA = declare_capability("cases.rota")
+LOOP = declare_capability("cases.loop")
+ANALYSIS = declare_capability("cases.analysis")
+CATALOGUE = declare_capability("cases.catalogue")
+
+register_capabilities(Role.CLERK, {VIEW, HANDLE, APPOINTMENTS, CALLBACK, LEAVE})
+register_capabilities(Role.REVIEWER, {VIEW, HANDLE, APPOINTMENTS, CALLBACK})
 register_capabilities(
     Role.STATION_HEAD,
-    {
-        "cases.view",
-        "cases.handle",
-        "cases.supervise",
-        "cases.appointments",
-        "cases.callback",
-        "cases.leave",
-        "cases.rota",
-        "cases.loop",
-        "cases.analysis",
-    },
+    {VIEW, HANDLE, SUPERVISE, APPOINTMENTS, CALLBACK, LEAVE, ROTA, LOOP, ANALYSIS},
 )
-register_capabilities(Role.LEADER, {"cases.view", "cases.analysis"})
-register_capabilities(Role.SYSTEM_ADMIN, {"cases.catalogue", "cases.rota"})
+register_capabilities(Role.LEADER, {VIEW, ANALYSIS})
+register_capabilities(Role.SYSTEM_ADMIN, {CATALOGUE, ROTA})

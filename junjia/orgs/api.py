@@ -17,7 +17,7 @@ from .permissions import (
     require_capability,
     scoped,
 )
-from .roles import register_capabilities
+from .roles import declare_capability, declared_capabilities, register_capabilities
 from .selectors import (
     active_staff_in_reach,
     active_staff_of,
@@ -67,6 +67,8 @@ __all__ = [
     "can_reach",
     "capabilities",
     "counties_with_villages",
+    "declare_capability",
+    "declared_capabilities",
     "ensure_scale_staff",
     "get_for_actor",
     "get_station_for_actor",

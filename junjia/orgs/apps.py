@@ -9,4 +9,5 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织机构"
 
     def ready(self) -> None:
-        from . import imports  # noqa: F401  (registers the region-import job handler)
+        # The region-import job handler; the check that every capability named is declared.
+        from . import checks, imports  # noqa: F401

@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .choices import ADMIN_ROLES, Role
 from .models import RoleGrant, SecurityPolicy, User
 from .permissions import can_reach, region_scope
+from .roles import SECURITY_MANAGE
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def lockouts_for_actor(actor, *, now: dt.datetime | None = None) -> list[Lockout
     result = []
     for row in rows:
         user = users.get(row["username"])
-        if user is not None and not can_reach(actor, "security.manage", user.region_key):
+        if user is not None and not can_reach(actor, SECURITY_MANAGE, user.region_key):
             continue
         result.append(
             Lockout(
@@ -79,7 +80,7 @@ class SecondFactorStatus:
 def second_factor_status_for_actor(actor) -> list[SecondFactorStatus]:
     """Staff in the jurisdiction who must use a second factor, or who hold a device."""
     users = (
-        User.objects.filter(region_scope(actor, "security.manage"))
+        User.objects.filter(region_scope(actor, SECURITY_MANAGE))
         .filter(Q(role_grants__role__in=ADMIN_ROLES) | Q(totpdevice__isnull=False))
         .distinct()
         .select_related("station")

@@ -27,6 +27,7 @@ from .models import (
     UserSession,
 )
 from .permissions import can_reach, require_capability
+from .roles import SECURITY_MANAGE
 from .services import _end_sessions, default_station_name, generate_password
 
 # The longest history the policy can ask for (SecurityPolicy.history_count ≤ 24).
@@ -221,8 +222,8 @@ def otp_verify(*, actor: User, token: str) -> TOTPDevice:
 def otp_reset(*, actor, user: User) -> int:
     """The security administrator removes a person's TOTP devices (lost phone). Their
     sessions end, so the next log-in must bind a new device."""
-    require_capability(actor, "security.manage")
-    if not can_reach(actor, "security.manage", user.region_key):
+    require_capability(actor, SECURITY_MANAGE)
+    if not can_reach(actor, SECURITY_MANAGE, user.region_key):
         raise errors.OrgsError(UNLOCK_OUTSIDE_JURISDICTION.format(username=user.get_username()))
     if actor.pk == user.pk:
         raise errors.OrgsError(CANNOT_RESET_OWN_OTP)
@@ -261,7 +262,7 @@ def otp_reset_by_operator(*, user: User, operator_note: str) -> int:
 
 @transaction.atomic
 def security_policy_update(*, actor, data: dict) -> SecurityPolicy:
-    require_capability(actor, "security.manage")
+    require_capability(actor, SECURITY_MANAGE)
     SecurityPolicy.current()
     policy = SecurityPolicy.objects.select_for_update().get(pk=1)
     before = audit.snapshot(policy, POLICY_FIELDS)
@@ -285,9 +286,9 @@ def security_policy_update(*, actor, data: dict) -> SecurityPolicy:
 @transaction.atomic
 def lockout_release(*, actor, username: str) -> int:
     """Unlock an account locked by repeated failed log-ins (django-axes records)."""
-    require_capability(actor, "security.manage")
+    require_capability(actor, SECURITY_MANAGE)
     user = User.objects.filter(username=username).first()
-    if user is not None and not can_reach(actor, "security.manage", user.region_key):
+    if user is not None and not can_reach(actor, SECURITY_MANAGE, user.region_key):
         raise errors.OrgsError(UNLOCK_OUTSIDE_JURISDICTION.format(username=username))
     count, _ = AccessAttempt.objects.filter(username=username).delete()
     audit.record(

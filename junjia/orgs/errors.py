@@ -14,6 +14,7 @@ REGION_LEVEL_NOT_MANUAL = (
 REGION_CODE_EXISTS = "区划代码 {code} 已存在（{name}）。"
 REGION_OUTSIDE_JURISDICTION = "上级区划 {code} 不在您的辖区内。"
 REGION_PARENT_MISSING = "上级区划代码 {code} 不存在。"
+FILLED_OVER_AUTHORISED = "在编在岗人数不能超过核定编制数。"
 STATION_EXISTS = "{region} 已有服务中心（站）：{station}。每个行政区划只设一个。"
 USERNAME_TAKEN = "用户名 {username} 已被使用。"
 NO_ROLE = "请至少选择一个角色。"

@@ -2,8 +2,11 @@
 
 from django import forms
 
+from junjia.core.errors import InvalidInput
+
 from .choices import Publication, Role
 from .models import Station
+from .services import validate_station_posts
 
 
 class RegionCreateForm(forms.Form):
@@ -75,8 +78,11 @@ class StationProfileForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         authorised, filled = data.get("authorised_posts"), data.get("filled_posts")
-        if authorised is not None and filled is not None and filled > authorised:
-            self.add_error("filled_posts", "在编在岗人数不能超过核定编制数。")
+        if authorised is not None and filled is not None:
+            try:
+                validate_station_posts(authorised=authorised, filled=filled)
+            except InvalidInput as exc:
+                self.add_error(exc.field, str(exc))
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             self.add_error("longitude", "经度和纬度须同时填写或同时留空。")
         return data

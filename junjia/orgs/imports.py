@@ -18,6 +18,7 @@ from .choices import Level, RegionSource
 from .codes import CodeError
 from .models import Region
 from .permissions import can_reach
+from .roles import REGION_MANAGE
 from .services import region_build
 
 SHEET = "区划"
@@ -141,7 +142,7 @@ def _check_row(actor, code, name, parent_code, existing, in_file) -> tuple[str, 
         return "上级区划代码", f"上级区划 {parent_code} 不存在"
     if parent is not None:
         parent_level, parent_key_code = parent.level, parent.code
-        if not can_reach(actor, "region.manage", parent.key):
+        if not can_reach(actor, REGION_MANAGE, parent.key):
             return "上级区划代码", f"上级区划 {parent_code} 不在您的辖区内"
     else:
         try:

@@ -12,6 +12,7 @@ from . import selectors, services
 from .choices import Level
 from .models import Region, Station, User
 from .permissions import jurisdiction_of, require_capability
+from .roles import REGION_VIEW, STATION_EDIT, STATION_VIEW
 
 
 class RegionOut(serializers.ModelSerializer):
@@ -40,7 +41,7 @@ class RegionList(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        require_capability(self.request.user, "region.view")
+        require_capability(self.request.user, REGION_VIEW)
         qs = selectors.region_queryset(self.request.user).select_related("parent")
         params = self.request.query_params
         if parent := params.get("parent"):
@@ -109,7 +110,7 @@ class StationList(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        require_capability(self.request.user, "station.view")
+        require_capability(self.request.user, STATION_VIEW)
         params = self.request.query_params
         level = params.get("level", "")
         return selectors.station_list(
@@ -137,14 +138,6 @@ class StationProfileIn(serializers.ModelSerializer):
         ]
         extra_kwargs = {f: {"required": False} for f in fields}
 
-    def validate(self, attrs):
-        station = self.instance
-        authorised = attrs.get("authorised_posts", station.authorised_posts)
-        filled = attrs.get("filled_posts", station.filled_posts)
-        if filled > authorised:
-            raise serializers.ValidationError({"filled_posts": "在编在岗人数不能超过核定编制数。"})
-        return attrs
-
 
 class StationDetail(GenericAPIView):
     """Read a station's profile (GET) or change part of it (PATCH; station.edit)."""
@@ -157,9 +150,11 @@ class StationDetail(GenericAPIView):
 
     @extend_schema(request=StationProfileIn, responses=StationOut)
     def patch(self, request, pk):
-        station = selectors.get_station_for_actor(request.user, pk, capability="station.edit")
+        station = selectors.get_station_for_actor(request.user, pk, capability=STATION_EDIT)
         incoming = StationProfileIn(station, data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
+        # The service holds the rules across fields (filled ≤ authorised posts: 400 under
+        # filled_posts), for this PATCH and the page alike.
         station = services.station_update_profile(
             actor=request.user, station=station, data=incoming.validated_data
         )

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from junjia.core.navigation import NavItem, register
 
+from .roles import SECURITY_MANAGE
 from .views import security
 
 app_name = "security"
@@ -23,21 +24,21 @@ register(
         group="系统管理",
         label="安全策略",
         url_name="security:policy",
-        capability="security.manage",
+        capability=SECURITY_MANAGE,
         order=85,
     ),
     NavItem(
         group="系统管理",
         label="账号锁定",
         url_name="security:lockouts",
-        capability="security.manage",
+        capability=SECURITY_MANAGE,
         order=86,
     ),
     NavItem(
         group="系统管理",
         label="二次验证",
         url_name="security:second_factor",
-        capability="security.manage",
+        capability=SECURITY_MANAGE,
         order=87,
     ),
 )

@@ -8,16 +8,17 @@ from django.db.models import Count, F, Q, QuerySet
 from .choices import Level, Role
 from .models import Region, RoleGrant, Station, User
 from .permissions import get_for_actor, jurisdiction_of, region_scope
+from .roles import REGION_VIEW, STAFF_VIEW, STATION_VIEW
 
 
 def region_queryset(actor) -> QuerySet[Region]:
     """Regions in the actor's subtree, plus the chain of ancestors is NOT included."""
-    return Region.objects.filter(region_scope(actor, "region.view", field="key"))
+    return Region.objects.filter(region_scope(actor, REGION_VIEW, field="key"))
 
 
 def get_region_for_actor(actor, code: str) -> Region:
     return get_for_actor(
-        Region.objects.select_related("parent"), actor, "region.view", field="key", code=code
+        Region.objects.select_related("parent"), actor, REGION_VIEW, field="key", code=code
     )
 
 
@@ -61,11 +62,11 @@ def search_regions(actor, text: str, limit: int = 50) -> QuerySet[Region]:
 
 
 def station_queryset(actor) -> QuerySet[Station]:
-    return Station.objects.filter(region_scope(actor, "station.view")).select_related("region")
+    return Station.objects.filter(region_scope(actor, STATION_VIEW)).select_related("region")
 
 
 def get_station_for_actor(
-    actor, pk, *, capability: str = "station.view", for_update=False
+    actor, pk, *, capability: str = STATION_VIEW, for_update=False
 ) -> Station:
     return get_for_actor(
         Station.objects.select_related("region"), actor, capability, pk=pk, for_update=for_update
@@ -88,13 +89,23 @@ def station_list(actor, *, level: int | None = None, below_standard: bool = Fals
 
 def staff_queryset(actor) -> QuerySet[User]:
     return (
-        User.objects.filter(region_scope(actor, "staff.view"))
+        User.objects.filter(region_scope(actor, STAFF_VIEW))
         .select_related("station", "station__region")
         .prefetch_related("role_grants")
     )
 
 
-def get_staff_for_actor(actor, pk, capability: str = "staff.view") -> User:
+def active_staff_count(actor, *, station: Station | None = None) -> int:
+    """Active staff accounts at the stations the actor may see (or at one of them): a fact
+    about the stations, so the home page and a station's page give everyone the same figure.
+    Who the people are stays behind staff.view (staff_queryset)."""
+    qs = User.objects.filter(region_scope(actor, STATION_VIEW), station__isnull=False)
+    if station is not None:
+        qs = qs.filter(station=station)
+    return qs.filter(is_active=True).count()
+
+
+def get_staff_for_actor(actor, pk, capability: str = STAFF_VIEW) -> User:
     return get_for_actor(
         User.objects.select_related("station", "station__region"), actor, capability, pk=pk
     )
@@ -125,7 +136,7 @@ def dashboard_summary(actor) -> dict:
         ],
         "station_count": stations.count(),
         "below_standard": station_list(actor, below_standard=True).count(),
-        "staff_count": staff_queryset(actor).filter(is_active=True).count(),
+        "staff_count": active_staff_count(actor),
     }
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from junjia.core import audit
+from junjia.core.errors import InvalidInput
 from junjia.core.models import AuditAction
 
 from . import errors
@@ -23,6 +24,7 @@ from .models import (
     User,
 )
 from .permissions import can_reach, require_capability
+from .roles import REGION_MANAGE, STAFF_MANAGE, STATION_EDIT
 
 STATION_PROFILE_FIELDS = [
     "name",
@@ -77,7 +79,7 @@ def region_build(*, parent: Region, code: str, name: str, source: str) -> Region
 
 @transaction.atomic
 def region_create(*, actor, parent: Region, code: str, name: str) -> Region:
-    _require_region(actor, "region.manage", parent)
+    _require_region(actor, REGION_MANAGE, parent)
     existing = Region.objects.filter(code=code.strip()).first()
     if existing:
         raise errors.OrgsError(errors.REGION_CODE_EXISTS.format(code=code, name=existing.full_name))
@@ -95,7 +97,7 @@ def region_create(*, actor, parent: Region, code: str, name: str) -> Region:
 
 @transaction.atomic
 def region_rename(*, actor, region: Region, name: str) -> Region:
-    _require_region(actor, "region.manage", region)
+    _require_region(actor, REGION_MANAGE, region)
     if region.level < Level.TOWNSHIP:
         raise errors.OrgsError(errors.REGION_LEVEL_NOT_MANUAL)
     name = name.strip()
@@ -127,7 +129,7 @@ def default_station_name(region: Region) -> str:
 
 @transaction.atomic
 def station_create(*, actor, region: Region, name: str = "") -> Station:
-    _require_region(actor, "station.edit", region)
+    _require_region(actor, STATION_EDIT, region)
     existing = Station.objects.filter(region=region).first()
     if existing:
         raise errors.OrgsError(
@@ -148,14 +150,22 @@ def station_create(*, actor, region: Region, name: str = "") -> Station:
     return station
 
 
+def validate_station_posts(*, authorised: int, filled: int) -> None:
+    """Filled posts within the authorised ones (002 §4.3 counts the one against the other).
+    Checked by station_update_profile; the form calls it too, to show it beside other errors."""
+    if filled > authorised:
+        raise InvalidInput(errors.FILLED_OVER_AUTHORISED, field="filled_posts")
+
+
 @transaction.atomic
 def station_update_profile(*, actor, station: Station, data: dict) -> Station:
-    _require_region(actor, "station.edit", station.region)
+    _require_region(actor, STATION_EDIT, station.region)
     locked = Station.objects.select_for_update().get(pk=station.pk)
     before = audit.snapshot(locked, STATION_PROFILE_FIELDS)
     changed = [f for f in STATION_PROFILE_FIELDS if f in data and getattr(locked, f) != data[f]]
     for field in changed:
         setattr(locked, field, data[field])
+    validate_station_posts(authorised=locked.authorised_posts, filled=locked.filled_posts)
     if changed:
         locked.full_clean(exclude=["region"])
         locked.save(update_fields=[*changed, "updated_at"])
@@ -171,7 +181,7 @@ def station_update_profile(*, actor, station: Station, data: dict) -> Station:
 
 @transaction.atomic
 def station_set_publications(*, actor, station: Station, contents: dict[str, str]) -> None:
-    _require_region(actor, "station.edit", station.region)
+    _require_region(actor, STATION_EDIT, station.region)
     current = {p.kind: p for p in station.publications.select_for_update()}
     changes = {}
     for kind, text in contents.items():
@@ -193,7 +203,7 @@ def station_set_publications(*, actor, station: Station, contents: dict[str, str
 
 @transaction.atomic
 def station_add_photo(*, actor, station: Station, image, caption: str = "") -> StationPhoto:
-    _require_region(actor, "station.edit", station.region)
+    _require_region(actor, STATION_EDIT, station.region)
     photo = StationPhoto.objects.create(station=station, image=image, caption=caption)
     audit.record(
         actor=actor,
@@ -207,7 +217,7 @@ def station_add_photo(*, actor, station: Station, image, caption: str = "") -> S
 
 @transaction.atomic
 def station_remove_photo(*, actor, photo: StationPhoto) -> None:
-    _require_region(actor, "station.edit", photo.station.region)
+    _require_region(actor, STATION_EDIT, photo.station.region)
     audit.record(
         actor=actor,
         action=AuditAction.DELETE,
@@ -261,7 +271,7 @@ def staff_create(
     *, actor, station: Station, username: str, full_name: str, office_phone: str, roles: list[str]
 ) -> tuple[User, str]:
     """Create an account with a one-time password the person must change at first log-in."""
-    _require_region(actor, "staff.manage", station.region)
+    _require_region(actor, STAFF_MANAGE, station.region)
     roles = check_roles(roles)
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():
@@ -291,8 +301,8 @@ def staff_create(
 def staff_update(
     *, actor, user: User, full_name: str, office_phone: str, roles: list[str], station: Station
 ) -> User:
-    _require_region(actor, "staff.manage", station.region)
-    _require_region(actor, "staff.manage", user.station.region)
+    _require_region(actor, STAFF_MANAGE, station.region)
+    _require_region(actor, STAFF_MANAGE, user.station.region)
     roles = check_roles(roles)
     before = _staff_snapshot(user)
     user.full_name = full_name.strip()
@@ -314,7 +324,7 @@ def staff_update(
 def staff_set_active(*, actor, user: User, active: bool) -> User:
     """Disabling ends the person's sessions at their next request (ModelBackend refuses
     inactive users) and their API tokens are deleted at once."""
-    _require_region(actor, "staff.manage", user.station.region)
+    _require_region(actor, STAFF_MANAGE, user.station.region)
     if not active and actor.pk == user.pk:
         raise errors.OrgsError(errors.CANNOT_DISABLE_SELF)
     before = _staff_snapshot(user)
@@ -341,7 +351,7 @@ def _end_sessions(user: User) -> None:
 
 @transaction.atomic
 def staff_reset_password(*, actor, user: User) -> str:
-    _require_region(actor, "staff.manage", user.station.region)
+    _require_region(actor, STAFF_MANAGE, user.station.region)
     password = generate_password()
     PasswordHistory.objects.create(user=user, password=user.password)
     user.password = make_password(password)

@@ -4,6 +4,7 @@ from django.urls import path
 
 from junjia.core.navigation import NavItem, register
 
+from .roles import AUDIT_VIEW, REGION_VIEW, STAFF_VIEW, STATION_VIEW
 from .views import audit, home, jobs, regions, staff, stations
 
 app_name = "orgs"
@@ -52,8 +53,8 @@ urlpatterns = [
 
 register(
     NavItem("工作台", "首页", "orgs:home", None, order=1),
-    NavItem("组织机构", "行政区划", "orgs:region_tree", "region.view", order=10),
-    NavItem("组织机构", "服务中心（站）", "orgs:station_list", "station.view", order=11),
-    NavItem("组织机构", "工作人员", "orgs:staff_list", "staff.view", order=12),
-    NavItem("系统管理", "审计日志", "orgs:audit_log", "audit.view", order=90),
+    NavItem("组织机构", "行政区划", "orgs:region_tree", REGION_VIEW, order=10),
+    NavItem("组织机构", "服务中心（站）", "orgs:station_list", STATION_VIEW, order=11),
+    NavItem("组织机构", "工作人员", "orgs:staff_list", STAFF_VIEW, order=12),
+    NavItem("系统管理", "审计日志", "orgs:audit_log", AUDIT_VIEW, order=90),
 )

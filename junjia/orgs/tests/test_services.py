@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from junjia.core.errors import InvalidInput
 from junjia.core.models import AuditEntry
 from junjia.orgs import errors, services
 from junjia.orgs.catalog import load_catalog
@@ -121,6 +122,45 @@ def test_fill_rate_below_ninety_percent_is_flagged(tree):
     assert not station.fill_rate_below_standard
     station.authorised_posts = 0
     assert station.fill_rate is None and not station.fill_rate_below_standard
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"authorised_posts": 2, "filled_posts": 3},
+        {"filled_posts": 5},  # against the authorised posts already saved (4)
+        {"authorised_posts": 1},  # below the filled posts already saved (2)
+    ],
+)
+def test_profile_update_refuses_more_filled_than_authorised_posts(personas, tree, data):
+    # given a station with 4 authorised posts, 2 filled
+    station = tree.stations.village_a
+    Station.objects.filter(pk=station.pk).update(authorised_posts=4, filled_posts=2)
+    station.refresh_from_db()
+
+    # when the service is asked to leave more filled posts than authorised ones
+    with pytest.raises(InvalidInput) as refused:
+        services.station_update_profile(actor=personas.head_a, station=station, data=data)
+
+    # then it refuses under the field, and nothing changed
+    assert (str(refused.value), refused.value.field) == (
+        "在编在岗人数不能超过核定编制数。",
+        "filled_posts",
+    )
+    station.refresh_from_db()
+    assert (station.authorised_posts, station.filled_posts) == (4, 2)
+    assert not AuditEntry.objects.filter(object_type="orgs.station").exists()
+
+
+def test_profile_update_accepts_filled_posts_equal_to_authorised(personas, tree):
+    station = tree.stations.village_a
+
+    services.station_update_profile(
+        actor=personas.head_a, station=station, data={"authorised_posts": 3, "filled_posts": 3}
+    )
+
+    station.refresh_from_db()
+    assert (station.authorised_posts, station.filled_posts) == (3, 3)
 
 
 def test_profile_update_refused_for_neighbouring_village(personas, tree):

@@ -7,7 +7,10 @@ from django.urls import reverse
 from PIL import Image
 
 from junjia.core.models import AuditEntry
+from junjia.orgs import selectors
+from junjia.orgs.choices import Role
 from junjia.orgs.models import Region, Station, StationPhoto, User
+from junjia.orgs.tests.factories import make_staff
 from junjia.orgs.tests.helpers import login_as
 
 pytestmark = pytest.mark.django_db
@@ -280,3 +283,51 @@ def test_healthz_reports_database_and_tasks(client, db):
     data = response.json()
     assert data["status"] == "ok"
     assert data["database"]["ok"] and data["tasks"]["ok"]
+
+
+@pytest.fixture
+def seven_at_village_a(personas, tree):
+    """Village A: clerk_a, head_a and five more active accounts, and one disabled."""
+    for n in range(5):
+        make_staff(tree.stations.village_a, Role.CLERK, username=f"clerk_a{n}")
+    make_staff(tree.stations.village_a, Role.CLERK, username="gone_a", is_active=False)
+
+
+def test_home_and_station_page_give_a_village_clerk_the_same_staff_count(
+    client, personas, tree, seven_at_village_a
+):
+    # given a village clerk, who may see the station but not the staff list (no staff.view)
+    login_as(client, personas.clerk_a)
+
+    # when they open the home page and their station's page
+    home = client.get("/")
+    page = client.get(reverse("orgs:station_detail", args=[tree.stations.village_a.pk]))
+
+    # then both count the station's seven active accounts
+    assert home.context["summary"]["staff_count"] == 7
+    body = page.content.decode()
+    assert '<dd id="staff-count">7</dd>' in body
+    assert "共 7 个在用账号；您无权查看名单。" in body
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("clerk_a", 7),
+        ("clerk_b", 1),  # the neighbouring village: clerk_b alone
+        ("reviewer_town", 9),  # 甲街道: village A's 7, village B's 1, the reviewer
+        ("head_county", 11),  # 市南区: those 9 and the county's head and leader
+        ("head_county2", 1),  # 市北区: none of 市南区's
+        ("auditor", 0),  # the audit administrator holds no station.view
+    ],
+)
+def test_active_staff_count_follows_the_station_scope(
+    personas, seven_at_village_a, persona, expected
+):
+    assert selectors.active_staff_count(getattr(personas, persona)) == expected
+
+
+def test_active_staff_count_for_one_station(personas, tree, seven_at_village_a):
+    count = selectors.active_staff_count(personas.head_county, station=tree.stations.village_b)
+
+    assert count == 1

@@ -13,6 +13,7 @@ from junjia.core.models import AuditAction, AuditEntry
 
 from ..choices import Level
 from ..permissions import jurisdiction_of, region_scope, require_capability
+from ..roles import AUDIT_VIEW
 
 PAGE = 50
 
@@ -25,7 +26,7 @@ def _parse_date(text: str) -> dt.date | None:
 
 
 def audit_scope(actor) -> Q:
-    scope = region_scope(actor, "audit.view")
+    scope = region_scope(actor, AUDIT_VIEW)
     juris = jurisdiction_of(actor)
     # Events tied to no region (e.g. a failed log-in with an unknown name) belong to the top.
     if juris is not None and juris.level == Level.PROVINCE:
@@ -35,7 +36,7 @@ def audit_scope(actor) -> Q:
 
 @login_required
 def audit_log(request):
-    require_capability(request.user, "audit.view")
+    require_capability(request.user, AUDIT_VIEW)
     params = request.GET
     qs = AuditEntry.objects.filter(audit_scope(request.user))
     errors = []
@@ -94,7 +95,7 @@ def audit_log(request):
 @login_required
 @require_POST
 def audit_verify(request):
-    require_capability(request.user, "audit.view")
+    require_capability(request.user, AUDIT_VIEW)
     juris = jurisdiction_of(request.user)
     job = jobs.job_start(
         actor=request.user,

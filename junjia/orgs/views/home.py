@@ -9,12 +9,13 @@ from junjia.core.workdays import missing_next_year_warning
 
 from .. import selectors
 from ..permissions import has_capability
+from ..roles import CALENDAR_MANAGE
 
 
 @login_required
 def home(request):
     warning = None
-    if has_capability(request.user, "calendar.manage"):
+    if has_capability(request.user, CALENDAR_MANAGE):
         warning = missing_next_year_warning(clock.today())
     return render(
         request,

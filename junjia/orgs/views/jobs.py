@@ -7,10 +7,11 @@ from junjia.core.models import Job
 from junjia.core.pages import render_page
 
 from ..permissions import get_for_actor
+from ..roles import JOB_VIEW
 
 
 def _get_job(request, pk) -> Job:
-    job = get_for_actor(Job.objects.select_related("started_by"), request.user, "job.view", pk=pk)
+    job = get_for_actor(Job.objects.select_related("started_by"), request.user, JOB_VIEW, pk=pk)
     # A job's result may hold personal data: only its starter may see it.
     if job.started_by_id != request.user.pk:
         raise Http404("未找到该任务。")

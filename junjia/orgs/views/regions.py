@@ -21,13 +21,14 @@ from ..codes import CodeError
 from ..forms import RegionCreateForm, RegionImportConfirmForm, RegionImportForm, RegionRenameForm
 from ..models import Station
 from ..permissions import can_reach, has_capability, require_capability
+from ..roles import REGION_MANAGE, REGION_VIEW, STATION_EDIT
 
 _UPLOAD_SALT = "orgs.region-import"
 
 
 @login_required
 def region_tree(request):
-    require_capability(request.user, "region.view")
+    require_capability(request.user, REGION_VIEW)
     root = selectors.root_region(request.user)
     q = request.GET.get("q", "").strip()
     results = selectors.search_regions(request.user, q) if q else None
@@ -40,7 +41,7 @@ def region_tree(request):
             "children": children,
             "q": q,
             "results": results,
-            "can_import": has_capability(request.user, "region.manage"),
+            "can_import": has_capability(request.user, REGION_MANAGE),
         },
         partial="results" if q or request.GET.get("q") is not None else None,
     )
@@ -55,14 +56,14 @@ def region_children(request, code):
 
 
 def _visible_ancestors(actor, region):
-    return [a for a in selectors.region_ancestors(region) if can_reach(actor, "region.view", a.key)]
+    return [a for a in selectors.region_ancestors(region) if can_reach(actor, REGION_VIEW, a.key)]
 
 
 @login_required
 def region_detail(request, code):
     region = selectors.get_region_for_actor(request.user, code)
     children = paginate(request, selectors.region_children(request.user, region), per_page=50)
-    can_manage = can_reach(request.user, "region.manage", region.key)
+    can_manage = can_reach(request.user, REGION_MANAGE, region.key)
     station = Station.objects.filter(region=region).first()
     return render(
         request,
@@ -82,7 +83,7 @@ def region_detail(request, code):
             and region.level >= Level.CITY,
             "can_rename": can_manage and region.level >= Level.TOWNSHIP,
             "can_create_station": station is None
-            and can_reach(request.user, "station.edit", region.key),
+            and can_reach(request.user, STATION_EDIT, region.key),
             "create_form": RegionCreateForm(),
             "rename_form": RegionRenameForm(initial={"name": region.name}),
         },
@@ -144,7 +145,7 @@ def station_create(request, code):
 
 @login_required
 def import_template(request):
-    require_capability(request.user, "region.manage")
+    require_capability(request.user, REGION_MANAGE)
     response = HttpResponse(
         imports.template_bytes(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -157,7 +158,7 @@ def import_template(request):
 @require_http_methods(["GET", "POST"])
 def region_import(request):
     """Step 1: upload and validate; show a preview with every row error."""
-    require_capability(request.user, "region.manage")
+    require_capability(request.user, REGION_MANAGE)
     form = RegionImportForm(request.POST or None, request.FILES or None)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
@@ -184,7 +185,7 @@ def region_import(request):
 @require_POST
 def region_import_confirm(request):
     """Step 2: commit as a background job and show its progress."""
-    require_capability(request.user, "region.manage")
+    require_capability(request.user, REGION_MANAGE)
     form = RegionImportConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择有错误行时的处理方式。")

@@ -12,8 +12,9 @@ from ..errors import OrgsError
 from ..forms_auth import SecurityPolicyForm
 from ..models import SecurityPolicy, User
 from ..permissions import get_for_actor, require_capability
+from ..roles import SECURITY_MANAGE
 
-CAPABILITY = "security.manage"
+CAPABILITY = SECURITY_MANAGE
 
 
 def security_admin(view):

@@ -14,11 +14,12 @@ from .. import selectors, services
 from ..choices import Role
 from ..forms import StaffForm
 from ..permissions import can_reach, require_capability
+from ..roles import STAFF_MANAGE, STAFF_VIEW
 
 
 @login_required
 def staff_list(request):
-    require_capability(request.user, "staff.view")
+    require_capability(request.user, STAFF_VIEW)
     q = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
     active = request.GET.get("active", "1")
@@ -33,7 +34,7 @@ def staff_list(request):
             "active": active,
             "roles": Role.choices,
             "query": query_without_page(request),
-            "can_manage": can_reach(request.user, "staff.manage", request.user.region_key),
+            "can_manage": can_reach(request.user, STAFF_MANAGE, request.user.region_key),
         },
     )
 
@@ -49,7 +50,7 @@ def staff_detail(request, pk):
         "orgs/staff_detail.html",
         {
             "person": person,
-            "can_manage": can_reach(request.user, "staff.manage", person.region_key),
+            "can_manage": can_reach(request.user, STAFF_MANAGE, person.region_key),
         },
     )
 
@@ -57,7 +58,7 @@ def staff_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_create(request):
-    require_capability(request.user, "staff.manage")
+    require_capability(request.user, STAFF_MANAGE)
     stations = selectors.station_queryset(request.user)
     form = StaffForm(request.POST or None, stations=stations)
     if request.method == "POST" and form.is_valid():
@@ -88,7 +89,7 @@ def staff_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_edit(request, pk):
-    person = selectors.get_staff_for_actor(request.user, pk, capability="staff.manage")
+    person = selectors.get_staff_for_actor(request.user, pk, capability=STAFF_MANAGE)
     stations = selectors.station_queryset(request.user)
     initial = {
         "username": person.username,
@@ -125,7 +126,7 @@ def staff_edit(request, pk):
 @login_required
 @require_POST
 def staff_set_active(request, pk):
-    person = selectors.get_staff_for_actor(request.user, pk, capability="staff.manage")
+    person = selectors.get_staff_for_actor(request.user, pk, capability=STAFF_MANAGE)
     active = request.POST.get("active") == "1"
     try:
         services.staff_set_active(actor=request.user, user=person, active=active)
@@ -141,7 +142,7 @@ def staff_set_active(request, pk):
 @login_required
 @require_POST
 def staff_reset_password(request, pk):
-    person = selectors.get_staff_for_actor(request.user, pk, capability="staff.manage")
+    person = selectors.get_staff_for_actor(request.user, pk, capability=STAFF_MANAGE)
     password = services.staff_reset_password(actor=request.user, user=person)
     return render(
         request, "orgs/staff_password.html", {"person": person, "password": password, "reset": True}

@@ -13,11 +13,12 @@ from ..choices import Level, Publication
 from ..forms import PhotoForm, PublicationsForm, StationProfileForm
 from ..models import StationPhoto
 from ..permissions import can_reach, require_capability
+from ..roles import STATION_EDIT, STATION_VIEW
 
 
 @login_required
 def station_list(request):
-    require_capability(request.user, "station.view")
+    require_capability(request.user, STATION_VIEW)
     level = request.GET.get("level", "")
     level_value = int(level) if level.isdigit() and int(level) in Level.values else None
     below = request.GET.get("below") == "1"
@@ -54,8 +55,9 @@ def station_detail(request, pk):
             "station": station,
             "publications": _publications(station),
             "photos": station.photos.all(),
-            "can_edit": can_reach(request.user, "station.edit", station.region_key),
+            "can_edit": can_reach(request.user, STATION_EDIT, station.region_key),
             "staff": selectors.staff_queryset(request.user).filter(station=station, is_active=True),
+            "staff_count": selectors.active_staff_count(request.user, station=station),
         },
     )
 
@@ -63,20 +65,20 @@ def station_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def station_edit(request, pk):
-    station = selectors.get_station_for_actor(request.user, pk, capability="station.edit")
+    station = selectors.get_station_for_actor(request.user, pk, capability=STATION_EDIT)
     form = StationProfileForm(request.POST or None, instance=station)
     if request.method == "POST" and form.is_valid():
         try:
             services.station_update_profile(
                 actor=request.user, station=station, data=form.cleaned_data
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
+        except DomainError as exc:  # an InvalidInput names its field
+            form.add_error(getattr(exc, "field", None), str(exc))
         else:
             messages.success(request, "站点信息已保存。")
             return redirect("orgs:station_detail", pk=station.pk)
     # The form mutates its instance while validating; re-read for the page heading.
-    station = selectors.get_station_for_actor(request.user, pk, capability="station.edit")
+    station = selectors.get_station_for_actor(request.user, pk, capability=STATION_EDIT)
     return render(
         request,
         "orgs/station_edit.html",
@@ -88,7 +90,7 @@ def station_edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def station_publications(request, pk):
-    station = selectors.get_station_for_actor(request.user, pk, capability="station.edit")
+    station = selectors.get_station_for_actor(request.user, pk, capability=STATION_EDIT)
     contents = {p.kind: p.content for p in station.publications.all()}
     form = PublicationsForm(request.POST or None, initial_contents=contents)
     if request.method == "POST" and form.is_valid():
@@ -103,7 +105,7 @@ def station_publications(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def station_photos(request, pk):
-    station = selectors.get_station_for_actor(request.user, pk, capability="station.edit")
+    station = selectors.get_station_for_actor(request.user, pk, capability=STATION_EDIT)
     form = PhotoForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         services.station_add_photo(
@@ -125,7 +127,7 @@ def station_photos(request, pk):
 @login_required
 @require_POST
 def station_photo_delete(request, pk, photo_pk):
-    station = selectors.get_station_for_actor(request.user, pk, capability="station.edit")
+    station = selectors.get_station_for_actor(request.user, pk, capability=STATION_EDIT)
     photo = get_object_or_404(StationPhoto, pk=photo_pk, station=station)
     services.station_remove_photo(actor=request.user, photo=photo)
     messages.success(request, "照片已删除。")
