@@ -25,6 +25,7 @@ from junjia.cases.models import (
     RectificationLoop,
     ServiceItem,
 )
+from junjia.cases.services import appointments
 from junjia.core.errors import InvalidInput, NotPermitted
 from junjia.core.models import AuditEntry, Notification
 from junjia.core.workdays.services import calendar_seed_from_package
@@ -165,11 +166,11 @@ def test_while_a_is_away_b_handles_a_cases_and_both_see_them(world):
     assert case.status == CaseStatus.COMPLETED
 
 
-def test_completion_needs_a_result_and_marks_delay_service(world, monkeypatch):
+def test_completion_needs_a_result_and_marks_delay_service(world, settings):
     case = services.case_accept(actor=world.a, case=open_case(world, received=ALL_CARD_MATERIALS))
     with pytest.raises(WorkflowError, match="请填写办理结果"):
         services.case_complete(actor=world.a, case=case, result=" ")
-    monkeypatch.setattr(services, "closing_time", lambda: dt.time(0, 0))
+    settings.JUNJIA_CLOSING_TIME = "00:00"  # finished after closing time
     case = services.case_complete(actor=world.a, case=case, result="当场办结")
     assert case.delay_service
 
@@ -456,7 +457,7 @@ def test_a_booking_code_drawn_twice_is_drawn_again(world, monkeypatch):
         slot=slot, name="李四", id_number="11010519491231002X", phone="13800000000"
     )
     codes = iter([first.code, first.code, "NEWCODE2"])
-    monkeypatch.setattr(services, "_code", lambda: next(codes))
+    monkeypatch.setattr(appointments, "booking_code", lambda: next(codes))
     second = services.appointment_book(
         slot=slot, name="王五", id_number=make_id_number(), phone="13800000001"
     )
@@ -464,7 +465,7 @@ def test_a_booking_code_drawn_twice_is_drawn_again(world, monkeypatch):
     slot.refresh_from_db()
     assert slot.booked == 2 == Appointment.objects.filter(slot=slot).count()
     # Five collisions in a row: the error is the caller's, and nothing was taken.
-    monkeypatch.setattr(services, "_code", lambda: first.code)
+    monkeypatch.setattr(appointments, "booking_code", lambda: first.code)
     with pytest.raises(IntegrityError):
         services.appointment_book(
             slot=slot, name="赵六", id_number=make_id_number(), phone="13800000002"

@@ -1,0 +1,191 @@
+"""Appointments (预约服务, 000 §7): slots, booking without over-booking, cancelling, moving,
+the public look-up."""
+
+import datetime as dt
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from junjia.core import audit
+from junjia.core.crypto import get_provider
+from junjia.core.models import AuditAction
+from junjia.core.workdays import is_working_day
+from junjia.core.workflow import perform
+from junjia.orgs.api import can_reach
+
+from .. import errors
+from ..choices import (
+    AppointmentStatus,
+    SlotKind,
+)
+from ..models import (
+    Appointment,
+    AppointmentSlot,
+)
+from ..workflow import (
+    APPOINTMENT_WORKFLOW,
+)
+from .common import _CODE_ALPHABET, ID_AAD, PHONE_AAD, _audit_step
+
+# --- appointments ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def slot_create(
+    *, actor, station, day: dt.date, start: dt.time, end: dt.time, kind: str, capacity: int
+) -> AppointmentSlot:
+    if not can_reach(actor, "cases.appointments", station.region_key):
+        raise errors.CaseError("您没有设置本站预约时段的权限。")
+    SlotKind(kind)
+    if kind == SlotKind.WORKDAY and not is_working_day(day):
+        raise errors.CaseError(errors.SLOT_NOT_WORKDAY)
+    if end <= start or capacity < 1:
+        raise errors.CaseError("时段结束时间应晚于开始时间，人数至少为 1。")
+    slot = AppointmentSlot.objects.create(
+        station=station,
+        region_key=station.region_key,
+        date=day,
+        start=start,
+        end=end,
+        kind=kind,
+        capacity=capacity,
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=slot)
+    return slot
+
+
+def booking_code() -> str:
+    """A new booking code (8 characters without look-alikes); drawn again on a clash."""
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+
+
+def appointment_book(
+    *,
+    slot: AppointmentSlot,
+    name: str,
+    id_number: str,
+    phone: str,
+    item=None,
+    note: str = "",
+    actor=None,
+) -> Appointment:
+    """Book one place. The conditional UPDATE (booked < capacity) is the only guard needed:
+    concurrent requests for the last place cannot both succeed, on SQLite or PostgreSQL."""
+    from junjia.registry.api import mask_phone, normalise_mobile, parse_id_number
+
+    number = parse_id_number(id_number).value
+    mobile = normalise_mobile(phone)
+    if not name.strip():
+        raise errors.CaseError("请填写姓名。")
+    if (
+        dt.datetime.combine(slot.date, slot.start, tzinfo=timezone.get_current_timezone())
+        < timezone.now()
+    ):
+        raise errors.CaseError(errors.SLOT_PAST)
+    # Everything that needs no lock is done first: encryption and the blind index are the
+    # costly part, and a transaction holding the slot's row should not wait for them.
+    provider = get_provider()
+    fields = {
+        "slot": slot,
+        "region_key": slot.region_key,
+        "name": name.strip(),
+        "id_enc": provider.encrypt_text(number, aad=ID_AAD),
+        "id_index": provider.blind_index(number, purpose="recipient.id"),
+        "id_masked": number[:6] + "*" * 8 + number[-4:],
+        "phone_enc": provider.encrypt_text(mobile, aad=PHONE_AAD),
+        "phone_masked": mask_phone(mobile),
+        "item": item,
+        "note": note.strip()[:200],
+        "booked_by": actor,
+    }
+    for attempt in range(5):
+        code = booking_code()
+        try:
+            with transaction.atomic():
+                appointment = Appointment.objects.create(code=code, **fields)
+                audit.record(
+                    actor=actor,
+                    action=AuditAction.CREATE,
+                    obj=appointment,
+                    region_key=slot.region_key,
+                    extra={"channel": "staff" if actor else "public"},
+                )
+                # The place is taken last, so the slot's row stays locked (against the other
+                # bookers of this slot) only from here to the commit.
+                taken = AppointmentSlot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
+                    booked=F("booked") + 1
+                )
+                if not taken:
+                    raise errors.CaseError(errors.SLOT_FULL)
+            return appointment
+        except IntegrityError:
+            # Only a booking code drawn twice (1 in 31⁸ a pair) is tried again, with another
+            # code; any other integrity error (a slot deleted meanwhile) is the caller's.
+            if attempt == 4 or not Appointment.objects.filter(code=code).exists():
+                raise
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: Appointment, actor=None) -> Appointment:
+    # The person (no actor) cancels their own booking from the public page, found by its code
+    # and identity number; staff are checked by appointments_admin before this.
+    def apply(locked):
+        AppointmentSlot.objects.filter(pk=locked.slot_id, booked__gt=0).update(
+            booked=F("booked") - 1
+        )
+        return []
+
+    return perform(
+        APPOINTMENT_WORKFLOW,
+        appointment,
+        AppointmentStatus.CANCELLED,
+        actor=actor,
+        can=lambda *args: True,
+        record=_audit_step(actor),
+        apply=apply,
+    )
+
+
+def appointment_reschedule(
+    *, appointment: Appointment, slot: AppointmentSlot, actor=None
+) -> Appointment:
+    """Move to another slot: book the new place first, then free the old one."""
+    with transaction.atomic():
+        taken = AppointmentSlot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
+            booked=F("booked") + 1
+        )
+        if not taken:
+            raise errors.CaseError(errors.SLOT_FULL)
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if locked.status != AppointmentStatus.BOOKED:
+            raise errors.CaseError("该预约已取消或已办理。")
+        old = locked.slot_id
+        AppointmentSlot.objects.filter(pk=old, booked__gt=0).update(booked=F("booked") - 1)
+        locked.slot = slot
+        locked.save(update_fields=["slot", "updated_at"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            region_key=locked.region_key,
+            changes={"slot": [old, slot.pk]},
+        )
+    return locked
+
+
+def find_appointment(code: str, id_number: str) -> Appointment | None:
+    """Public look-up needs both the code and the number: neither alone reveals anything."""
+    from junjia.registry.api import parse_id_number
+
+    try:
+        number = parse_id_number(id_number).value
+    except Exception:
+        return None
+    index = get_provider().blind_index(number, purpose="recipient.id")
+    return (
+        Appointment.objects.filter(code=code.strip().upper(), id_index=index)
+        .select_related("slot")
+        .first()
+    )
