@@ -159,7 +159,7 @@ def test_the_real_tree_is_read_where_capabilities_are_named():
         ("core/workdays/urls.py", "calendar.manage"),
         ("cases/views/work.py", "cases.supervise"),
         ("registry/views/profile.py", "registry.reveal"),
-        ("registry/rest.py", "registry.transfer"),
+        ("registry/rest/transfers.py", "registry.transfer"),
     } <= uses
     assert {name for _, name in uses} <= declared_capabilities()
 
