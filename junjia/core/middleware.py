@@ -29,3 +29,21 @@ class RequestContextMiddleware:
             deactivate(token)
         response["X-Request-ID"] = ctx.request_id
         return response
+
+
+class NoStoreForStaffMiddleware:
+    """Staff pages, downloads and API answers show personal data: nothing a signed-in user
+    receives is kept by the browser or a proxy (Cache-Control: no-store). Responses that set
+    their own caching (static files, public pages) are left as they are."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Expires"):
+            cache = response.get("Cache-Control", "")
+            if "no-store" not in cache:
+                response["Cache-Control"] = "private, no-store"
+        return response

@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "junjia.orgs.middleware.SecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "junjia.core.middleware.NoStoreForStaffMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

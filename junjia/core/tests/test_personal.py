@@ -44,3 +44,15 @@ def test_the_web_access_log_keeps_no_query_string_and_no_referer():
     assert "%(U)s" in fmt
     for atom in ("%(r)s", "%(q)s", "%(f)s", "%({raw_uri}e)s"):
         assert atom not in fmt
+
+
+def test_what_a_signed_in_user_receives_is_not_stored(client, personas):
+    from django.urls import reverse
+
+    from junjia.orgs.tests.helpers import login_as
+
+    login_as(client, personas.clerk_a)
+    for url in (reverse("orgs:home"), reverse("registry:recipient_list"), "/api/v1/me/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"], url
