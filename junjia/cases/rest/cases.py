@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from junjia.core.api_base import StandardPagination
 from junjia.core.rest import form_errors, request_body
-from junjia.core.workdays import UnknownCalendarYear, add_working_days
+from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar, add_working_days
 from junjia.orgs.api import get_for_actor, require_capability
 
 from .. import errors, selectors, services
@@ -116,6 +116,9 @@ class CaseRowOut(serializers.Serializer):
     owner = CaseUserRef(help_text="首办人")
     accepted_on = serializers.DateField(allow_null=True)
     due_on = serializers.DateField(allow_null=True, help_text="承诺办结日期（按工作日计算）")
+    due_on_estimated = serializers.SerializerMethodField(
+        help_text="承诺办结日期落在节假日安排尚未公布的年份：暂按法定节假日估算，公布录入后自动重算"
+    )
     overdue = serializers.SerializerMethodField()
     extended_days = serializers.IntegerField(help_text="已批准延长的工作日")
     completed_at = serializers.DateTimeField(allow_null=True)
@@ -128,6 +131,14 @@ class CaseRowOut(serializers.Serializer):
 
     def get_overdue(self, case) -> bool:
         return bool(case.status in CLOCK_STATUSES and case.due_on and case.due_on < today())
+
+    def get_due_on_estimated(self, case) -> bool:
+        # one calendar per answer (a page of cases reads the official years once)
+        root = self.root
+        calendar = getattr(root, "_junjia_calendar", None)
+        if calendar is None:
+            calendar = root._junjia_calendar = WorkingDayCalendar()
+        return calendar.is_estimate(case.due_on)
 
 
 class MaterialCheckOut(serializers.Serializer):

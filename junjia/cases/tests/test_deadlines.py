@@ -83,3 +83,16 @@ def test_a_due_callback_is_recounted_from_the_day_it_was_opened(work):
     assert Notification.objects.filter(
         user=work.a2, text__contains=f"办件 {case.number} 的回访期限由 2027-01-05 调整为 2027-01-07"
     ).exists()
+
+
+def test_the_api_says_when_a_due_date_is_an_estimate(work):
+    from .test_rest import CASES, api_for
+
+    work.frozen.move_to("2026-12-15 10:00:00+08:00")
+    later = services.case_accept(actor=work.a, case=new_case(work.a))
+    early = accepted_case(work.a, name="年内到期", due=D(2026, 12, 30))
+
+    rows = {r["id"]: r for r in api_for(work.a).get(CASES).json()["results"]}
+
+    assert rows[later.pk]["due_on_estimated"] is True
+    assert rows[early.pk]["due_on_estimated"] is False
