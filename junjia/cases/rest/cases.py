@@ -138,6 +138,7 @@ class CaseRowOut(serializers.Serializer):
         calendar = getattr(root, "_junjia_calendar", None)
         if calendar is None:
             calendar = root._junjia_calendar = WorkingDayCalendar()
+            calendar.known_years()  # one query per answer, whatever its rows
         return calendar.is_estimate(case.due_on)
 
 
