@@ -1,8 +1,9 @@
 """Root URL configuration."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from junjia.core.views.api_errors import api_not_found
 from junjia.core.views.health import healthz
 
 api_v1 = [
@@ -11,6 +12,7 @@ api_v1 = [
     path("", include("junjia.orgs.rest")),
     path("", include("junjia.registry.rest")),
     path("", include("junjia.cases.rest")),
+    re_path(r"^.*$", api_not_found),  # last: JSON for a path that names no endpoint
 ]
 
 urlpatterns = [

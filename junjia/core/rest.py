@@ -3,6 +3,7 @@ as a dict, a page form's errors in the API's shape."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework import exceptions, serializers, status
+from rest_framework.metadata import BaseMetadata
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -79,3 +80,11 @@ def form_errors(form) -> dict:
         ("non_field_errors" if name == "__all__" else name): [e["message"] for e in errs]
         for name, errs in form.errors.get_json_data().items()
     }
+
+
+class AllowedMethodsMetadata(BaseMetadata):
+    """OPTIONS answers which methods an endpoint takes — never the view's docstring (the
+    schema at /api/v1/schema/ describes the API)."""
+
+    def determine_metadata(self, request, view):
+        return {"methods": [m for m in view.allowed_methods if m != "OPTIONS"]}

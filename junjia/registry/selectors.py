@@ -15,11 +15,13 @@ from . import crypto_fields
 from .choices import (
     BEREAVED_CATEGORIES,
     DISABILITY_CATEGORIES,
+    FLAG_FIELDS,
     SERVED_CATEGORIES,
     Category,
     ChangeStatus,
     DocumentKind,
     FileStatus,
+    Hardship,
     TransferStatus,
 )
 from .idnumber import IdNumberError, parse
@@ -29,6 +31,11 @@ from .tasks import living_approved_memberships
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
+MAX_AGE = 150
+MAX_QUERY = 100
+BAD_AGE = "年龄应为 0 至 150 之间的整数。"
+BAD_CHOICE = "取值无效，可选：{allowed}。"
+BAD_CURSOR = "翻页位置无效，请从第一页重新查询。"
 SORTS = {
     "name": ("name_pinyin", "id"),
     "birth": ("birth_date", "id"),
@@ -54,29 +61,56 @@ class SearchParams:
     sort: str = "name"
     after: str = ""  # keyset cursor
 
+    # What was wrong with the query, by parameter (a page ignores it and says so; the API
+    # answers 400 naming it). Not part of the search itself.
+    problems: dict = field(default_factory=dict, compare=False, repr=False)
+
     @classmethod
     def from_query(cls, data) -> "SearchParams":
-        def number(key):
-            value = (data.get(key) or "").strip()
-            return int(value) if value.isdigit() else None
+        problems: dict[str, str] = {}
 
-        sort = data.get("sort") or "name"
-        return cls(
-            q=(data.get("q") or "").strip(),
-            category=data.get("category") or "",
-            flag=data.get("flag") or "",
-            region=(data.get("region") or "").strip(),
-            age_min=number("age_min"),
-            age_max=number("age_max"),
-            status=data.get("status") or "",
-            deceased=data.get("deceased") or "",
-            hardship=data.get("hardship") or "",
-            sort=sort if sort in SORTS else "name",
-            after=data.get("after") or "",
+        def age(key):
+            value = (data.get(key) or "").strip()
+            if not value:
+                return None
+            if not value.isdigit() or int(value) > MAX_AGE:
+                problems[key] = BAD_AGE
+                return None
+            return int(value)
+
+        def choice(key, allowed, default=""):
+            value = data.get(key) or default
+            if value and value not in allowed:
+                problems[key] = BAD_CHOICE.format(allowed="、".join(sorted(allowed)))
+                return default
+            return value
+
+        after = data.get("after") or ""
+        if after and _cursor(after) is None:
+            problems["after"] = BAD_CURSOR
+            after = ""
+        params = cls(
+            q=(data.get("q") or "").strip()[:MAX_QUERY],
+            category=choice("category", set(Category.values)),
+            flag=choice("flag", set(FLAG_FIELDS)),
+            region=(data.get("region") or "").strip()[:12],
+            age_min=age("age_min"),
+            age_max=age("age_max"),
+            status=choice("status", set(FileStatus.values)),
+            deceased=choice("deceased", {"1", "0"}),
+            hardship=choice("hardship", set(Hardship.values) - {""}),
+            sort=choice("sort", set(SORTS), "name"),
+            after=after,
         )
+        params.problems = problems
+        return params
 
     def as_query(self) -> dict:
-        data = {k: v for k, v in vars(self).items() if v not in ("", None) and k != "after"}
+        data = {
+            k: v
+            for k, v in vars(self).items()
+            if v not in ("", None) and k not in ("after", "problems")
+        }
         return {k: str(v) for k, v in data.items()}
 
 
@@ -173,6 +207,21 @@ def _decode(cursor: str):
         return None
 
 
+def _cursor(text: str):
+    """A cursor as _encode made it — [sort value, id] — or None."""
+    value = _decode(text)
+    if not (isinstance(value, list) and len(value) == 2):
+        return None
+    key, last_id = value
+    if not isinstance(last_id, int) or isinstance(last_id, bool) or not 0 < last_id < 2**63:
+        return None
+    if key is not None and not isinstance(key, str):
+        return None
+    if isinstance(key, str) and len(key) > 100:
+        return None
+    return value
+
+
 @dataclass
 class Page:
     rows: list
@@ -195,14 +244,18 @@ def search(
     order = SORTS[params.sort]
     key_field = order[0].lstrip("-")
     descending = order[0].startswith("-")
-    cursor = _decode(params.after) if params.after else None
+    cursor = _cursor(params.after) if params.after else None
     page_qs = qs
-    if cursor and len(cursor) == 2:
+    if cursor:
         value, last_id = cursor
-        if key_field.endswith("_date"):
-            value = dt.date.fromisoformat(value) if value else None
-        elif key_field.endswith("_at"):
-            value = dt.datetime.fromisoformat(value)
+        try:
+            if key_field.endswith("_date"):
+                value = dt.date.fromisoformat(value) if value else None
+            elif key_field.endswith("_at"):
+                value = dt.datetime.fromisoformat(value)
+        except (TypeError, ValueError):  # a cursor of another sort order: start again
+            cursor, value = None, None
+    if cursor:
         # The first condition is implied by the second; it is there so the database seeks
         # straight to the cursor in the sort index instead of reading every earlier row.
         if descending:

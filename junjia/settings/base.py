@@ -196,6 +196,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "junjia.core.rest.exception_handler",
+    # OPTIONS answers the allowed methods only, never the views' docstrings.
+    "DEFAULT_METADATA_CLASS": "junjia.core.rest.AllowedMethodsMetadata",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "军之家 Junjia API",

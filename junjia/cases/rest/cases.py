@@ -407,6 +407,8 @@ def filter_cases(actor, params):
     """The list's filters. overdue / due soon as the deadline watch defines them: clock
     running, due before today / within 2 working days."""
     day = today()
+    if params.get("owner", "") not in ("", "me"):
+        raise ValidationError({"owner": ["只支持 owner=me（我的办件及我代办的办件）。"]})
     if params.get("owner") == "me":
         qs = selectors.my_work(actor, day)
     else:

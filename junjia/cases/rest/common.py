@@ -62,7 +62,7 @@ def int_param(params, name: str) -> int | None:
     raw = params.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not raw.isdigit() or int(raw) >= 2**63:  # a database id never reaches 2⁶³
         raise ValidationError({name: [BAD_NUMBER]})
     return int(raw)
 

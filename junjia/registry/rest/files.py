@@ -79,6 +79,9 @@ SEARCH_PARAMETERS = [
 ]
 
 
+BAD_PAGE_SIZE = f"每页条数应为 1 至 {MAX_PAGE_SIZE} 之间的整数。"
+
+
 class RecipientListCreate(GenericAPIView):
     """Search the files of the caller's jurisdiction (GET), or open a new draft file (POST)."""
 
@@ -92,8 +95,13 @@ class RecipientListCreate(GenericAPIView):
     def get(self, request):
         require_capability(request.user, "registry.view")
         params = selectors.SearchParams.from_query(request.query_params)
-        size = request.query_params.get("page_size", "")
-        size = min(int(size), MAX_PAGE_SIZE) if size.isdigit() and int(size) else PAGE_SIZE
+        problems = {name: [message] for name, message in params.problems.items()}
+        size = request.query_params.get("page_size", "").strip()
+        if size and not (size.isdigit() and 1 <= int(size) <= MAX_PAGE_SIZE):
+            problems["page_size"] = [BAD_PAGE_SIZE]
+        if problems:
+            raise ValidationError(problems)
+        size = int(size) if size else PAGE_SIZE
         page = selectors.search(request.user, params, page_size=size)
         prefetch_related_objects(page.rows, "categories")
         reads.record_list_view(request.user, params.as_query())

@@ -85,6 +85,8 @@ def recipient_list(request):
     actor = request.user
     require_capability(actor, "registry.view")
     params = SearchParams.from_query(request.GET)
+    for message in dict.fromkeys(params.problems.values()):
+        messages.warning(request, f"部分筛选条件无效，已忽略：{message}")
     page = selectors.search(actor, params)
     prefetch_related_objects(page.rows, "categories")
     _with_age(page.rows)

@@ -1,0 +1,11 @@
+"""Answers under /api/ are JSON, a path that names no endpoint too (never an HTML page)."""
+
+from django.http import JsonResponse
+
+NO_SUCH_ENDPOINT = "没有这个接口，请核对地址（接口说明见 /api/v1/docs/）。"
+
+
+def api_not_found(request, *args, **kwargs):
+    return JsonResponse(
+        {"detail": NO_SUCH_ENDPOINT}, status=404, json_dumps_params={"ensure_ascii": False}
+    )

@@ -1,0 +1,53 @@
+"""Malformed parameters answer 400 naming the parameter, never a server error; answers under
+/api/ are JSON even for a path that names nothing; OPTIONS shows no code docstrings."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+BIG = "99999999999999999999999"
+
+
+@pytest.fixture
+def api(personas):
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=personas.head_a)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/api/v1/recipients/?after=garbage", "after"),
+        ("/api/v1/recipients/?sort=nonsense", "sort"),
+        ("/api/v1/recipients/?age_min=abc", "age_min"),
+        (f"/api/v1/recipients/?age_max={BIG}", "age_max"),
+        (f"/api/v1/recipients/?page_size={BIG}", "page_size"),
+        ("/api/v1/recipients/?category=zzz", "category"),
+        ("/api/v1/cases/?page=abc", "page"),
+        (f"/api/v1/cases/?page={BIG}", "page"),
+        ("/api/v1/cases/?page_size=0", "page_size"),
+        ("/api/v1/cases/?owner=abc", "owner"),
+        (f"/api/v1/cases/?station={BIG}", "station"),
+    ],
+)
+def test_a_malformed_parameter_is_named_in_a_400(api, url, parameter):
+    response = api.get(url)
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == [parameter]
+
+
+def test_an_unknown_api_path_answers_json(api):
+    response = api.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "没有这个接口" in response.json()["detail"]
+
+
+def test_options_lists_methods_not_docstrings(api):
+    response = api.options("/api/v1/cases/")
+    assert response.status_code == 200
+    assert response.json() == {"methods": ["GET", "POST", "HEAD"]}
