@@ -7,6 +7,7 @@ import io
 import os
 import posixpath
 import re
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -27,6 +28,16 @@ MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
 MAX_RATIO = 200  # a larger compression ratio than this is treated as a zip bomb
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted xlsx and legacy .xls
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What zipfile and zlib raise on a damaged archive (ValueError: a seek before its start;
+# NotImplementedError: an unknown version or method; struct.error: a truncated header).
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    ValueError,
+    struct.error,
+)
 
 
 ENCRYPTED = "文件已加密（设置了打开密码）或是旧版 .xls 格式，请另存为无密码的 .xlsx 后再上传。"
@@ -64,7 +75,7 @@ def _head(source: Source, n: int) -> bytes:
 
 
 def open_zip(source: Source) -> zipfile.ZipFile:
-    """The archive of an upload (raises zipfile.BadZipFile)."""
+    """The archive of an upload (raises one of ZIP_ERRORS)."""
     if isinstance(source, bytes | bytearray | memoryview):
         return zipfile.ZipFile(io.BytesIO(source))
     source.seek(0)
@@ -87,7 +98,7 @@ def check_upload(
         raise XlsxError("文件不是 Excel .xlsx 格式，请使用下载的模板填写后上传。")
     try:
         archive = open_zip(source)
-    except zipfile.BadZipFile as exc:
+    except ZIP_ERRORS as exc:
         raise XlsxError("文件已损坏，无法读取，请重新保存后上传。") from exc
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
@@ -111,7 +122,7 @@ def check_upload(
                     total += len(chunk)
                     if total > max_uncompressed:
                         raise XlsxError(too_big)
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        except ZIP_ERRORS as exc:
             raise XlsxError("文件已损坏，无法读取，请重新保存后上传。") from exc
 
 
@@ -511,7 +522,7 @@ class StreamingWorkbook:
         self.inflated = 0
         try:
             self._zip = open_zip(source)
-        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
+        except ZIP_ERRORS as exc:
             raise XlsxError(UNREADABLE) from exc
         self._members = {name.lower(): name for name in self._zip.namelist()}
         if "xl/workbook.xml" not in self._members:
@@ -590,7 +601,7 @@ class StreamingWorkbook:
                 while chunk := member.read(_BLOCK):
                     self._count(len(chunk))
                     yield chunk
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        except ZIP_ERRORS as exc:
             raise XlsxError(DAMAGED) from exc
 
     def _read_member(self, name: str) -> bytes:
