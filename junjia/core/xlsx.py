@@ -769,7 +769,7 @@ class StreamingWorkbook:
         before, data = block
         _feed(_parser(), b"<sheetData>" + data + b"</sheetData>", f"工作表“{sheet}”")
         text = data.decode()
-        if _FAST_BLOCK.fullmatch(text):
+        if _fast_shape(text):
             return self._fast_rows(sheet, _FAST_CELL.findall(text))
         rows = _scan(sheet, data)
         raws = [cell[3] for _, cells in rows for cell in cells if cell[1] == "s" and cell[3]]
@@ -1014,7 +1014,19 @@ _FAST_ROW = re.compile(
     + ")+</row>"
 )
 _FAST_CELL = re.compile(_FAST_CELL_SHAPE.replace("{row}", r"(\d+)"))
-_FAST_BLOCK = re.compile(f"(?:{_FAST_ROW.pattern})+")
+
+
+def _fast_shape(text: str) -> bool:
+    """Whether a block is nothing but rows of the fast shape (matched a row at a time: one
+    match over the whole block would keep a backtracking stack as long as the block)."""
+    match = _FAST_ROW.match
+    at, end = 0, len(text)
+    while at < end:
+        found = match(text, at)
+        if found is None:
+            return False
+        at = found.end()
+    return end > 0
 
 
 def _scan(sheet: str, data: bytes) -> list[tuple[str | None, list]]:
