@@ -351,6 +351,18 @@ def _feed(parser: expat.XMLParserType, data: bytes, where: str, final: bool = Tr
         raise _damaged_part(where, expat.ErrorString(exc.code)) from None
 
 
+def _check_xml(sheet: str, data: bytes, parser: expat.XMLParserType | None = None) -> None:
+    """Parse a block of rows (with handlers, or only to check it is well-formed), fed in
+    parts: a copy of the block with its wrapper would cost a quarter of a megabyte."""
+    if parser is None:
+        parser = expat.ParserCreate()
+        parser.StartDoctypeDeclHandler = _no_doctype
+    where = f"工作表“{sheet}”"
+    _feed(parser, b"<sheetData>", where, final=False)
+    _feed(parser, data, where, final=False)
+    _feed(parser, b"</sheetData>", where)
+
+
 def _local(name: str) -> str:
     return name.rpartition(":")[2]
 
@@ -457,7 +469,12 @@ class _SharedStrings:
         try:
             wanted = set(map(int, raws))
         except ValueError:
-            raise _damaged(next(r for r in raws if not r.strip().lstrip("-").isdigit())) from None
+            for raw in raws:
+                try:
+                    int(raw)
+                except ValueError:
+                    raise _damaged(raw.decode() if isinstance(raw, bytes) else raw) from None
+            raise
         for index in wanted:
             if index < n_hot:
                 if index < 0:
@@ -561,6 +578,7 @@ class StreamingWorkbook:
         self.epoch = _EPOCH_1904 if date1904 else _EPOCH_1900
         self.date_styles = self._date_styles()
         self._date_style_texts = frozenset(str(i) for i in self.date_styles)
+        self._date_style_bytes = frozenset(str(i).encode() for i in self.date_styles)
         self._moments: dict[str, object] = {}  # date cells repeat: serial text → value
         self._strings = _SharedStrings()
         try:
@@ -767,10 +785,9 @@ class StreamingWorkbook:
         """(row number, values by column) for every row of a block; empty cells are None.
         Raises FormulaCell at the first formula, XlsxError on anything malformed."""
         before, data = block
-        _feed(_parser(), b"<sheetData>" + data + b"</sheetData>", f"工作表“{sheet}”")
-        text = data.decode()
-        if _fast_shape(text):
-            return self._fast_rows(sheet, _FAST_CELL.findall(text))
+        _check_xml(sheet, data)
+        if _fast_shape(data):
+            return self._fast_rows(sheet, _FAST_CELL.findall(data))
         rows = _scan(sheet, data)
         raws = [cell[3] for _, cells in rows for cell in cells if cell[1] == "s" and cell[3]]
         shared = self._strings.block(raws) if raws else {}
@@ -790,11 +807,11 @@ class StreamingWorkbook:
         return out
 
     def _fast_rows(self, sheet: str, cells: list[tuple]) -> list[tuple[int, list]]:
-        """_FAST_CELL's matches as rows, the common kinds of value read here, the others by
-        _value (as _values reads them)."""
+        """_FAST_CELL's matches (bytes) as rows, the common kinds of value read here, the
+        others by _value (as _values reads them)."""
         rows: list[tuple[int, list]] = []
-        shared = self._strings.block([cell[5] for cell in cells if cell[3] == "s"])
-        date_styles = self._date_style_texts
+        shared = self._strings.block([cell[5] for cell in cells if cell[3] == b"s"])
+        date_styles = self._date_style_bytes
         moments = self._moments
         columns = _COLUMNS
         current = None
@@ -810,20 +827,22 @@ class StreamingWorkbook:
                 rows.append((number, values))
             column = columns.get(letters, -1)
             if column < 0:
-                column = _column_of(sheet, number, letters)
+                column = columns[letters] = _column_of(sheet, number, letters.decode())
             if inline:
-                value = _unescape(inline) if "_x" in inline else inline
+                value = inline.decode()
+                if "_x" in value:
+                    value = _unescape(value)
             elif not raw:
                 continue
-            elif kind == "s":
+            elif kind == b"s":
                 value = shared[int(raw)]
-            elif not kind or kind == "n":
+            elif not kind or kind == b"n":
                 style = s1 or s2
                 value = moments.get(raw) if style and style in date_styles else None
                 if value is None:
                     value = self._number(sheet, number, column, raw, style in date_styles)
             else:
-                value = self._value(sheet, number, column, kind, raw)
+                value = self._value(sheet, number, column, kind.decode(), raw.decode())
             gap = column - len(values)
             if gap == 0:
                 values.append(value)
@@ -929,7 +948,9 @@ class StreamingWorkbook:
         return found
 
     @staticmethod
-    def _bad_value(sheet: str, number: int, column: int, text: str) -> XlsxError:
+    def _bad_value(sheet: str, number: int, column: int, text: str | bytes) -> XlsxError:
+        if isinstance(text, bytes):
+            text = text.decode()
         return XlsxError(
             f"文件已损坏：工作表“{sheet}”第 {number} 行第 {column + 1} 列的值“{text[:20]}”"
             "与其单元格类型不符，请重新保存后上传。"
@@ -971,7 +992,9 @@ _TOO_LONG_TEXT = (
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
-def _bad_row(sheet: str, ref: str) -> XlsxError:
+def _bad_row(sheet: str, ref: str | bytes) -> XlsxError:
+    if isinstance(ref, bytes):
+        ref = ref.decode()
     return XlsxError(f"文件已损坏：工作表“{sheet}”的行号“{ref[:20]}”无效，请重新保存后上传。")
 
 
@@ -1009,20 +1032,22 @@ _FAST_CELL_SHAPE = (
     r"</c>)"
 )
 _FAST_ROW = re.compile(
-    r'<row r="(?P<row>\d+)"(?: [\w:]+="[^"<&]*")*>(?:'
-    + re.sub(r"\((?!\?)", "(?:", _FAST_CELL_SHAPE.replace("{row}", "(?P=row)"))
-    + ")+</row>"
+    (
+        r'<row r="(?P<row>\d+)"(?: [\w:]+="[^"<&]*")*>(?:'
+        + re.sub(r"\((?!\?)", "(?:", _FAST_CELL_SHAPE.replace("{row}", "(?P=row)"))
+        + ")+</row>"
+    ).encode()
 )
-_FAST_CELL = re.compile(_FAST_CELL_SHAPE.replace("{row}", r"(\d+)"))
+_FAST_CELL = re.compile(_FAST_CELL_SHAPE.replace("{row}", r"(\d+)").encode())
 
 
-def _fast_shape(text: str) -> bool:
+def _fast_shape(data: bytes) -> bool:
     """Whether a block is nothing but rows of the fast shape (matched a row at a time: one
     match over the whole block would keep a backtracking stack as long as the block)."""
     match = _FAST_ROW.match
-    at, end = 0, len(text)
+    at, end = 0, len(data)
     while at < end:
-        found = match(text, at)
+        found = match(data, at)
         if found is None:
             return False
         at = found.end()
@@ -1092,5 +1117,5 @@ def _scan(sheet: str, data: bytes) -> list[tuple[str | None, list]]:
         if target is not None:
             target.append(chunk)
 
-    _feed(_parser(start, end, text), b"<sheetData>" + data + b"</sheetData>", f"工作表“{sheet}”")
+    _check_xml(sheet, data, _parser(start, end, text))
     return rows

@@ -116,7 +116,7 @@ def test_the_expat_path_and_tiny_blocks_give_the_same_rows(name, monkeypatch):
     nothing."""
     path = CORPUS / name
     expected = ours(path)
-    monkeypatch.setattr(xlsx, "_FAST_ROW", xlsx.re.compile("(?!)"))
+    monkeypatch.setattr(xlsx, "_FAST_ROW", xlsx.re.compile(b"(?!)"))
     monkeypatch.setattr(xlsx, "_BLOCK", 7)
     assert ours(path) == expected
 
