@@ -843,14 +843,10 @@ class StreamingWorkbook:
                     value = self._number(sheet, number, column, raw, style in date_styles)
             else:
                 value = self._value(sheet, number, column, kind.decode(), raw.decode())
-            gap = column - len(values)
-            if gap == 0:
-                values.append(value)
-            elif gap > 0:
-                values.extend([None] * gap)
+            if column == len(values):  # the next column: most cells
                 values.append(value)
             else:
-                values[column] = value
+                _place(values, column, value)
         return rows
 
     @staticmethod
@@ -895,14 +891,10 @@ class StreamingWorkbook:
                 value = shared[int(text)]
             else:
                 value = self._value(sheet, number, column, kind, text)
-            gap = column - len(values)
-            if gap == 0:
-                values.append(value)
-            elif gap > 0:
-                values.extend([None] * gap)
+            if column == len(values):  # the next column: most cells
                 values.append(value)
             else:
-                values[column] = value
+                _place(values, column, value)
         return values
 
     def _value(self, sheet: str, number: int, column: int, kind: str, text: str):
@@ -1006,6 +998,16 @@ def _column_of(sheet: str, number: int, letters: str) -> int:
             f"文件已损坏：工作表“{sheet}”第 {number} 行的单元格引用“{letters[:20]}”无效，"
             "请重新保存后上传。"
         ) from None
+
+
+def _place(values: list, column: int, value) -> None:
+    """Put a value at its column: after a gap of empty cells, or over an earlier one."""
+    gap = column - len(values)
+    if gap >= 0:
+        values.extend([None] * gap)
+        values.append(value)
+    else:
+        values[column] = value
 
 
 def _iso(text: str):
