@@ -2,12 +2,12 @@
 error reports) with formula-injection neutralised."""
 
 import array
-import codecs
 import datetime as dt
-import html
 import io
 import os
+import posixpath
 import re
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import BinaryIO, Self
+from xml.parsers import expat
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
@@ -27,6 +28,16 @@ MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
 MAX_RATIO = 200  # a larger compression ratio than this is treated as a zip bomb
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted xlsx and legacy .xls
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What zipfile and zlib raise on a damaged archive (ValueError: a seek before its start;
+# NotImplementedError: an unknown version or method; struct.error: a truncated header).
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    ValueError,
+    struct.error,
+)
 
 
 ENCRYPTED = "文件已加密（设置了打开密码）或是旧版 .xls 格式，请另存为无密码的 .xlsx 后再上传。"
@@ -64,7 +75,7 @@ def _head(source: Source, n: int) -> bytes:
 
 
 def open_zip(source: Source) -> zipfile.ZipFile:
-    """The archive of an upload (raises zipfile.BadZipFile)."""
+    """The archive of an upload (raises one of ZIP_ERRORS)."""
     if isinstance(source, bytes | bytearray | memoryview):
         return zipfile.ZipFile(io.BytesIO(source))
     source.seek(0)
@@ -87,7 +98,7 @@ def check_upload(
         raise XlsxError("文件不是 Excel .xlsx 格式，请使用下载的模板填写后上传。")
     try:
         archive = open_zip(source)
-    except zipfile.BadZipFile as exc:
+    except ZIP_ERRORS as exc:
         raise XlsxError("文件已损坏，无法读取，请重新保存后上传。") from exc
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
@@ -111,7 +122,7 @@ def check_upload(
                     total += len(chunk)
                     if total > max_uncompressed:
                         raise XlsxError(too_big)
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        except ZIP_ERRORS as exc:
             raise XlsxError("文件已损坏，无法读取，请重新保存后上传。") from exc
 
 
@@ -257,38 +268,35 @@ def error_report(errors: Iterable[RowError], *, warnings: bool = False, target=N
 # --- streaming reader ---------------------------------------------------------------------
 #
 # Large imports (hundreds of thousands of rows) are read without ever holding a sheet in
-# memory: the worksheet XML is inflated in blocks through a byte cap, each block is cut at a
-# row boundary, and rows are parsed from the text with a few regular expressions. Shared
-# strings are kept in a temporary file with four bytes of offset per string in memory
-# (_SharedStrings). Parsing is a pure function of a block, so callers may spread blocks over
-# forked worker processes.
+# memory. Every XML part goes through expat (xml.parsers.expat, ADR 0005): elements are
+# matched by their local name, so <x:row> is a row, attributes are taken in any order and
+# quoting, and rows and cells without r= references follow the previous one. No document
+# type declaration is accepted (entity expansion). A sheet is inflated in blocks through a
+# byte cap and cut after a row's end tag, and each block (whole rows) is parsed on its own:
+# parsing is a pure function of a block, so callers may spread blocks over forked worker
+# processes. Shared strings are kept in a temporary file with four bytes of offset per string
+# in memory (_SharedStrings).
 
-_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b([^>]*?)/?>")
-_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
-_REL_TAG = re.compile(r"<(?:\w+:)?Relationship\b([^>]*?)/?>")
-_ROW = re.compile(r"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
-_CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
-_TEXT = re.compile(r"<t\b[^>]*?(?:/>|>(.*?)</t>)", re.S)
-_PHONETIC = re.compile(r"<rPh\b.*?</rPh>", re.S)
-_SI_ITEM = re.compile(
-    r'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>|<si\b[^>]*?(?:/>|>(.*?)</si>)', re.S
-)
-_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_NUMFMT = re.compile(r'<numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"', re.S)
-_CELLXFS = re.compile(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", re.S)
-_XF = re.compile(r"<xf\b([^>]*?)(?:/>|>)", re.S)
 _BUILTIN_DATE_FORMATS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)})
 _EPOCH_1900 = dt.datetime(1899, 12, 30)
 _EPOCH_1904 = dt.datetime(1904, 1, 1)
 _BLOCK = 1 << 18
-# A cell as spreadsheet programs usually write it: r, then s and/or t, then a value.
-_FAST_CELL = re.compile(
-    r'<c r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?(?: s="(\d+)")?'
-    r'(?: ?/>|>(?:<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)'
-)
+MAX_ROW_BYTES = 4 << 20  # one row's XML (a template row takes a few hundred bytes)
+MAX_TEXT_CHARS = 1 << 20  # one string (Excel's limit for a cell is 32,767 characters)
+_MAX_COLUMNS = 16_384
+_MAX_ROWS = 1_048_576
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SHEET_DATA = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData(?=[\s/>])[^>]*?(/?)>")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])([^>]*)>")
+_ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*(\d+)\s*["']""")
+_ROW_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?row\s*>")
+_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
+_SPACE = frozenset(b" \t\r\n")
 _COLUMNS: dict[str, int] = {}
+
+DAMAGED = "文件已损坏，无法读取，请重新保存后上传。"
+UNREADABLE = "文件内容无法读取，请使用下载的模板重新填写后上传。"
 
 
 class FormulaCell(XlsxError):
@@ -305,30 +313,107 @@ class FormulaCell(XlsxError):
         return (FormulaCell, (self.sheet, self.ref))
 
 
-def _attrs(text: str) -> dict[str, str]:
-    return dict(_ATTR.findall(text))
+@dataclass(frozen=True, slots=True)
+class CellError:
+    """An error value in a cell (#N/A, #DIV/0!, …): neither text nor a number."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def _damaged_part(where: str, reason: str) -> XlsxError:
+    return XlsxError(f"文件已损坏：{where}的内容无法解析（{reason}），请重新保存后上传。")
+
+
+def _no_doctype(*_args) -> None:
+    raise XlsxError("文件含有文档类型声明（DTD），不是电子表格程序保存的文件，已拒绝。")
+
+
+def _parser(start=None, end=None, text=None) -> expat.XMLParserType:
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.buffer_size = 1 << 16
+    parser.StartDoctypeDeclHandler = _no_doctype
+    parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
+    if text is not None:
+        parser.CharacterDataHandler = text
+    return parser
+
+
+def _feed(parser: expat.XMLParserType, data: bytes, where: str, final: bool = True) -> None:
+    try:
+        parser.Parse(data, final)
+    except expat.ExpatError as exc:
+        raise _damaged_part(where, expat.ErrorString(exc.code)) from None
+
+
+def _check_xml(sheet: str, data: bytes, parser: expat.XMLParserType | None = None) -> None:
+    """Parse a block of rows (with handlers, or only to check it is well-formed), fed in
+    parts: a copy of the block with its wrapper would cost a quarter of a megabyte."""
+    if parser is None:
+        parser = expat.ParserCreate()
+        parser.StartDoctypeDeclHandler = _no_doctype
+    where = f"工作表“{sheet}”"
+    _feed(parser, b"<sheetData>", where, final=False)
+    _feed(parser, data, where, final=False)
+    _feed(parser, b"</sheetData>", where)
+
+
+def _local(name: str) -> str:
+    return name.rpartition(":")[2]
 
 
 def _unescape(text: str) -> str:
-    if "&" in text:
-        text = html.unescape(text)
-    if "_x" in text:
-        text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
-        if _SURROGATE.search(text):  # escaped UTF-16 halves: a pair is one character
-            text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    """Excel's escapes of characters XML cannot carry (_x000D_, and UTF-16 halves)."""
+    text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if _SURROGATE.search(text):  # escaped UTF-16 halves: a pair is one character
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     return text
 
 
 def _column_index(letters: str) -> int:
+    """A column's index from its letters (A → 0); cached, and checked on the first sight."""
     index = 0
-    for char in letters:
+    if not (0 < len(letters) <= 3 and letters.isascii() and letters.isalpha()):
+        raise ValueError(letters)
+    for char in letters.upper():
         index = index * 26 + ord(char) - 64
+    if index > _MAX_COLUMNS:
+        raise ValueError(letters)
+    _COLUMNS[letters] = index - 1
     return index - 1
 
 
 def _is_date_format(code: str) -> bool:
     code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code).lower()
     return any(ch in code for ch in "ymdhs") and "general" not in code
+
+
+def _end_tag(data: bytes, tag: bytes, start: int, *, last: bool = False) -> int:
+    """Where the first (or last) end tag `tag` (b"</row", b"</x:row") begins at or after
+    start, or -1: the name must be followed by ">" after any white space."""
+    at = data.rfind(tag, start) if last else data.find(tag, start)
+    while at >= 0:
+        j = at + len(tag)
+        while j < len(data) and data[j] in _SPACE:
+            j += 1
+        if j < len(data) and data[j] == 62:  # ">"
+            return at
+        at = data.rfind(tag, start, at) if last else data.find(tag, at + 1)
+    return -1
+
+
+def _rows_after(number: int, data: bytes) -> int:
+    """The number of the last row of a block whose first row follows row `number`: a row
+    without r= follows the one before it (the OpenXML SDK writes them so)."""
+    for match in _ROW_TAG.finditer(data):
+        found = _ROW_NUMBER.search(match.group(1))
+        number = int(found.group(1)) if found else number + 1
+    return number
 
 
 class _SharedStrings:
@@ -384,7 +469,12 @@ class _SharedStrings:
         try:
             wanted = set(map(int, raws))
         except ValueError:
-            raise _damaged(next(r for r in raws if not r.strip().lstrip("-").isdigit())) from None
+            for raw in raws:
+                try:
+                    int(raw)
+                except ValueError:
+                    raise _damaged(raw.decode() if isinstance(raw, bytes) else raw) from None
+            raise
         for index in wanted:
             if index < n_hot:
                 if index < 0:
@@ -430,36 +520,69 @@ def _damaged(index) -> XlsxError:
     return XlsxError(f"文件已损坏：单元格引用了不存在的第 {index} 项共享文本，请重新保存后上传。")
 
 
+_NEAR = 64  # strings apart that are still read together
+_RUN_BYTES = 1 << 20
+
+
+def _damaged(index) -> XlsxError:
+    return XlsxError(f"文件已损坏：单元格引用了不存在的第 {index} 项共享文本，请重新保存后上传。")
+
+
 class StreamingWorkbook:
     """A read-only view of an xlsx that streams its sheets. Build it after check_upload;
     close() it (or use it as a context manager) to remove its temporary file at once."""
+
+    max_row_bytes = MAX_ROW_BYTES
 
     def __init__(self, source: Source, *, max_uncompressed: int = MAX_UNCOMPRESSED_BYTES):
         self.max_uncompressed = max_uncompressed
         self.inflated = 0
         try:
             self._zip = open_zip(source)
-            workbook_xml = self._read_member("xl/workbook.xml")
-            rels_xml = self._read_member("xl/_rels/workbook.xml.rels", missing_ok=True)
-        except (zipfile.BadZipFile, KeyError, zlib.error, EOFError) as exc:
-            raise XlsxError("文件内容无法读取，请使用下载的模板重新填写后上传。") from exc
-        targets = {}
-        for attrs in map(_attrs, _REL_TAG.findall(rels_xml)):
-            target = attrs.get("Target", "")
-            target = target[1:] if target.startswith("/") else "xl/" + target
-            targets[attrs.get("Id")] = target
+        except ZIP_ERRORS as exc:
+            raise XlsxError(UNREADABLE) from exc
+        self._members = {name.lower(): name for name in self._zip.namelist()}
+        if "xl/workbook.xml" not in self._members:
+            raise XlsxError(UNREADABLE)
         self.sheets: dict[str, str] = {}
-        for attrs in map(_attrs, _SHEET_TAG.findall(workbook_xml)):
-            rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
-            if "name" in attrs and rid in targets:
-                self.sheets[_unescape(attrs["name"])] = targets[rid]
-        self.epoch = _EPOCH_1904 if 'date1904="1"' in workbook_xml else _EPOCH_1900
+        targets: dict[str, str] = {}
+        shared_path = "xl/sharedStrings.xml"
+        date1904 = False
+
+        def relationship(name, attrs):
+            nonlocal shared_path
+            if _local(name) != "Relationship" or attrs.get("TargetMode") == "External":
+                return
+            target = attrs.get("Target", "")
+            path = target[1:] if target.startswith("/") else posixpath.join("xl", target)
+            path = posixpath.normpath(path)
+            targets[attrs.get("Id", "")] = path
+            if attrs.get("Type", "").endswith("/sharedStrings"):
+                shared_path = path
+
+        def workbook(name, attrs):
+            nonlocal date1904
+            local = _local(name)
+            if local == "sheet":
+                rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
+                title = attrs.get("name")
+                if title is not None and rid in targets:
+                    self.sheets.setdefault(title, targets[rid])
+            elif local == "workbookPr":
+                date1904 = attrs.get("date1904", "").strip().lower() in ("1", "true")
+
+        rels = "xl/_rels/workbook.xml.rels"
+        if rels in self._members:
+            _feed(_parser(relationship), self._read_member(rels), "工作簿的关系表")
+        _feed(_parser(workbook), self._read_member("xl/workbook.xml"), "工作簿")
+        self.epoch = _EPOCH_1904 if date1904 else _EPOCH_1900
         self.date_styles = self._date_styles()
         self._date_style_texts = frozenset(str(i) for i in self.date_styles)
+        self._date_style_bytes = frozenset(str(i).encode() for i in self.date_styles)
         self._moments: dict[str, object] = {}  # date cells repeat: serial text → value
         self._strings = _SharedStrings()
         try:
-            self._read_shared_strings()
+            self._read_shared_strings(shared_path)
         except BaseException:
             self.close()
             raise
@@ -479,9 +602,6 @@ class StreamingWorkbook:
 
     # members
 
-    def _open(self, name: str):
-        return self._zip.open(name)
-
     def _count(self, n: int) -> None:
         self.inflated += n
         if self.inflated > self.max_uncompressed:
@@ -489,71 +609,104 @@ class StreamingWorkbook:
                 f"文件解压后超过 {self.max_uncompressed // 1024 // 1024} MB 的上限，已拒绝。"
             )
 
-    def _stream(self, name: str):
-        """Decoded text of one member in blocks, through the inflate cap."""
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    def _stream(self, name: str) -> Iterator[bytes]:
+        """The bytes of one member in blocks, through the inflate cap."""
+        member_name = self._members.get(name.lower())
+        if member_name is None:
+            raise XlsxError(f"文件已损坏：缺少 {name}，请重新保存后上传。")
         try:
-            with self._open(name) as member:
+            with self._zip.open(member_name) as member:
                 while chunk := member.read(_BLOCK):
                     self._count(len(chunk))
-                    yield decoder.decode(chunk)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-            raise XlsxError("文件已损坏，无法读取，请重新保存后上传。") from exc
-        tail = decoder.decode(b"", final=True)
-        if tail:
-            yield tail
+                    yield chunk
+        except ZIP_ERRORS as exc:
+            raise XlsxError(DAMAGED) from exc
 
-    def _read_member(self, name: str, missing_ok: bool = False) -> str:
-        if missing_ok and name not in self._zip.namelist():
-            return ""
-        return "".join(self._stream(name))
+    def _read_member(self, name: str) -> bytes:
+        return b"".join(self._stream(name))
 
     def _date_styles(self) -> frozenset[int]:
-        styles = self._read_member("xl/styles.xml", missing_ok=True)
-        custom = {int(i): _is_date_format(_unescape(code)) for i, code in _NUMFMT.findall(styles)}
-        block = _CELLXFS.search(styles)
+        """The cell styles (indexes into cellXfs) whose number format shows a date."""
+        if "xl/styles.xml" not in self._members:
+            return frozenset()
+        custom: dict[str, str] = {}
+        formats: list[str] = []
+        where: list[str] = []  # the open numFmts / cellXfs element, if any
+
+        def start(name, attrs):
+            local = _local(name)
+            if local in ("numFmts", "cellXfs"):
+                where.append(local)
+            elif local == "numFmt" and where == ["numFmts"]:
+                custom[attrs.get("numFmtId", "").strip()] = attrs.get("formatCode", "")
+            elif local == "xf" and where == ["cellXfs"]:
+                formats.append(attrs.get("numFmtId", "0").strip())
+
+        def end(name):
+            if _local(name) in ("numFmts", "cellXfs") and where:
+                where.pop()
+
+        _feed(_parser(start, end), self._read_member("xl/styles.xml"), "样式表")
         dates = set()
-        for index, attrs in enumerate(_XF.findall(block.group(1) if block else "")):
-            fmt = int(_attrs(attrs).get("numFmtId", "0"))
-            if custom.get(fmt, fmt in _BUILTIN_DATE_FORMATS):
+        for index, fmt in enumerate(formats):
+            code = custom.get(fmt)
+            if code is not None:
+                is_date = _is_date_format(code)
+            else:
+                is_date = fmt.isdigit() and int(fmt) in _BUILTIN_DATE_FORMATS
+            if is_date:
                 dates.add(index)
         return frozenset(dates)
 
-    def _read_shared_strings(self) -> None:
-        name = next((n for n in self._zip.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
-        if name is None:
+    def _read_shared_strings(self, path: str) -> None:
+        if path.lower() not in self._members:
             return
-        buffer = ""
+        batch: list[str] = []
+        parts: list[str] = []
+        size = 0
+        collect = False
+        phonetic = 0
 
-        def take(items) -> None:
-            # A plain <si><t>text</t></si> (most of them) is taken as it is; rich text and
-            # phonetic runs go through _rich_text.
-            self._strings.extend(
-                [
-                    (_unescape(plain) if "&" in plain or "_x" in plain else plain)
-                    if plain or not rich
-                    else self._rich_text(rich)
-                    for plain, rich in items
-                ]
-            )
+        def start(name, attrs):
+            nonlocal collect, phonetic, parts, size
+            if ":" in name:
+                name = _local(name)
+            if name == "t":
+                collect = not phonetic
+            elif name == "si":
+                parts, size = [], 0
+            elif name == "rPh":  # a phonetic guide (furigana) is not part of the text
+                phonetic += 1
 
-        for text in self._stream(name):
-            buffer += text
-            cut = buffer.rfind("</si>")
-            if cut < 0:
-                continue
-            cut += 5
-            take(_SI_ITEM.findall(buffer, 0, cut))
-            buffer = buffer[cut:]
-        take(_SI_ITEM.findall(buffer))  # trailing empty <si/> items
+        def end(name):
+            nonlocal collect, phonetic
+            if ":" in name:
+                name = _local(name)
+            if name == "t":
+                collect = False
+            elif name == "si":
+                text = "".join(parts)
+                batch.append(_unescape(text) if "_x" in text else text)
+            elif name == "rPh":
+                phonetic -= 1
 
-    @staticmethod
-    def _rich_text(body: str) -> str:
-        if body.startswith("<t>") and body.endswith("</t>") and body.count("<t") == 1:
-            return _unescape(body[3:-4])
-        if "<rPh" in body:
-            body = _PHONETIC.sub("", body)
-        return _unescape("".join(t for t in _TEXT.findall(body)))
+        def text(data):
+            nonlocal size
+            if collect:
+                parts.append(data)
+                size += len(data)
+                if size > MAX_TEXT_CHARS:
+                    raise XlsxError(_TOO_LONG_TEXT)
+
+        parser = _parser(start, end, text)
+        for chunk in self._stream(path):
+            _feed(parser, chunk, "共享文本表", final=False)
+            if batch:
+                self._strings.extend(batch)
+                batch.clear()
+        _feed(parser, b"", "共享文本表")
+        if batch:
+            self._strings.extend(batch)
 
     def shared_string(self, index: int) -> str:
         try:
@@ -563,179 +716,408 @@ class StreamingWorkbook:
 
     # sheets
 
-    def blocks(self, sheet: str):
-        """The sheet's XML in blocks that each end at a row boundary."""
+    def blocks(self, sheet: str) -> Iterator[tuple[int, bytes]]:
+        """The rows of a sheet in blocks of whole rows: (the number of the row before the
+        block, its XML). Only <sheetData> is read; what follows it holds no values."""
         if sheet not in self.sheets:
             raise XlsxError(f"找不到工作表“{sheet}”，请使用下载的模板。")
-        buffer = ""
-        for text in self._stream(self.sheets[sheet]):
-            buffer += text
-            cut = buffer.rfind("</row>")
-            if cut < 0:
-                continue
-            cut += 6
-            yield buffer[:cut]
-            buffer = buffer[cut:]
-        if "<row" in buffer:
-            yield buffer
+        too_long = XlsxError(
+            f"工作表“{sheet}”中有一行超过 {self.max_row_bytes // 1024 // 1024} MB"
+            "（或没有结束标记），文件已损坏或不是电子表格程序保存的，已拒绝。"
+        )
+        stream = self._stream(self.sheets[sheet])
+        head = b""
+        for chunk in stream:  # the part before <sheetData>: sheet properties, columns
+            head += chunk
+            opening = _SHEET_DATA.search(head, max(0, len(head) - len(chunk) - 64))
+            if opening:
+                break
+            if len(head) > self.max_row_bytes:
+                raise too_long
+        else:
+            return  # no sheetData: an empty sheet
+        encoding = _ENCODING.match(head)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+            encoding and encoding.group(1).lower().replace(b"-", b"") != b"utf8"
+        ):
+            raise XlsxError(f"工作表“{sheet}”不是 UTF-8 编码，请用 Excel 或 WPS 重新保存后上传。")
+        if b"<!DOCTYPE" in head[: opening.start()]:
+            _no_doctype()
+        if opening.group(2):  # <sheetData/>
+            return
+        prefix = opening.group(1) + b":" if opening.group(1) else b""
+        row_end, data_end = b"</" + prefix + b"row", b"</" + prefix + b"sheetData"
+        before = 0  # the number of the row before the block
+        pending = head[opening.end() :]
+        start = 0
+        while True:
+            stop = _end_tag(pending, data_end, start)
+            if stop >= 0:
+                if pending[:stop].strip():
+                    yield before, pending[:stop]
+                return
+            cut = _end_tag(pending, row_end, start, last=True)
+            if cut >= 0:
+                cut = pending.index(b">", cut) + 1
+                block = pending[:cut]
+                yield before, block
+                before = self._last_row(before, block, prefix)
+                pending = pending[cut:]
+            if len(pending) > self.max_row_bytes:
+                raise too_long
+            chunk = next(stream, None)
+            if chunk is None:
+                break
+            start = max(0, len(pending) - 64)  # an end tag may straddle two chunks
+            pending += chunk
+        if pending.strip():  # a sheet without </sheetData>: its last rows, if they are whole
+            yield before, pending
 
-    def parse_block(self, sheet: str, block: str) -> list[tuple[int, list]]:
+    @staticmethod
+    def _last_row(before: int, block: bytes, prefix: bytes) -> int:
+        """The number of a block's last row: its r=, or counted (rows without r=)."""
+        at = block.rfind(b"<" + prefix + b"row")
+        tag = _ROW_TAG.match(block, at) if at >= 0 else None
+        found = _ROW_NUMBER.search(tag.group(1)) if tag else None
+        return int(found.group(1)) if found else _rows_after(before, block)
+
+    def parse_block(self, sheet: str, block: tuple[int, bytes]) -> list[tuple[int, list]]:
         """(row number, values by column) for every row of a block; empty cells are None.
-        Raises FormulaCell at the first formula."""
-        if "<f" not in block:
-            cells = _FAST_CELL.findall(block)
-            if len(cells) == block.count("<c ") and "<c>" not in block:
-                return self._fast_rows(cells)
-        return self._general_rows(sheet, block)
+        Raises FormulaCell at the first formula, XlsxError on anything malformed."""
+        before, data = block
+        _check_xml(sheet, data)
+        if _fast_shape(data):
+            return self._fast_rows(sheet, _FAST_CELL.findall(data))
+        rows = _scan(sheet, data)
+        raws = [cell[3] for _, cells in rows for cell in cells if cell[1] == "s" and cell[3]]
+        shared = self._strings.block(raws) if raws else {}
+        out: list[tuple[int, list]] = []
+        number = before
+        for row_ref, cells in rows:
+            number = self._row_number(sheet, row_ref, cells, number)
+            values = self._values(sheet, number, cells, shared)
+            if out and out[-1][0] == number:  # the same row again: its cells join the first
+                merged = out[-1][1]
+                merged.extend([None] * (len(values) - len(merged)))
+                for index, value in enumerate(values):
+                    if value is not None:
+                        merged[index] = value
+            else:
+                out.append((number, values))
+        return out
 
-    def _fast_rows(self, cells) -> list[tuple[int, list]]:
-        """The common shapes only (what Excel, WPS, LibreOffice and openpyxl write)."""
+    def _fast_rows(self, sheet: str, cells: list[tuple]) -> list[tuple[int, list]]:
+        """_FAST_CELL's matches (bytes) as rows, the common kinds of value read here, the
+        others by _value (as _values reads them)."""
         rows: list[tuple[int, list]] = []
-        shared = self._strings.block([cell[5] for cell in cells if cell[3] == "s"])
-        date_styles = self._date_style_texts
+        shared = self._strings.block([cell[5] for cell in cells if cell[3] == b"s"])
+        date_styles = self._date_style_bytes
         moments = self._moments
         columns = _COLUMNS
         current = None
+        number = 0
         values: list = []
-        for letters, number, s1, kind, s2, raw, inline in cells:
-            if number != current:
-                current = number
+        for letters, digits, s1, kind, s2, raw, inline in cells:
+            if digits != current:
+                current = digits
+                number = int(digits)
+                if not 0 < number <= _MAX_ROWS:
+                    raise _bad_row(sheet, digits)
                 values = []
-                rows.append((int(number), values))
-            if kind == "s":
-                value = shared[int(raw)]
-            elif inline or kind == "inlineStr":
-                value = _unescape(inline) if "&" in inline or "_x" in inline else inline
+                rows.append((number, values))
+            column = columns.get(letters, -1)
+            if column < 0:
+                column = columns[letters] = _column_of(sheet, number, letters.decode())
+            if inline:
+                value = inline.decode()
+                if "_x" in value:
+                    value = _unescape(value)
             elif not raw:
                 continue
-            elif not kind or kind == "n":
+            elif kind == b"s":
+                value = shared[int(raw)]
+            elif not kind or kind == b"n":
                 style = s1 or s2
-                if style and style in date_styles:
-                    value = moments.get(raw)
-                    if value is None:
-                        if len(moments) > 50_000:
-                            moments.clear()
-                        value = moments[raw] = self._moment(float(raw))
-                else:
-                    number_value = float(raw)
-                    value = (
-                        int(number_value)
-                        if number_value.is_integer() and abs(number_value) < 1e15
-                        else number_value
-                    )
-            elif kind == "b":
-                value = raw == "1"
-            elif kind == "d":
-                value = self._iso(raw)
+                value = moments.get(raw) if style and style in date_styles else None
+                if value is None:
+                    value = self._number(sheet, number, column, raw, style in date_styles)
             else:
-                value = _unescape(raw)
-            index = columns.get(letters)
-            if index is None:
-                index = columns[letters] = _column_index(letters)
-            gap = index - len(values)
-            if gap == 0:
-                values.append(value)
-            elif gap > 0:
-                values.extend([None] * gap)
+                value = self._value(sheet, number, column, kind.decode(), raw.decode())
+            if column == len(values):  # the next column: most cells
                 values.append(value)
             else:
-                values[index] = value
+                _place(values, column, value)
         return rows
 
-    def _general_rows(self, sheet: str, block: str) -> list[tuple[int, list]]:
-        rows = []
-        shared = self.shared_string
-        dates = self.date_styles
-        for row_attrs, body in _ROW.findall(block):
-            if not body:
+    @staticmethod
+    def _row_number(sheet: str, ref: str | None, cells: list, before: int) -> int:
+        if ref is None:  # no r=: the first cell's reference tells, or it follows the last
+            first = cells[0][0] if cells else None
+            ref = first.lstrip(_LETTERS) if first else ""
+            if not ref:
+                return before + 1
+        try:
+            number = int(ref)
+        except ValueError:
+            number = 0
+        if not 0 < number <= _MAX_ROWS:
+            raise _bad_row(sheet, ref)
+        return number
+
+    def _values(self, sheet: str, number: int, cells: list, shared: dict) -> list:
+        values: list = []
+        column = -1
+        date_styles = self._date_style_texts
+        columns = _COLUMNS
+        for ref, kind, style, text, formula in cells:
+            if ref is None:
+                column += 1
+            else:
+                letters = ref.rstrip("0123456789")
+                column = columns.get(letters, -1)
+                if column < 0:
+                    column = _column_of(sheet, number, letters)
+            if formula is not None and not (kind == "b" and formula in _BOOLEAN_FORMULAS):
+                raise FormulaCell(sheet, ref or f"第 {number} 行第 {column + 1} 列")
+            if text is None:
                 continue
-            r = row_attrs.find('r="')
-            number = int(row_attrs[r + 3 : row_attrs.index('"', r + 3)]) if r >= 0 else None
-            values: list = []
-            for attrs, cell in _CELL.findall(body):
-                r = attrs.find('r="')
-                if r >= 0:
-                    ref = attrs[r + 3 : attrs.index('"', r + 3)]
-                    letters = ref.rstrip("0123456789")
-                    index = _column_index(letters)
-                    if number is None:
-                        number = int(ref[len(letters) :])
-                else:
-                    ref, index = "", len(values)
-                if not cell:
+            if kind is None or kind == "n":
+                if not text:
                     continue
-                if "<f" in cell:
-                    raise FormulaCell(sheet, ref or f"第 {number} 行")
-                t = attrs.find(' t="')
-                kind = attrs[t + 4 : attrs.index('"', t + 4)] if t >= 0 else "n"
-                if kind == "inlineStr":
-                    value = self._rich_text(cell[4:-5] if cell.startswith("<is>") else cell)
-                else:
-                    start = cell.find("<v>")
-                    if start < 0:
-                        continue
-                    raw = cell[start + 3 : cell.index("</v>", start)]
-                    if kind == "s":
-                        value = shared(int(raw))
-                    elif kind == "n":
-                        value = self._number(raw, attrs, dates)
-                    elif kind == "b":
-                        value = raw == "1"
-                    elif kind == "d":
-                        value = self._iso(raw)
-                    else:  # "str" (a cached formula string) and "e" (an error value)
-                        value = _unescape(raw)
-                while len(values) < index:
-                    values.append(None)
-                if len(values) == index:
-                    values.append(value)
-                else:
-                    values[index] = value
-            if number is None:
-                number = rows[-1][0] + 1 if rows else 1
-            rows.append((number, values))
-        return rows
+                value = self._number(sheet, number, column, text, style in date_styles)
+            elif kind == "s":
+                if not text:
+                    continue
+                value = shared[int(text)]
+            else:
+                value = self._value(sheet, number, column, kind, text)
+            if column == len(values):  # the next column: most cells
+                values.append(value)
+            else:
+                _place(values, column, value)
+        return values
+
+    def _value(self, sheet: str, number: int, column: int, kind: str, text: str):
+        """A value of the less common kinds: text of a formula result or inline, boolean,
+        error, ISO date."""
+        if kind == "str" or kind == "inlineStr":
+            return _unescape(text) if "_x" in text else text
+        if kind == "b":
+            flag = text.strip().lower()
+            if flag not in _BOOLEANS:
+                raise self._bad_value(sheet, number, column, text)
+            return _BOOLEANS[flag]
+        if kind == "e":
+            return CellError(text.strip())
+        if kind == "d":
+            return _iso(text)
+        raise XlsxError(
+            f"文件已损坏：工作表“{sheet}”第 {number} 行第 {column + 1} 列的单元格类型"
+            f"“{kind[:20]}”无法识别，请重新保存后上传。"
+        )
+
+    def _number(self, sheet: str, number: int, column: int, text: str, is_date: bool):
+        if is_date:
+            value = self._moments.get(text)
+            if value is not None:
+                return value
+        try:
+            found = float(text)
+        except ValueError:
+            raise self._bad_value(sheet, number, column, text) from None
+        if is_date:
+            try:
+                value = self._moment(found)
+            except (OverflowError, ValueError):  # not a date Excel could show: the number
+                pass
+            else:
+                if len(self._moments) > 50_000:
+                    self._moments.clear()
+                self._moments[text] = value
+                return value
+        if found.is_integer() and abs(found) < 1e15:
+            return int(found)
+        return found
+
+    @staticmethod
+    def _bad_value(sheet: str, number: int, column: int, text: str | bytes) -> XlsxError:
+        if isinstance(text, bytes):
+            text = text.decode()
+        return XlsxError(
+            f"文件已损坏：工作表“{sheet}”第 {number} 行第 {column + 1} 列的值“{text[:20]}”"
+            "与其单元格类型不符，请重新保存后上传。"
+        )
 
     def _moment(self, number: float):
         """A date cell's serial number as a date (or a datetime when it has a time)."""
         moment = self.epoch + dt.timedelta(seconds=round(number * 86400))
         return moment.date() if moment.time() == dt.time() else moment
 
-    def _number(self, raw: str, attrs: str, dates: frozenset[int]):
-        s = attrs.find(' s="')
-        number = float(raw)
-        if s >= 0 and int(attrs[s + 4 : attrs.index('"', s + 4)]) in dates:
-            return self._moment(number)
-        if number.is_integer() and abs(number) < 1e15:
-            return int(number)
-        return number
-
-    @staticmethod
-    def _iso(raw: str):
-        try:
-            moment = dt.datetime.fromisoformat(raw)
-        except ValueError:
-            return raw
-        return moment.date() if moment.time() == dt.time() else moment
-
-    def rows(self, sheet: str):
+    def rows(self, sheet: str) -> Iterator[tuple[int, list]]:
         """Every row of a sheet in order (header included), streamed."""
         for block in self.blocks(sheet):
             yield from self.parse_block(sheet, block)
 
     def header(self, sheet: str) -> list[str]:
-        """The first row, reading no further into the sheet than it."""
-        if sheet not in self.sheets:
-            raise XlsxError(f"找不到工作表“{sheet}”，请使用下载的模板。")
-        buffer = ""
-        stream = self._stream(self.sheets[sheet])
-        for text in stream:
-            buffer += text
-            cut = buffer.find("</row>")
-            if cut >= 0:
-                buffer = buffer[: cut + 6]
-                break
-        stream.close()
-        for _, values in self.parse_block(sheet, buffer) if "<row" in buffer else ():
+        """The first row, reading no further into the sheet than its first block."""
+        blocks = self.blocks(sheet)
+        block = next(blocks, None)
+        blocks.close()
+        if block is None:
+            return []
+        before, data = block
+        first = _ROW_END.search(data)
+        rows = self.parse_block(sheet, (before, data[: first.end()] if first else data))
+        for _, values in rows[:1]:
             return ["" if v is None else str(v).strip() for v in values]
         return []
+
+
+_BOOLEANS = {"1": True, "true": True, "0": False, "false": False}
+# LibreOffice (before 7.x) saved a boolean as t="b" with the formula TRUE() or FALSE().
+_BOOLEAN_FORMULAS = frozenset({"TRUE()", "FALSE()", "of:=TRUE()", "of:=FALSE()"})
+_TOO_LONG_TEXT = (
+    f"文件中有一项文本超过 {MAX_TEXT_CHARS:,} 个字符，不是电子表格程序保存的文件，已拒绝。"
+)
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _bad_row(sheet: str, ref: str | bytes) -> XlsxError:
+    if isinstance(ref, bytes):
+        ref = ref.decode()
+    return XlsxError(f"文件已损坏：工作表“{sheet}”的行号“{ref[:20]}”无效，请重新保存后上传。")
+
+
+def _column_of(sheet: str, number: int, letters: str) -> int:
+    try:
+        return _column_index(letters)
+    except ValueError:
+        raise XlsxError(
+            f"文件已损坏：工作表“{sheet}”第 {number} 行的单元格引用“{letters[:20]}”无效，"
+            "请重新保存后上传。"
+        ) from None
+
+
+def _place(values: list, column: int, value) -> None:
+    """Put a value at its column: after a gap of empty cells, or over an earlier one."""
+    gap = column - len(values)
+    if gap >= 0:
+        values.extend([None] * gap)
+        values.append(value)
+    else:
+        values[column] = value
+
+
+def _iso(text: str):
+    """A t="d" cell: an ISO 8601 date or time (a zone is taken to UTC, then dropped)."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return text
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment.date() if moment.time() == dt.time() else moment
+
+
+# The shape Excel, WPS, LibreOffice, openpyxl and xlsxwriter give nearly every row: r= on the
+# row and on each cell (in that row), s= and t= in the usual order, values without entity
+# references, carriage returns or emptiness. A block that expat has accepted and that is
+# nothing but such rows is read with these patterns, a few times faster than with expat's
+# callbacks and to the same values (tests: test_xlsx_corpus.py); any other block is read
+# through _scan.
+_FAST_TEXT = r"[^<&\r]+"
+_FAST_CELL_SHAPE = (
+    r'<c r="([A-Z]{1,3}){row}"(?: s="(\d+)")?(?: t="(s|n|b|e|str|d|inlineStr)")?(?: s="(\d+)")?'
+    rf'(?:/>|>(?:<v>({_FAST_TEXT})</v>|<is><t(?: xml:space="preserve")?>({_FAST_TEXT})</t></is>)?'
+    r"</c>)"
+)
+_FAST_ROW = re.compile(
+    (
+        r'<row r="(?P<row>\d+)"(?: [\w:]+="[^"<&]*")*>(?:'
+        + re.sub(r"\((?!\?)", "(?:", _FAST_CELL_SHAPE.replace("{row}", "(?P=row)"))
+        + ")+</row>"
+    ).encode()
+)
+_FAST_CELL = re.compile(_FAST_CELL_SHAPE.replace("{row}", r"(\d+)").encode())
+
+
+def _fast_shape(data: bytes) -> bool:
+    """Whether a block is nothing but rows of the fast shape (matched a row at a time: one
+    match over the whole block would keep a backtracking stack as long as the block)."""
+    match = _FAST_ROW.match
+    at, end = 0, len(data)
+    while at < end:
+        found = match(data, at)
+        if found is None:
+            return False
+        at = found.end()
+    return end > 0
+
+
+def _scan(sheet: str, data: bytes) -> list[tuple[str | None, list]]:
+    """Rows of a block as expat reads them: (r or None, [(r or None, t, s, text, formula)]).
+    text is None for a cell without a value; formula is None for a cell without one."""
+    rows: list[tuple[str | None, list]] = []
+    cells: list | None = None
+    ref = kind = style = None
+    parts: list[str] = []
+    formula: list[str] | None = None
+    target: list[str] | None = None  # where character data goes
+    has_value = False
+    inline = False
+    phonetic = 0
+
+    def start(name, attrs):
+        nonlocal cells, ref, kind, style, parts, formula, target, has_value, inline, phonetic
+        if ":" in name:
+            name = name.rpartition(":")[2]
+        if name == "c":
+            ref, kind, style = attrs.get("r"), attrs.get("t"), attrs.get("s")
+            parts, formula, has_value, inline = [], None, False, False
+        elif name == "v":
+            target, has_value = parts, True
+        elif name == "row":
+            cells = []
+            rows.append((attrs.get("r"), cells))
+        elif name == "t":
+            if inline and not phonetic:
+                target = parts
+        elif name == "is":
+            inline = has_value = True
+        elif name == "f":
+            formula = target = []
+        elif name == "rPh":
+            phonetic += 1
+
+    def end(name):
+        nonlocal target, phonetic
+        if ":" in name:
+            name = name.rpartition(":")[2]
+        if name == "c":
+            if cells is None:
+                raise XlsxError(
+                    f"文件已损坏：工作表“{sheet}”中有不在行内的单元格，请重新保存后上传。"
+                )
+            text = "".join(parts) if has_value else None
+            cells.append(
+                (
+                    ref,
+                    "inlineStr" if inline else kind,
+                    style,
+                    text,
+                    None if formula is None else "".join(formula).strip(),
+                )
+            )
+        elif name == "v" or name == "t" or name == "f":
+            target = None
+        elif name == "rPh":
+            phonetic -= 1
+
+    def text(chunk):
+        if target is not None:
+            target.append(chunk)
+
+    _check_xml(sheet, data, _parser(start, end, text))
+    return rows

@@ -79,6 +79,11 @@ NO_SHEETS = (
     "请使用下载的模板填写。未导入任何数据。"
 )
 FORMULA_TEXT = "不接受公式或以“=”开头的内容，请填写数值或文字。"
+CELL_ERROR = "单元格为错误值 {code}（公式或粘贴出错后留下的），请填写实际的内容。"
+DATE_NUMBER = (
+    "单元格中是数字 {value}，不是日期（单元格未设置为日期格式）。请填写为 2020-01-31 这样的"
+    "日期，或把单元格设置为日期或文本格式后重新填写。"
+)
 YES_NO = {"是": True, "否": False, "": False, "true": True, "false": False, "1": True, "0": False}
 
 
@@ -340,6 +345,8 @@ def _cell(column: Column, value) -> tuple[object, str | None]:
 
 
 def _cell_general(column: Column, value) -> tuple[object, str | None]:
+    if isinstance(value, xlsx.CellError):
+        return None, CELL_ERROR.format(code=value)
     if isinstance(value, str):
         value = value.strip()
         if value.startswith("="):
@@ -360,7 +367,7 @@ def _cell_general(column: Column, value) -> tuple[object, str | None]:
         if isinstance(value, dt.date):
             return value, None
         if isinstance(value, int | float):
-            return None, "请填写日期（如 2020-01-31），并把单元格设置为日期或文本格式。"
+            return None, DATE_NUMBER.format(value=_show(value))
         return value, None
     if isinstance(value, float):
         if not value.is_integer():
@@ -405,6 +412,8 @@ def _validator(sheet: Sheet) -> _Validator:
 
 def _parse_number(raw, ctx: _Context):
     """(IdNumber, None) or (None, reason)."""
+    if isinstance(raw, xlsx.CellError):
+        return None, CELL_ERROR.format(code=raw)
     if isinstance(raw, float):
         return None, "身份证号码被存成了数字（科学计数法），请把该列设置为文本格式后重新填写。"
     text = "" if raw is None else str(raw).strip()
@@ -415,6 +424,8 @@ def _parse_number(raw, ctx: _Context):
     except IdNumberError as exc:
         return None, str(exc)
 
+
+_BIRTH_FIELD = forms.DateField(required=False)
 
 # A checked row: (ok, sheet key, row number, id number or "", payload, errors, warnings)
 # errors and warnings are lists of (header, value, reason).
@@ -461,6 +472,14 @@ def check_row(sheet: Sheet, number: int, cells: dict[str, object], ctx: _Context
                     errors.GENDER_MISMATCH.format(gender="男" if parsed.gender == "M" else "女"),
                 )
             )
+        if isinstance(birth, str) and birth:
+            # A date as text (the template asks for 2020-01-31) is read as the section forms
+            # read their dates; only then is it compared with the identity number's.
+            try:
+                birth = _BIRTH_FIELD.clean(birth)
+            except ValidationError as exc:
+                problems.append((BIRTH_HEADER, _show(cells.get(BIRTH_HEADER)), exc.messages[0]))
+                birth = ""
         if birth and birth != parsed.birth_date:
             problems.append(
                 (

@@ -3,16 +3,19 @@ a file with errors, read them on the page, download the error report, import the
 and watch the job finish. Screenshots under test-artifacts/screenshots/."""
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from junjia.core import xlsx
 from junjia.registry.models import Recipient
 from junjia.registry.tests.test_browser_pages import log_in, open_nav
 from junjia.registry.tests.test_imports import BASIC, id_of, person, workbook
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+CORPUS = Path(xlsx.__file__).resolve().parent / "tests" / "xlsx_corpus"
 
 
 def _xlsx(download) -> list[tuple]:
@@ -98,4 +101,35 @@ def test_importing_a_file_with_errors_and_downloading_the_report(page, tree, per
     page.goto("/registry/excel/import/")
     expect(page.get_by_role("button", name="上传并校验")).to_be_visible()
     page.shot("04-phone")
+    assert page.js_errors == []
+
+
+def test_importing_the_template_as_libreoffice_saves_it_with_dates_as_text(page, tree, personas):
+    """The template filled in LibreOffice Calc (core/tests/xlsx_corpus/make_libreoffice.py):
+    birth dates typed as text, as a date Calc recognised and with an apostrophe."""
+    # Given the clerk of village A on the import page
+    log_in(page, "clerk_a")
+    open_nav(page, "导入导出")
+
+    # When they upload the template LibreOffice saved
+    upload = CORPUS / "libreoffice_template.xlsx"
+    page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(upload))
+    page.get_by_role("button", name="上传并校验").click()
+
+    # Then every person is to be imported and no row is in error
+    expect(page.locator("#import-preview")).to_contain_text("将新建档案 3 份")
+    expect(page.locator("[data-count=errors]")).to_have_text("0")
+    expect(page.locator("#import-errors")).to_have_count(0)
+    page.shot("05-libreoffice-preview")
+
+    # When they confirm, the job imports them with the birth dates as typed
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.locator("[data-job-status]")).to_have_text("已完成", timeout=20_000)
+    page.shot("06-libreoffice-done")
+    people = Recipient.objects.order_by("name").values_list("name", "birth_date")
+    assert [(name, birth.isoformat()) for name, birth in people] == [
+        ("林秀英", "1985-09-20"),
+        ("王志强", "1985-09-20"),
+        ("陈建国", "1985-09-20"),
+    ]
     assert page.js_errors == []

@@ -89,7 +89,7 @@ def test_cells_without_references_and_the_1904_date_system():
     book = xlsx.StreamingWorkbook(_package(sheet, 'date1904="1"', styles))
     assert list(book.rows("表")) == [
         (1, [" 甲 ", 7]),
-        (2, [dt.date(1904, 1, 1), False, "#N/A"]),
+        (2, [dt.date(1904, 1, 1), False, xlsx.CellError("#N/A")]),
     ]
 
 
