@@ -1,0 +1,63 @@
+"""A fingerprint of the database for the permission walk: a refused write must leave it equal."""
+
+import hashlib
+
+from django.apps import apps
+
+# Tables a refused request may legitimately write, or that the walk itself writes; each is
+# left out of the fingerprint for the reason given.
+EXCLUDED = {
+    # A refused access may be recorded as a security event; the audit chain is append-only
+    # and is tested on its own (junjia/core/tests).
+    "core.AuditEntry": "refusals may be audited",
+    "core.AuditSeal": "seals the audit chain, written with audit entries",
+    # The request machinery: the session store saves on every request that touches it.
+    "sessions.Session": "the session store saves per request",
+    # django-axes logs access attempts and log-outs of the test client.
+    "axes.AccessAttempt": "django-axes request bookkeeping",
+    "axes.AccessAttemptExpiration": "django-axes request bookkeeping",
+    "axes.AccessFailureLog": "django-axes request bookkeeping",
+    "axes.AccessLog": "django-axes request bookkeeping",
+    # The walk creates a DRF token for each persona to try the token path.
+    "authtoken.Token": "created by the walk itself for the token check",
+}
+# Above this many rows only the count, max(updated_at) and the primary keys are compared;
+# below it every column of every row.
+SMALL_TABLE = 2000
+
+
+def _models():
+    for model in apps.get_models():
+        label = model._meta.label
+        if model._meta.proxy or not model._meta.managed or label in EXCLUDED:
+            continue
+        yield label, model
+
+
+def fingerprint() -> dict[str, tuple]:
+    """Per model: row count, max(updated_at) where the model has one, and a hash of its
+    rows (every column for small tables, primary keys for larger ones)."""
+    from django.db.models import Count, Max
+
+    prints: dict[str, tuple] = {}
+    for label, model in _models():
+        manager = model._base_manager
+        fields = {f.name for f in model._meta.concrete_fields}
+        aggregates = {"n": Count("pk")}
+        if "updated_at" in fields:
+            aggregates["updated"] = Max("updated_at")
+        summary = manager.aggregate(**aggregates)
+        columns = () if summary["n"] <= SMALL_TABLE else ("pk",)
+        rows = manager.order_by("pk").values_list(*columns)
+        digest = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+        prints[label] = (summary["n"], summary.get("updated"), digest)
+    return prints
+
+
+def changes(before: dict[str, tuple], after: dict[str, tuple]) -> dict[str, tuple]:
+    """The models whose fingerprint differs: {label: (before, after)}."""
+    return {
+        label: (before.get(label), after.get(label))
+        for label in sorted(set(before) | set(after))
+        if before.get(label) != after.get(label)
+    }
