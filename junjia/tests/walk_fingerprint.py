@@ -36,21 +36,29 @@ def _models():
 
 def fingerprint() -> dict[str, tuple]:
     """Per model: row count, max(updated_at) where the model has one, and a hash of its
-    rows (every column for small tables, primary keys for larger ones)."""
+    rows (every column for small tables, primary keys only for larger ones)."""
     from django.db.models import Count, Max
 
     prints: dict[str, tuple] = {}
     for label, model in _models():
         manager = model._base_manager
-        fields = {f.name for f in model._meta.concrete_fields}
-        aggregates = {"n": Count("pk")}
-        if "updated_at" in fields:
-            aggregates["updated"] = Max("updated_at")
-        summary = manager.aggregate(**aggregates)
-        columns = () if summary["n"] <= SMALL_TABLE else ("pk",)
-        rows = manager.order_by("pk").values_list(*columns)
-        digest = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
-        prints[label] = (summary["n"], summary.get("updated"), digest)
+        names = [f.attname for f in model._meta.concrete_fields]
+        rows = list(manager.order_by("pk").values_list(*names)[: SMALL_TABLE + 1])
+        if len(rows) <= SMALL_TABLE:
+            count = len(rows)
+            updated = None
+            if "updated_at" in names:
+                at = names.index("updated_at")
+                updated = max((row[at] for row in rows), default=None)
+        else:  # one more query each for the count, the latest change and the keys
+            aggregates = {"n": Count("pk")}
+            if "updated_at" in names:
+                aggregates["updated"] = Max("updated_at")
+            summary = manager.aggregate(**aggregates)
+            count, updated = summary["n"], summary.get("updated")
+            rows = list(manager.order_by("pk").values_list("pk", flat=True))
+        digest = hashlib.sha256(repr(rows).encode()).hexdigest()
+        prints[label] = (count, updated, digest)
     return prints
 
 
