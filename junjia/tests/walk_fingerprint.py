@@ -21,6 +21,10 @@ EXCLUDED = {
     # The walk creates a DRF token for each persona to try the token path.
     "authtoken.Token": "created by the walk itself for the token check",
 }
+# Not a model, so never read: the database cache table (junjia_cache), where the public
+# pages' rate limits count. Everything else of every installed app is compared — the
+# junjia apps, staff accounts and their sessions list (orgs.UserSession), second-factor
+# devices, queued tasks (django_tasks_db) — since a refused write must queue nothing either.
 # Above this many rows only the count, max(updated_at) and the primary keys are compared;
 # below it every column of every row.
 SMALL_TABLE = 2000

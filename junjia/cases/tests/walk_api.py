@@ -3,6 +3,9 @@ kwargs pointing at village B's objects, whether a township-level user sees villa
 list). Village B's case, extension, appointment and evaluation come from walk_work.py and
 walk_rota.py."""
 
+from junjia.cases.tests.walk_rota import loop_record, rebook, slot_today
+from junjia.cases.tests.walk_work import doorstep, received
+
 
 def _case(world) -> dict:
     return {"pk": world.case_b.pk}
@@ -13,27 +16,9 @@ def _clerk_b(world):
     return world.staff_b
 
 
-def _received(world):
-    from junjia.cases.tests.walk_work import received
-
-    received(world)
-
-
-def _doorstep(world):
-    from junjia.cases.tests.walk_work import doorstep
-
-    doorstep(world)
-
-
 def _act(body, prepare=None) -> dict:
     """A write on village B's case by its first handler."""
     return {"body": body, "actor": _clerk_b, "prepare": prepare}
-
-
-def _slot_today(world):
-    from junjia.cases.tests.walk_rota import slot_today
-
-    slot_today(world)
 
 
 def _appointment(world) -> dict:
@@ -59,20 +44,20 @@ ROUTES = {
         False,
         _act(lambda w: {"to": "in_progress", "remark": "开始办理"}),
     ),
-    "api:case-accept": ("object", _case, False, _act(lambda w: {}, _received)),
+    "api:case-accept": ("object", _case, False, _act(lambda w: {}, received)),
     "api:case-complete": ("object", _case, False, _act(lambda w: {"result": "已制发优待证"})),
     "api:case-refuse": (
         "object",
         _case,
         False,
-        _act(lambda w: {"reason": "不符合申领条件"}, _received),
+        _act(lambda w: {"reason": "不符合申领条件"}, received),
     ),
     "api:case-withdraw": ("object", _case, False, _act(lambda w: {"remark": "申请人撤回"})),
     "api:case-materials": (
         "object",
         _case,
         False,
-        _act(lambda w: {"received": {"居民身份证": {"state": "ok", "note": ""}}}, _received),
+        _act(lambda w: {"received": {"居民身份证": {"state": "ok", "note": ""}}}, received),
     ),
     "api:case-extensions": (
         "object",
@@ -91,7 +76,7 @@ ROUTES = {
         "object",
         _case,
         False,
-        _act(lambda w: {"outcome": "当场办结"}, _doorstep),
+        _act(lambda w: {"outcome": "当场办结"}, doorstep),
     ),
     "api:case-handovers": (
         "object",
@@ -104,26 +89,18 @@ ROUTES = {
     # Village B's booking and rating.
     "api:appointment-detail": ("object", _appointment, False),
     "api:appointment-cancel": ("object", _appointment, False, lambda w: {}),
-    "api:appointment-reschedule": (
-        "object",
-        _appointment,
-        False,
-        lambda w: {"slot": w.rota_slot_b2.pk},
-    ),
+    "api:appointment-reschedule": ("object", _appointment, False, rebook),
     "api:appointment-mark": (
         "object",
         _appointment,
         False,
-        {"body": lambda w: {"status": "arrived"}, "prepare": _slot_today},
+        {"body": lambda w: {"status": "arrived"}, "prepare": slot_today},
     ),
     "api:evaluation-detail": ("object", lambda w: {"pk": w.rota_evaluation_b.pk}, False),
     "api:evaluation-loop-advance": (
         "object",
         lambda w: {"pk": w.rota_evaluation_b.pk},
         False,
-        {
-            "body": lambda w: {"record": "已核实：等候超时", "next_owner": w.staff_b.pk},
-            "actor": _clerk_b,
-        },
+        {"body": loop_record, "actor": _clerk_b},
     ),
 }

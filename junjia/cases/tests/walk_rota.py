@@ -44,25 +44,20 @@ def extend_world(world, tree, personas):
         reason="B 事假",
         created_by=clerk_b,
     )
-    world.rota_slot_b = AppointmentSlot.objects.create(
-        station=station,
-        region_key=key,
-        date=today + dt.timedelta(days=30),
-        start=dt.time(9),
-        end=dt.time(10),
-        kind=SlotKind.VIDEO,
-        capacity=3,
-    )
-    # a second open slot: where a booking is moved to
-    world.rota_slot_b2 = AppointmentSlot.objects.create(
-        station=station,
-        region_key=key,
-        date=today + dt.timedelta(days=31),
-        start=dt.time(9),
-        end=dt.time(10),
-        kind=SlotKind.VIDEO,
-        capacity=3,
-    )
+
+    def slot(days_ahead):
+        return AppointmentSlot.objects.create(
+            station=station,
+            region_key=key,
+            date=today + dt.timedelta(days=days_ahead),
+            start=dt.time(9),
+            end=dt.time(10),
+            kind=SlotKind.VIDEO,
+            capacity=3,
+        )
+
+    world.rota_slot_b = slot(30)
+    world.rota_slot_b2 = slot(31)  # a second open slot: where a booking is moved to
     world.rota_clerk_b2 = clerk_b2
     world.rota_appointment_b = services.appointment_book(
         slot=world.rota_slot_b,
@@ -132,6 +127,16 @@ def _clerk_b(world):
     return world.staff_b
 
 
+def rebook(world) -> dict:
+    """Village B's booking moved to B's other open slot."""
+    return {"slot": world.rota_slot_b2.pk}
+
+
+def loop_record(world) -> dict:
+    """The loop's first stage recorded by its owner, the next stage kept by them."""
+    return {"record": "已核实：等候超时", "next_owner": world.staff_b.pk}
+
+
 def slot_today(world):
     """Village B's booked slot falls today: only then is the person marked arrived."""
     from django.utils import timezone
@@ -170,12 +175,7 @@ ROUTES = {
         {"body": lambda w: {"status": "arrived"}, "prepare": slot_today},
     ),
     "cases:appointment_cancel": ("object", _appointment, False, lambda w: {}),
-    "cases:appointment_reschedule": (
-        "object",
-        _appointment,
-        False,
-        lambda w: {"slot": w.rota_slot_b2.pk},
-    ),
+    "cases:appointment_reschedule": ("object", _appointment, False, rebook),
     "cases:callback_record": (
         "object",
         lambda w: {"pk": w.rota_callback_b.pk},
@@ -193,13 +193,5 @@ ROUTES = {
         {"body": lambda w: {}, "actor": _clerk_b, "changes_db": False},
     ),
     "cases:loop_detail": ("object", _loop, False),
-    "cases:loop_advance": (
-        "object",
-        _loop,
-        False,
-        {
-            "body": lambda w: {"record": "已核实：等候超时", "next_owner": w.staff_b.pk},
-            "actor": _clerk_b,
-        },
-    ),
+    "cases:loop_advance": ("object", _loop, False, {"body": loop_record, "actor": _clerk_b}),
 }

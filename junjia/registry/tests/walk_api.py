@@ -4,9 +4,10 @@ test_permission_walk.py): (kind, kwargs pointing at village B's objects, lists v
 from junjia.registry.tests.walk_pages import (
     change_draft,
     change_submitted,
-    clerk_b,
-    reviewer,
+    empty,
+    reviewed,
     submitted,
+    write,
 )
 
 
@@ -17,14 +18,6 @@ def _file_b(world) -> dict:
 def _draft_b(world) -> dict:
     """Village B's draft file (walk_pages.extend_world): the file workflow's object."""
     return {"pk": world.draft_b.pk}
-
-
-def _w(body, actor=clerk_b, prepare=None, **extra) -> dict:
-    return {"body": body, "actor": actor, "prepare": prepare, **extra}
-
-
-def _empty(world) -> dict:
-    return {}
 
 
 ROUTES = {
@@ -42,20 +35,20 @@ ROUTES = {
         "object",
         _file_b,
         True,
-        _w(lambda w: {"field": "id_number"}, actor=None, changes_db=False),
+        write(lambda w: {"field": "id_number"}, actor=None, changes_db=False),
     ),
     # edits of an approved file open a change request
     "api:recipient-section": (
         "object",
         lambda w: {"pk": w.recipient_b.pk, "key": "basic"},
         True,
-        _w(lambda w: {"former_names": "乙某"}),
+        write(lambda w: {"former_names": "乙某"}),
     ),
     "api:recipient-categories": (
         "object",
         _file_b,
         True,
-        _w(
+        write(
             lambda w: {
                 "items": [
                     {"category": "retired_soldier", "start_date": "2001-12-01"},
@@ -68,7 +61,7 @@ ROUTES = {
         "object",
         _file_b,
         True,
-        _w(
+        write(
             lambda w: {
                 "items": [{"kind": "third_class", "title": "三等功", "awarded_on": "2003-08-01"}]
             }
@@ -78,46 +71,41 @@ ROUTES = {
         "object",
         _file_b,
         True,
-        _w(lambda w: {"items": [{"name": "乙某妻", "relationship": "spouse"}]}),
+        write(lambda w: {"items": [{"name": "乙某妻", "relationship": "spouse"}]}),
     ),
-    "api:recipient-plan": ("object", _file_b, True, _w(lambda w: {"plan": "每月电话问候"})),
-    "api:recipient-submit": ("object", _draft_b, True, _w(_empty)),
-    "api:recipient-approve": (
-        "object",
-        _draft_b,
-        True,
-        _w(lambda w: {"remark": "材料齐全"}, reviewer, submitted),
-    ),
+    "api:recipient-plan": ("object", _file_b, True, write(lambda w: {"plan": "每月电话问候"})),
+    "api:recipient-submit": ("object", _draft_b, True, write(empty)),
+    "api:recipient-approve": ("object", _draft_b, True, reviewed(submitted, remark="材料齐全")),
     "api:recipient-return": (
         "object",
         _draft_b,
         True,
-        _w(lambda w: {"reason": "缺少身份证复印件"}, reviewer, submitted),
+        reviewed(submitted, reason="缺少身份证复印件"),
     ),
-    "api:recipient-withdraw": ("object", _draft_b, True, _w(lambda w: {"reason": "重复建档"})),
+    "api:recipient-withdraw": ("object", _draft_b, True, write(lambda w: {"reason": "重复建档"})),
     "api:recipient-change-submit": (
         "object",
         _file_b,
         True,
-        _w(lambda w: {"reason": "更新计划"}, prepare=change_draft),
+        write(lambda w: {"reason": "更新计划"}, prepare=change_draft),
     ),
     "api:recipient-change-approve": (
         "object",
         _file_b,
         True,
-        _w(lambda w: {"remark": "同意变更"}, reviewer, change_submitted),
+        reviewed(change_submitted, remark="同意变更"),
     ),
     "api:recipient-change-return": (
         "object",
         _file_b,
         True,
-        _w(lambda w: {"reason": "计划不具体"}, reviewer, change_submitted),
+        reviewed(change_submitted, reason="计划不具体"),
     ),
     "api:recipient-change-withdraw": (
         "object",
         _file_b,
         True,
-        _w(_empty, prepare=change_draft),
+        write(empty, prepare=change_draft),
     ),
     # A transfer is decided by its sending side (or a level above it), never by village A:
     # here village B's head (b_all).
@@ -125,6 +113,6 @@ ROUTES = {
         "object",
         lambda w: {"pk": w.transfer_b.pk},
         True,
-        _w(lambda w: {"approve": True, "remark": "同意迁出"}, actor=None),
+        write(lambda w: {"approve": True, "remark": "同意迁出"}, actor=None),
     ),
 }

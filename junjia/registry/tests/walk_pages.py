@@ -3,6 +3,8 @@
 kind: public / self / list / object / global; kwargs point at village B's objects; the last
 value says whether a township-level user would see village B in that list."""
 
+from junjia.tests.walk_support import png
+
 
 def extend_world(world, tree, personas):
     """A draft file of village B (its clerk's, not yet submitted): where a file is submitted,
@@ -90,24 +92,19 @@ def _family(world) -> dict:
     }
 
 
-def _w(body, actor=clerk_b, prepare=None, **extra) -> dict:
+def write(body, actor=clerk_b, prepare=None, **extra) -> dict:
+    """A write route's body, by village B's clerk unless another actor is named (None: B's
+    all-roles user b_all)."""
     return {"body": body, "actor": actor, "prepare": prepare, **extra}
 
 
-def _empty(world) -> dict:
+def empty(world) -> dict:
     return {}
 
 
-def _png(name: str):
-    """A real 1×1 PNG."""
-    import base64
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    data = base64.b64decode(
-        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-    )
-    return SimpleUploadedFile(name, data, content_type="image/png")
+def reviewed(prepare, **body) -> dict:
+    """A decision of the township reviewer on what `prepare` has submitted."""
+    return write(lambda w: body, reviewer, prepare)
 
 
 def _document_b(world):
@@ -151,65 +148,55 @@ ROUTES = {
         "object",
         lambda w: {"pk": w.recipient_b.pk, "field": "id_number"},
         False,
-        _w(_empty, actor=None, changes_db=False),
+        write(empty, actor=None, changes_db=False),
     ),
     # on an approved file an edit opens a change request
     "registry:section_edit": (
         "object",
         lambda w: {"pk": w.recipient_b.pk, "key": "basic"},
         False,
-        _w(lambda w: section_data(w, "basic")),
+        write(lambda w: section_data(w, "basic")),
     ),
     "registry:list_edit": (
         "object",
         lambda w: {"pk": w.recipient_b.pk, "key": "family"},
         False,
-        _w(_family),
+        write(_family),
     ),
-    "registry:recipient_submit": ("object", _draft, False, _w(_empty)),
-    "registry:recipient_withdraw": ("object", _draft, False, _w(_empty)),
-    "registry:recipient_approve": (
-        "object",
-        _draft,
-        False,
-        _w(lambda w: {"remark": "材料齐全"}, reviewer, submitted),
-    ),
-    "registry:recipient_return": (
-        "object",
-        _draft,
-        False,
-        _w(lambda w: {"reason": "缺少身份证复印件"}, reviewer, submitted),
-    ),
-    "registry:recipient_verify": ("object", _recipient, False, _w(_empty)),
+    "registry:recipient_submit": ("object", _draft, False, write(empty)),
+    "registry:recipient_withdraw": ("object", _draft, False, write(empty)),
+    "registry:recipient_approve": ("object", _draft, False, reviewed(submitted, remark="齐全")),
+    "registry:recipient_return": ("object", _draft, False, reviewed(submitted, reason="缺材料")),
+    "registry:recipient_verify": ("object", _recipient, False, write(empty)),
     "registry:recipient_deceased": (
         "object",
         _recipient,
         False,
-        _w(lambda w: {"death_date": "2026-01-05"}),
+        write(lambda w: {"death_date": "2026-01-05"}),
     ),
     "registry:change_submit": (
         "object",
         _recipient,
         False,
-        _w(lambda w: {"reason": "更新计划"}, prepare=change_draft),
+        write(lambda w: {"reason": "更新计划"}, prepare=change_draft),
     ),
-    "registry:change_withdraw": ("object", _recipient, False, _w(_empty, prepare=change_draft)),
+    "registry:change_withdraw": ("object", _recipient, False, write(empty, prepare=change_draft)),
     "registry:document_upload": (
         "object",
         _recipient,
         False,
-        _w(lambda w: {"kind": "household_register", "file": _png("hukou.png")}),
+        write(lambda w: {"kind": "household_register", "file": png("hukou.png")}),
     ),
     "registry:document_file": ("object", _document_b, False),
-    "registry:document_delete": ("object", _document_b, False, _w(_empty)),
+    "registry:document_delete": ("object", _document_b, False, write(empty)),
     # a transfer is decided by its sending side: village B's head (b_all)
     "registry:transfer_decide": (
         "object",
         lambda w: {"pk": w.transfer_b.pk},
         False,
-        _w(lambda w: {"decision": "approve", "remark": "同意迁出"}, actor=None),
+        write(lambda w: {"decision": "approve", "remark": "同意迁出"}, actor=None),
     ),
-    "registry:transfer_cancel": ("object", lambda w: {"pk": w.transfer_b.pk}, False, _w(_empty)),
+    "registry:transfer_cancel": ("object", lambda w: {"pk": w.transfer_b.pk}, False, write(empty)),
     "registry:ledger_open": ("object", lambda w: {"pk": w.ledger_b.pk}, False),
-    "registry:ledger_delete": ("object", lambda w: {"pk": w.ledger_b.pk}, False, _w(_empty)),
+    "registry:ledger_delete": ("object", lambda w: {"pk": w.ledger_b.pk}, False, write(empty)),
 }
