@@ -1,6 +1,8 @@
 """The permission walk: every URL and API route, against village B's objects, as staff of
-village A holding every capability — each answer must be 403/404, and every list must leave
-village B out. A new route fails this test until it is classified below."""
+village A holding every capability — each answer must be 403/404, every write (sent with the
+valid body village B's own user gets through with) must leave the database unchanged, and
+every list must leave village B out. A new route fails this test until it is classified
+below, and a new write route until it has a body."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,10 +13,12 @@ from rest_framework.authtoken.models import Token
 
 from junjia.core import jobs
 from junjia.core.models import CalendarYear
-from junjia.orgs.choices import Role
+from junjia.orgs.choices import Publication, Role
 from junjia.orgs.models import StationPhoto
 from junjia.orgs.tests.factories import make_staff
 from junjia.orgs.tests.helpers import login_as
+from junjia.tests.walk_fingerprint import changes, fingerprint
+from junjia.tests.walk_support import png
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +28,35 @@ class Route:
     kind: str  # "public" | "self" | "list" | "object" | "global"
     kwargs: Callable | None = None  # world -> kwargs pointing at village B's object
     lists_village_b: bool = True  # list routes: would show B's marker to a wider scope
+    # Write routes: world -> the data a legitimate user of village B sends so that the write
+    # succeeds (form data, files included; JSON for api: routes). Sent by village A's staff,
+    # then by village B's own user, who must get through with it.
+    body: Callable | None = None
+    # world -> village B's user who may do this write (default: world.b_all, who holds every
+    # role at village B).
+    actor: Callable | None = None
+    # world -> None: bring village B's object into the state the write needs (a file
+    # submitted before it is approved); runs before both the valid and the refused writes.
+    prepare: Callable | None = None
+    # False where the write records only an audit entry (a reveal), which the fingerprint
+    # leaves out.
+    changes_db: bool = True
+    # Where the world's state refuses the write even to village B's own user (a village
+    # has no child regions): the refusal B's user gets, asserted exactly, with nothing
+    # written. The refused write by village A's staff must then be refused before it.
+    b_refusal: str | None = None
 
 
-def _b(world, attr):
-    return getattr(world, attr)
+def _station_fields(world) -> dict:
+    """Village B's station as its edit form shows it, with a new office-hours line."""
+    from django.forms.models import model_to_dict
+
+    from junjia.orgs.forms import StationProfileForm
+
+    fields = StationProfileForm._meta.fields
+    data = {k: v for k, v in model_to_dict(world.station_b, fields=fields).items() if v is not None}
+    data["office_hours"] = "周一至周五 8:30-17:30"
+    return data
 
 
 ROUTES: dict[str, Route] = {
@@ -60,30 +89,74 @@ ROUTES: dict[str, Route] = {
     # objects of village B
     "orgs:region_detail": Route("object", lambda w: {"code": w.region_b.code}),
     "orgs:region_children": Route("object", lambda w: {"code": w.region_b.code}),
-    "orgs:region_create": Route("object", lambda w: {"code": w.region_b.code}),
-    "orgs:region_rename": Route("object", lambda w: {"code": w.region_b.code}),
-    "orgs:station_create": Route("object", lambda w: {"code": w.region_b.code}),
+    # A village has no child regions (no code lies inside a village's): even village B's own
+    # administrator is refused; the body is a well-formed village code and a name.
+    "orgs:region_create": Route(
+        "object",
+        lambda w: {"code": w.region_b.code},
+        body=lambda w: {"code": "370202001099", "name": "村B分区"},
+        b_refusal="区划代码 370202001099 不在上级区划 370202001002 的代码范围内",
+    ),
+    "orgs:region_rename": Route(
+        "object", lambda w: {"code": w.region_b.code}, body=lambda w: {"name": "村B（新名）"}
+    ),
+    # Village B has its station already, so B's own user is refused too; the route takes
+    # no data.
+    "orgs:station_create": Route(
+        "object",
+        lambda w: {"code": w.region_b.code},
+        body=lambda w: {},
+        b_refusal="已有服务中心（站）：村B退役军人服务站。每个行政区划只设一个。",
+    ),
     "orgs:station_detail": Route("object", lambda w: {"pk": w.station_b.pk}),
-    "orgs:station_edit": Route("object", lambda w: {"pk": w.station_b.pk}),
-    "orgs:station_publications": Route("object", lambda w: {"pk": w.station_b.pk}),
-    "orgs:station_photos": Route("object", lambda w: {"pk": w.station_b.pk}),
+    "orgs:station_edit": Route(
+        "object", lambda w: {"pk": w.station_b.pk}, body=lambda w: _station_fields(w)
+    ),
+    "orgs:station_publications": Route(
+        "object",
+        lambda w: {"pk": w.station_b.pk},
+        body=lambda w: {kind: f"村B公示：{label}" for kind, label in Publication.choices},
+    ),
+    "orgs:station_photos": Route(
+        "object",
+        lambda w: {"pk": w.station_b.pk},
+        body=lambda w: {"image": png("b2.png"), "caption": "村B 门牌"},
+    ),
     "orgs:station_photo_file": Route(
         "object", lambda w: {"pk": w.station_b.pk, "photo_pk": w.photo_b.pk}
     ),
     "orgs:station_photo_delete": Route(
-        "object", lambda w: {"pk": w.station_b.pk, "photo_pk": w.photo_b.pk}
+        "object", lambda w: {"pk": w.station_b.pk, "photo_pk": w.photo_b.pk}, body=lambda w: {}
     ),
     "orgs:staff_detail": Route("object", lambda w: {"pk": w.staff_b.pk}),
-    "orgs:staff_edit": Route("object", lambda w: {"pk": w.staff_b.pk}),
-    "orgs:staff_set_active": Route("object", lambda w: {"pk": w.staff_b.pk}),
-    "orgs:staff_reset_password": Route("object", lambda w: {"pk": w.staff_b.pk}),
+    "orgs:staff_edit": Route(
+        "object",
+        lambda w: {"pk": w.staff_b.pk},
+        body=lambda w: {
+            "username": w.staff_b.username,
+            "full_name": "乙办事员（改）",
+            "office_phone": "0532-88880000",
+            "station": w.station_b.pk,
+            "roles": sorted(w.staff_b.role_codes),
+        },
+    ),
+    "orgs:staff_set_active": Route(
+        "object", lambda w: {"pk": w.staff_b.pk}, body=lambda w: {"active": "0"}
+    ),
+    "orgs:staff_reset_password": Route("object", lambda w: {"pk": w.staff_b.pk}, body=lambda w: {}),
     "orgs:audit_verify": Route("global"),
     "orgs:job_detail": Route("object", lambda w: {"pk": w.job_b.pk}),
     "orgs:job_file": Route("object", lambda w: {"pk": w.job_b.pk}),
     "security:lockout_release": Route("global"),
-    "security:second_factor_reset": Route("object", lambda w: {"pk": w.staff_b.pk}),
+    "security:second_factor_reset": Route(
+        "object", lambda w: {"pk": w.staff_b.pk}, body=lambda w: {}, actor=lambda w: w.b_sec
+    ),
     "api:region-detail": Route("object", lambda w: {"code": w.region_b.code}),
-    "api:station-detail": Route("object", lambda w: {"pk": w.station_b.pk}),
+    "api:station-detail": Route(
+        "object",
+        lambda w: {"pk": w.station_b.pk},
+        body=lambda w: {"hotline": "0532-12345678", "office_hours": "周一至周五 9:00-17:00"},
+    ),
     # the working-day calendar is national data, gated by capability, not jurisdiction
     "workdays:year_list": Route("global"),
     "workdays:year_create": Route("global"),
@@ -101,8 +174,18 @@ def _app_routes() -> dict[str, Route]:
     found: dict[str, Route] = {}
     for module in _walk_modules():
         for name, spec in module.ROUTES.items():
-            found[name] = Route(*spec) if isinstance(spec, tuple) else spec
+            found[name] = _route(spec)
     return found
+
+
+def _route(spec) -> Route:
+    """(kind, kwargs, lists_village_b[, body | {body, actor, prepare, changes_db}])."""
+    if not isinstance(spec, tuple):
+        return spec
+    if len(spec) == 4:
+        head, extra = spec[:3], spec[3]
+        return Route(*head, **(extra if isinstance(extra, dict) else {"body": extra}))
+    return Route(*spec)
 
 
 def _walk_modules() -> list:
@@ -127,21 +210,23 @@ def _walk_modules() -> list:
 ROUTES.update(_app_routes())
 
 
-def all_route_names() -> set[str]:
-    names: set[str] = set()
+def _callbacks() -> dict:
+    found = {}
 
     def walk(patterns, namespace):
         for entry in patterns:
             if isinstance(entry, URLResolver):
-                ns = namespace
-                if entry.namespace:
-                    ns = f"{namespace}{entry.namespace}:"
+                ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
                 walk(entry.url_patterns, ns)
             elif isinstance(entry, URLPattern) and entry.name:
-                names.add(f"{namespace}{entry.name}")
+                found[f"{namespace}{entry.name}"] = entry.callback
 
     walk(get_resolver().url_patterns, "")
-    return {n for n in names if not n.startswith(IGNORED_PREFIXES)}
+    return found
+
+
+def all_route_names() -> set[str]:
+    return {n for n in _callbacks() if not n.startswith(IGNORED_PREFIXES)}
 
 
 def test_every_route_is_classified():
@@ -231,6 +316,19 @@ def world(tree, personas, django_capture_on_commit_callbacks):
         recipient_b=recipient_b,
         transfer_b=transfer_b,
         ledger_b=ledger_b,
+        personas=personas,
+        # Village B's own staff, the legitimate users of B's write routes: one holding every
+        # role but the two other administrators' (三员分立), and B's security administrator.
+        b_all=make_staff(
+            s.village_b,
+            Role.STATION_HEAD,
+            Role.CLERK,
+            Role.REVIEWER,
+            Role.LEADER,
+            Role.SYSTEM_ADMIN,
+            username="b_all",
+        ),
+        b_sec=make_staff(s.village_b, Role.STATION_HEAD, Role.SECURITY_ADMIN, username="b_sec"),
     )
     for module in _walk_modules():
         if hasattr(module, "extend_world"):
@@ -246,28 +344,137 @@ def _request(client, method, url):
     return client.get(url) if method == "GET" else client.post(url, {})
 
 
-@pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if r.kind == "object"))
-def test_objects_of_village_b_are_out_of_reach(client, world, name):
-    url = reverse(name, kwargs=ROUTES[name].kwargs(world))
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def write_methods(name: str) -> tuple[str, ...]:
+    """The write methods a route's view accepts, read off the view: a DRF view's handlers; a
+    page's require_http_methods/require_POST list; failing both, a page whose source reads
+    request.POST, request.FILES or request.method is taken to write on POST."""
+    import inspect
+
+    view = _callbacks()[name]
+    cls = getattr(view, "cls", None)
+    if cls is not None:
+        return tuple(m for m in WRITE_METHODS if hasattr(cls, m.lower()))
+    func = view
+    while func is not None:
+        for cell in func.__closure__ or ():
+            value = cell.cell_contents
+            if (
+                isinstance(value, list)
+                and value
+                and all(m in ("GET", "HEAD", *WRITE_METHODS) for m in value)
+            ):
+                return tuple(m for m in WRITE_METHODS if m in value)
+        inner = getattr(func, "__wrapped__", None)
+        if inner is None:
+            source = inspect.getsource(func)
+            reads = ("request.POST", "request.FILES", "request.method")
+            return ("POST",) if any(r in source for r in reads) else ()
+        func = inner
+    return ()
+
+
+def _send(client, name, method, url, body, **extra):
+    """One request: JSON for api: routes unless the body carries a file, form data else."""
+    if method == "GET":
+        return client.get(url, **extra)
+    has_file = any(hasattr(v, "read") for v in body.values())
+    if _api(name) and not has_file:
+        return getattr(client, method.lower())(url, body, content_type="application/json", **extra)
+    assert method == "POST", (name, method, "form data is posted")
+    return client.post(url, body, **extra)
+
+
+OBJECT_ROUTES = sorted(n for n, r in ROUTES.items() if r.kind == "object")
+WRITE_ROUTES = sorted(n for n in OBJECT_ROUTES if write_methods(n))
+
+
+def test_every_write_route_has_a_body():
+    missing = {n for n in WRITE_ROUTES if ROUTES[n].body is None}
+    assert missing == set(), "give every write route a valid body (Route.body)"
+    assert {n for n in OBJECT_ROUTES if ROUTES[n].body and not write_methods(n)} == set(), (
+        "a body on a route that accepts no write"
+    )
+
+
+def _write_method(name: str) -> str:
+    methods = write_methods(name)
+    assert len(methods) == 1, (name, methods)
+    return methods[0]
+
+
+def _prepared(world, route) -> Callable[[], dict]:
+    """Bring B's object into the state the write needs; then a fresh body for each request
+    (an uploaded file is read once)."""
+    if route.prepare:
+        route.prepare(world)
+    return lambda: route.body(world) if route.body else {}
+
+
+def _accepted_from_village_b(world, name, route, url, body) -> None:
+    """The body the refused writes carried is one village B's own user gets through with, in
+    the same state: a view that checked the form before the permission could not pass."""
+    from django.contrib.messages import ERROR, get_messages
+    from django.test import Client
+
+    client = Client()
+    login_as(client, route.actor(world) if route.actor else world.b_all)
+    before = fingerprint()
+    response = _send(client, name, _write_method(name), url, body())
+    if route.b_refusal:
+        said = [m.message for m in get_messages(response.wsgi_request)]
+        said.append(response.content.decode())
+        assert any(route.b_refusal in text for text in said), (name, response.status_code)
+        assert changes(before, fingerprint()) == {}, name
+        return
+    assert 200 <= response.status_code < 400, (name, response.status_code, response.content[:600])
+    errors = [m.message for m in get_messages(response.wsgi_request) if m.level >= ERROR]
+    assert errors == [], (name, errors)
+    assert b'class="errorlist' not in response.content, (name, response.content[:2000])
+    changed = changes(before, fingerprint())
+    if route.changes_db:
+        assert changed, f"{name}: accepted from village B but wrote nothing"
+    else:
+        assert changed == {}, (name, changed)
+
+
+@pytest.mark.parametrize("name", OBJECT_ROUTES)
+def test_objects_of_village_b_are_out_of_reach(world, name):
+    """GET, then the route's write (with the body B's own user would send) as village A's
+    clerk and as staff of village A holding every capability: refused, and nothing written;
+    then the same write as village B's own user: accepted."""
+    from django.test import Client
+
+    route = ROUTES[name]
+    body = _prepared(world, route)
+    url = reverse(name, kwargs=route.kwargs(world))
+    methods = write_methods(name) or ("POST",)
+    # Every persona logged in (and given an API token) first: logging in writes, the
+    # requests below must not.
+    callers = []
     for user in [world.clerk_a, *world.mighty]:
-        client.logout()
-        login_as(client, user)
-        for method in ("GET", "POST"):
-            if _api(name) and method == "POST":
-                method = "PATCH"
-                response = client.patch(url, {}, content_type="application/json")
-            else:
-                response = _request(client, method, url)
+        session = Client()
+        login_as(session, user)
+        callers.append((user.username, session, {}))
+        if _api(name):
+            token, _ = Token.objects.get_or_create(user=user)
+            auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+            callers.append((f"{user.username} (token)", Client(), auth))
+    before = fingerprint()
+    for who, caller, extra in callers:
+        for method in ("GET", *methods):
+            response = _send(caller, name, method, url, body(), **extra)
             assert response.status_code in (403, 404, 405), (
                 name,
-                user.username,
+                who,
                 method,
                 response.status_code,
             )
-        if _api(name):
-            token, _ = Token.objects.get_or_create(user=user)
-            response = client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}")
-            assert response.status_code in (403, 404), (name, "token", user.username)
+    assert changes(before, fingerprint()) == {}, name
+    if route.body:
+        _accepted_from_village_b(world, name, route, url, body)
 
 
 @pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if r.kind == "list"))

@@ -44,15 +44,21 @@ def extend_world(world, tree, personas):
         reason="B 事假",
         created_by=clerk_b,
     )
-    world.rota_slot_b = AppointmentSlot.objects.create(
-        station=station,
-        region_key=key,
-        date=today + dt.timedelta(days=30),
-        start=dt.time(9),
-        end=dt.time(10),
-        kind=SlotKind.VIDEO,
-        capacity=3,
-    )
+
+    def slot(days_ahead):
+        return AppointmentSlot.objects.create(
+            station=station,
+            region_key=key,
+            date=today + dt.timedelta(days=days_ahead),
+            start=dt.time(9),
+            end=dt.time(10),
+            kind=SlotKind.VIDEO,
+            capacity=3,
+        )
+
+    world.rota_slot_b = slot(30)
+    world.rota_slot_b2 = slot(31)  # a second open slot: where a booking is moved to
+    world.rota_clerk_b2 = clerk_b2
     world.rota_appointment_b = services.appointment_book(
         slot=world.rota_slot_b,
         name="乙预约人",
@@ -79,6 +85,14 @@ def extend_world(world, tree, personas):
 
     world.rota_case_b = completed(f"{station.region.code}-ROTA-0001")
     world.rota_case_unrated_b = completed(f"{station.region.code}-ROTA-0002")
+    # the applicant left a phone number: the callback's reveal shows it
+    from junjia.cases.services import PHONE_AAD
+    from junjia.core.crypto import get_provider
+
+    Case.objects.filter(pk=world.rota_case_b.pk).update(
+        applicant_phone_enc=get_provider().encrypt_text("13800000001", aad=PHONE_AAD),
+        applicant_phone_masked="138****0001",
+    )
     world.rota_callback_b = Callback.objects.create(
         case=world.rota_case_b, region_key=key, owner=clerk_b, due_on=today
     )
@@ -108,6 +122,30 @@ def _loop(world):
     return {"pk": world.rota_loop_b.pk}
 
 
+def _clerk_b(world):
+    """Village B's clerk: first handler of B's cases, owner of the callback and the loop."""
+    return world.staff_b
+
+
+def rebook(world) -> dict:
+    """Village B's booking moved to B's other open slot."""
+    return {"slot": world.rota_slot_b2.pk}
+
+
+def loop_record(world) -> dict:
+    """The loop's first stage recorded by its owner, the next stage kept by them."""
+    return {"record": "已核实：等候超时", "next_owner": world.staff_b.pk}
+
+
+def slot_today(world):
+    """Village B's booked slot falls today: only then is the person marked arrived."""
+    from django.utils import timezone
+
+    from junjia.cases.models import AppointmentSlot
+
+    AppointmentSlot.objects.filter(pk=world.rota_slot_b.pk).update(date=timezone.localdate())
+
+
 ROUTES = {
     # lists and forms whose station pickers list the jurisdiction's stations
     "cases:rota": ("list", None, True),
@@ -123,12 +161,37 @@ ROUTES = {
     "cases:analysis": ("list", None, True),
     "cases:analysis_cases": ("list", None, True),
     # village B's objects
-    "cases:window_edit": ("object", lambda w: {"pk": w.rota_window_b.pk}, False),
-    "cases:appointment_mark": ("object", _appointment, False),
-    "cases:appointment_cancel": ("object", _appointment, False),
-    "cases:appointment_reschedule": ("object", _appointment, False),
-    "cases:callback_record": ("object", lambda w: {"pk": w.rota_callback_b.pk}, False),
-    "cases:callback_reveal_phone": ("object", lambda w: {"pk": w.rota_callback_b.pk}, False),
+    # the AB roles swapped, by village B's head (b_all)
+    "cases:window_edit": (
+        "object",
+        lambda w: {"pk": w.rota_window_b.pk},
+        False,
+        lambda w: {"name": "B 综合窗口", "primary": w.rota_clerk_b2.pk, "backup": w.staff_b.pk},
+    ),
+    "cases:appointment_mark": (
+        "object",
+        _appointment,
+        False,
+        {"body": lambda w: {"status": "arrived"}, "prepare": slot_today},
+    ),
+    "cases:appointment_cancel": ("object", _appointment, False, lambda w: {}),
+    "cases:appointment_reschedule": ("object", _appointment, False, rebook),
+    "cases:callback_record": (
+        "object",
+        lambda w: {"pk": w.rota_callback_b.pk},
+        False,
+        {
+            "body": lambda w: {"outcome": "电话回访，已解决", "satisfaction": "5"},
+            "actor": _clerk_b,
+        },
+    ),
+    # the write is the reveal's audit entry, which the fingerprint leaves out
+    "cases:callback_reveal_phone": (
+        "object",
+        lambda w: {"pk": w.rota_callback_b.pk},
+        False,
+        {"body": lambda w: {}, "actor": _clerk_b, "changes_db": False},
+    ),
     "cases:loop_detail": ("object", _loop, False),
-    "cases:loop_advance": ("object", _loop, False),
+    "cases:loop_advance": ("object", _loop, False, {"body": loop_record, "actor": _clerk_b}),
 }

@@ -61,6 +61,36 @@ def _case(world):
     return {"pk": world.case_b.pk}
 
 
+def _clerk_b(world):
+    """Village B's clerk, the case's first handler (首办负责)."""
+    return world.staff_b
+
+
+def received(world):
+    """Village B's case back at 已接件, before acceptance: where it may be accepted, refused
+    or its materials re-checked."""
+    from junjia.cases.choices import CaseStatus
+    from junjia.cases.models import Case
+
+    Case.objects.filter(pk=world.case_b.pk).update(
+        status=CaseStatus.RECEIVED, accepted_on=None, due_on=None
+    )
+
+
+def doorstep(world):
+    """Village B's case taken at the door (上门服务): only then is an outcome recorded."""
+    from junjia.cases.choices import Channel
+    from junjia.cases.models import Case
+
+    Case.objects.filter(pk=world.case_b.pk).update(channel=Channel.DOORSTEP)
+
+
+def _recheck(world) -> dict:
+    """Every material of the item version received in order."""
+    materials = world.case_b.item_version.materials
+    return {f"m-state_{i}": "ok" for i in range(len(materials))}
+
+
 ITEM = {"code": "preferential-card"}
 
 ROUTES = {
@@ -72,19 +102,57 @@ ROUTES = {
     "cases:recipient_search": ("list", None, False),
     # village B's case and what hangs off it
     "cases:case_detail": ("object", _case, False),
-    "cases:case_move": ("object", _case, False),
-    "cases:case_recheck": ("object", _case, False),
+    "cases:case_move": (
+        "object",
+        _case,
+        False,
+        {"body": lambda w: {"to": "in_progress", "text": "开始办理"}, "actor": _clerk_b},
+    ),
+    "cases:case_recheck": (
+        "object",
+        _case,
+        False,
+        {"body": _recheck, "actor": _clerk_b, "prepare": received},
+    ),
     "cases:case_notice": ("object", _case, False),
     "cases:case_receipt": ("object", _case, False),
-    "cases:extension_request": ("object", _case, False),
-    "cases:doorstep_record": ("object", _case, False),
-    "cases:handover_record": ("object", _case, False),
+    "cases:extension_request": (
+        "object",
+        _case,
+        False,
+        {"body": lambda w: {"days": 5, "reason": "等待县级复核"}, "actor": _clerk_b},
+    ),
+    "cases:doorstep_record": (
+        "object",
+        _case,
+        False,
+        {"body": lambda w: {"outcome": "当场办结"}, "actor": _clerk_b, "prepare": doorstep},
+    ),
+    "cases:handover_record": (
+        "object",
+        _case,
+        False,
+        {
+            "body": lambda w: {
+                "direction": "out",
+                "counterpart": "乙委托人",
+                "items": "居民身份证复印件\n优待证",
+            },
+            "actor": _clerk_b,
+        },
+    ),
     "cases:handover_receipt": (
         "object",
         lambda w: {"pk": w.case_b.pk, "handover_pk": w.handover_b.pk},
         False,
     ),
-    "cases:extension_decide": ("object", lambda w: {"pk": w.extension_b.pk}, False),
+    # the station head decides (village B's b_all holds 站长)
+    "cases:extension_decide": (
+        "object",
+        lambda w: {"pk": w.extension_b.pk},
+        False,
+        lambda w: {"decision": "approve"},
+    ),
     # the catalogue is the same for everyone who may read it; publishing needs cases.catalogue
     "cases:catalogue": ("list", None, False),
     "cases:catalogue_detail": ("self", lambda w: ITEM, False),
