@@ -196,3 +196,16 @@ def test_any_damage_to_the_archive_is_an_xlsx_error_or_a_reading(changes):
         read(bytes(data))
     except xlsx.XlsxError as exc:
         assert str(exc)
+
+
+def test_a_stored_control_character_never_breaks_an_export():
+    import io
+
+    from openpyxl import load_workbook
+
+    from junjia.core import xlsx
+
+    rows = [["王\x07五", "\u202e31X2\u202c", "=1+1", "正常\t文本"]]
+    data = xlsx.write_workbook([("表", ["姓名", "备注", "公式", "制表"], rows)])
+    values = [c.value for c in load_workbook(io.BytesIO(data))["表"][2]]
+    assert values == ["王五", "31X2", "'=1+1", "正常\t文本"]
