@@ -33,6 +33,7 @@ from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
@@ -678,6 +679,11 @@ _IN_FLIGHT = 8
 
 
 def _default_workers(source: xlsx.Source) -> int:
+    """Forked checking workers for a file: none for a small one; JUNJIA_IMPORT_WORKERS (a
+    whole number) overrides the choice (0: check in this process)."""
+    configured = getattr(settings, "JUNJIA_IMPORT_WORKERS", None)
+    if configured is not None:
+        return int(configured)
     if (
         xlsx.upload_size(source) < 2 * 1024 * 1024
         or "fork" not in multiprocessing.get_all_start_methods()

@@ -427,20 +427,20 @@ def test_get_provider_from_explicit_config(provider_cls: type[LocalKeyProvider])
     assert crypto.get_provider(config_for(provider_cls)) is not p
 
 
-def test_get_provider_caches_settings_and_reset_clears(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[int] = []
-
-    def fake_settings() -> dict[str, object]:
-        calls.append(1)
-        return config_for(AesGcmProvider)
-
-    monkeypatch.setattr(crypto, "_settings_config", fake_settings)
-    first = crypto.get_provider()
-    assert crypto.get_provider() is first
-    assert len(calls) == 1
+def test_get_provider_caches_settings_and_reset_clears(settings) -> None:
     crypto.reset_provider()
-    assert crypto.get_provider() is not first
-    assert len(calls) == 2
+    setattr(settings, crypto.SETTING, config_for(AesGcmProvider))
+    try:
+        first = crypto.get_provider()
+        assert isinstance(first, AesGcmProvider)
+        assert crypto.get_provider() is first
+        # changed settings are not read again until the cached provider is reset
+        setattr(settings, crypto.SETTING, config_for(AesGcmProvider))
+        assert crypto.get_provider() is first
+        crypto.reset_provider()
+        assert crypto.get_provider() is not first
+    finally:
+        crypto.reset_provider()  # the next caller builds from the real settings
 
 
 def test_get_provider_runs_self_test(monkeypatch: pytest.MonkeyPatch) -> None:

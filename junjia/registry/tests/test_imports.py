@@ -69,9 +69,9 @@ def run_job(actor, data, valid_only, capture, workers=0):
 
 
 @pytest.fixture(autouse=True)
-def _in_process(monkeypatch):
+def _in_process(settings):
     """Unit tests check in this process; test_parallel_workers forks on purpose."""
-    monkeypatch.setattr(imports, "_default_workers", lambda data: 0)
+    settings.JUNJIA_IMPORT_WORKERS = 0
 
 
 # --- template -----------------------------------------------------------------------------

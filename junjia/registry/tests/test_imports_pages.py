@@ -20,8 +20,8 @@ URL = "/registry/excel/import/"
 
 
 @pytest.fixture(autouse=True)
-def _in_process(monkeypatch):
-    monkeypatch.setattr(imports, "_default_workers", lambda data: 0)
+def _in_process(settings):
+    settings.JUNJIA_IMPORT_WORKERS = 0
 
 
 @pytest.fixture
