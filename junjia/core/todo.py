@@ -8,10 +8,12 @@ module joins the home page by registering a queue for its workflow.
 """
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import DatabaseError
 
 from .clock import today as _today
 from .deadlines import SOON_DAYS
@@ -37,6 +39,7 @@ SECTIONS = {
 URGENT = (OVERDUE, SOON, RETURNED, REVIEW, COVER)
 PER_QUEUE = 50  # rows a queue shows on the home page; the count says how many there are
 COUNT_SECONDS = 30  # the navigation's count may lag an action by this much
+log = logging.getLogger("junjia.todo")
 
 
 @dataclass(frozen=True)
@@ -127,12 +130,19 @@ def _key(actor) -> str:
 
 
 def remember_count(actor, count: int) -> None:
-    cache.set(_key(actor), count, COUNT_SECONDS)
+    try:
+        cache.set(_key(actor), count, COUNT_SECONDS)
+    except DatabaseError:  # a cache that cannot be written only costs the next page a count
+        log.warning("to-do count not cached", exc_info=True)
 
 
 def urgent_count(actor) -> int:
     """For the navigation: overdue, due soon, returned, to review and covered items."""
-    count = cache.get(_key(actor))
+    try:
+        count = cache.get(_key(actor))
+    except DatabaseError:  # the cache is a convenience: never the reason a page fails
+        log.warning("to-do count cache unreadable", exc_info=True)
+        count = None
     if count is None:
         sections = todo_for(actor)
         count = sum(len(s["items"]) for s in sections if s["kind"] in URGENT)
