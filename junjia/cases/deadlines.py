@@ -4,6 +4,7 @@ is entered or corrected (core.workdays.recompute). Registered in apps.py."""
 
 import datetime as dt
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from junjia.core import audit
@@ -13,7 +14,7 @@ from junjia.core.workdays.recompute import Moved, moved_due
 from junjia.orgs.api import station_heads, station_heads_above
 
 from .choices import CLOCK_STATUSES, CallbackStatus, LoopStage
-from .models import Callback, Case, RectificationLoop
+from .models import Callback, Case, LoopRecord, RectificationLoop
 from .workflow import CALLBACK_WORKFLOW, CASE_WORKFLOW, LOOP_WORKFLOW
 
 
@@ -40,7 +41,7 @@ def recompute_deadlines(*, year: int, before, after, actor=None) -> list[Moved]:
     since = dt.date(year, 1, 1)
     moved = []
     cases = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .filter(status__in=CLOCK_STATUSES, due_on__gte=since, accepted_on__isnull=False)
         .select_related("owner")
     )
@@ -60,7 +61,7 @@ def recompute_deadlines(*, year: int, before, after, actor=None) -> list[Moved]:
             )
         )
     callbacks = (
-        Callback.objects.select_for_update()
+        Callback.objects.select_for_update(of=("self",))
         .filter(status=CallbackStatus.DUE, due_on__gte=since)
         .select_related("case", "owner")
     )
@@ -69,16 +70,19 @@ def recompute_deadlines(*, year: int, before, after, actor=None) -> list[Moved]:
         label = f"办件 {callback.case.number} 的回访期限"
         link = f"/cases/callbacks/{callback.pk}/"
         moved.append(_move(callback, label, callback.owner, link, start, before, after, actor))
+    # The current stage began when the previous one was recorded (or the loop opened).
+    stage_began = Subquery(
+        LoopRecord.objects.filter(loop=OuterRef("pk")).order_by("-at").values("at")[:1]
+    )
     loops = (
-        RectificationLoop.objects.select_for_update()
+        RectificationLoop.objects.select_for_update(of=("self",))
         .exclude(stage=LoopStage.CLOSED)
         .filter(due_on__gte=since)
+        .annotate(stage_began=stage_began)
         .select_related("evaluation__case", "owner")
     )
     for loop in loops:
-        # The current stage began when the previous one was recorded (or the loop opened).
-        last = loop.records.order_by("-at").first()
-        start = timezone.localdate(last.at if last else loop.created_at)
+        start = timezone.localdate(loop.stage_began or loop.created_at)
         label = f"办件 {loop.evaluation.case.number} 差评整改“{loop.get_stage_display()}”环节期限"
         link = f"/cases/loops/{loop.pk}/"
         moved.append(_move(loop, label, loop.owner, link, start, before, after, actor))

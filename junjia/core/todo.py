@@ -9,7 +9,7 @@ module joins the home page by registering a queue for its workflow.
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -147,7 +147,3 @@ def urgent_count(actor) -> int:
         sections = todo_for(actor)
         count = sum(len(s["items"]) for s in sections if s["kind"] in URGENT)
     return count
-
-
-def queues() -> Iterable[WorkflowQueue]:
-    return tuple(_QUEUES)

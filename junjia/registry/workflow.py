@@ -37,7 +37,13 @@ def _reviewer_guard(obj, actor, **context) -> NotPermitted | None:
 
 def _never_approved(obj, actor, **context):
     if getattr(obj, "approved_at", None):
-        return WrongState(errors.WITHDRAW_APPROVED, status=obj.status)
+        current = obj.status
+        return WrongState(
+            errors.WITHDRAW_APPROVED,
+            status=current,
+            status_label=FILE_WORKFLOW.label(current),
+            allowed=FILE_WORKFLOW.steps(current),
+        )
     return None
 
 

@@ -96,3 +96,19 @@ def test_the_api_says_when_a_due_date_is_an_estimate(work):
 
     assert rows[later.pk]["due_on_estimated"] is True
     assert rows[early.pk]["due_on_estimated"] is False
+
+
+def test_an_open_rectification_stage_is_recounted_from_when_it_began(work):
+    from junjia.cases.models import RectificationLoop
+
+    work.frozen.move_to("2026-12-31 10:00:00+08:00")
+    case = accepted_case(work.a, name="差评人")
+    case = services.case_complete(actor=work.a, case=case, result="已办结")
+    services.evaluation_submit(case=case, score=1, comment="太慢", channel="window")
+    loop = RectificationLoop.objects.get()
+    assert loop.due_on == D(2027, 1, 4)  # one working day; 1 Jan is statutory
+
+    enter_2027(work.personas.sysadmin)
+
+    loop.refresh_from_db()
+    assert loop.due_on == D(2027, 1, 6)
