@@ -14,7 +14,7 @@ from junjia.cases.choices import Channel
 from junjia.cases.models import Case, ServiceItem
 from junjia.cases.tests.test_pages_work import CARD_COMPLETE
 from junjia.core import todo
-from junjia.core.models import Notification
+from junjia.core.models import AuditEntry, Notification
 from junjia.core.workdays.services import calendar_seed_from_package
 from junjia.orgs.choices import Role
 from junjia.orgs.tests.factories import make_staff
@@ -140,6 +140,8 @@ def test_the_home_page_and_the_navigation_count(client, world):
     html = client.get(reverse("orgs:home")).content.decode()
 
     assert 'id="todo-returned"' in html and "退回原因：缺少退役证复印件" in html
+    shown = AuditEntry.objects.filter(actor_id=world.clerk_a.pk, object_type="core.todo")
+    assert [row.extra["sections"] for row in shown] == [{"returned": 1}]
     assert '<span class="nav-count" title="待办 1 项">1</span>' in html
     # the count follows on every page
     page = client.get(reverse("registry:recipient_list")).content.decode()
