@@ -25,7 +25,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
@@ -280,24 +280,29 @@ def backup(*, directory: Path | None = None) -> Backup:
     vendor = connection.vendor
     if vendor not in ("sqlite", "postgresql"):
         raise BackupError(f"不支持备份 {vendor} 数据库。")
+    # Before anything is written (or, for SQLite, an empty file made by connecting).
+    if vendor == "sqlite" and not Path(_sqlite_file(connection.settings_dict)).is_file():
+        raise BackupError(f"找不到数据库文件 {connection.settings_dict['NAME']}。")
     if vendor == "postgresql":
-        _pg_tool("pg_dump")  # before anything is written
+        _pg_tool("pg_dump")
+    if AuditEntry._meta.db_table not in connection.introspection.table_names():
+        raise BackupError("数据库尚未迁移（没有审计日志表），请先运行 manage.py migrate。")
     directory = Path(directory or settings.JUNJIA_BACKUP_DIR)
     now = timezone.now()
     suffix = ".sqlite3" if vendor == "sqlite" else ".dump"
     path = _new_file(directory, f"junjia-{vendor}-{timezone.localtime(now):%Y%m%d-%H%M%S}", suffix)
-    # Who took a copy of everyone's data is itself recorded — and sealed, so the copy holds
-    # its own record and a chain with nothing pending.
-    with transaction.atomic():
-        audit.record(
-            actor=None,
-            action=AuditAction.EXPORT,
-            object_type="core.backup",
-            object_id=path.name,
-            object_repr=f"数据库备份 {path.name}",
-        )
-    audit.seal_pending()
     try:
+        # Who took a copy of everyone's data is itself recorded — and sealed, so the copy holds
+        # its own record and a chain with nothing pending.
+        with transaction.atomic():
+            audit.record(
+                actor=None,
+                action=AuditAction.EXPORT,
+                object_type="core.backup",
+                object_id=path.name,
+                object_repr=f"数据库备份 {path.name}",
+            )
+        audit.seal_pending()
         if vendor == "sqlite":
             facts = _backup_sqlite(connection.settings_dict, path)
         else:
@@ -476,8 +481,11 @@ def restore(
         connection.close()
         _restore_sqlite(path, settings_dict, force=force)
     else:
-        with connection.cursor() as cursor:
-            tables = _tables(cursor, "postgresql")
+        try:
+            with connection.cursor() as cursor:
+                tables = _tables(cursor, "postgresql")
+        except OperationalError as exc:
+            raise BackupError(f"无法连接目标数据库（请先建好空库）：{exc}") from exc
         if tables and not force:
             raise BackupError(NOT_EMPTY.format(tables=len(tables)))
         connection.close()
