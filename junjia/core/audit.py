@@ -237,17 +237,21 @@ class ChainReport:
         return self.first_broken_entry_id is None and self.unsealed_old == 0
 
 
-def verify_chain(chunk: int = 5000) -> ChainReport:
-    """Recompute the chain from the start and name the first entry that does not match."""
+def verify_chain(chunk: int = 5000, *, using: str = "default") -> ChainReport:
+    """Recompute the chain from the start and name the first entry that does not match.
+
+    `using` names the database (a restore checks the database it restored into)."""
     previous = GENESIS
     checked = 0
     expected_seq = 1
     last_seq = 0
     while True:
-        seals = list(AuditSeal.objects.filter(seq__gt=last_seq).order_by("seq")[:chunk])
+        seals = list(
+            AuditSeal.objects.using(using).filter(seq__gt=last_seq).order_by("seq")[:chunk]
+        )
         if not seals:
             break
-        entries = AuditEntry.objects.in_bulk([s.entry_id for s in seals])
+        entries = AuditEntry.objects.using(using).in_bulk([s.entry_id for s in seals])
         for seal in seals:
             if seal.seq != expected_seq:
                 return ChainReport(
@@ -266,8 +270,9 @@ def verify_chain(chunk: int = 5000) -> ChainReport:
             last_seq = seal.seq
     cutoff = timezone.now() - LATE_COMMIT_WINDOW
     unsealed_old = (
-        AuditEntry.objects.filter(at__lt=cutoff)
-        .exclude(id__in=AuditSeal.objects.values("entry_id"))
+        AuditEntry.objects.using(using)
+        .filter(at__lt=cutoff)
+        .exclude(id__in=AuditSeal.objects.using(using).values("entry_id"))
         .count()
     )
     report = ChainReport(checked, unsealed_old=unsealed_old)

@@ -274,6 +274,11 @@ LOGGING = {
 
 JUNJIA_CRYPTO: dict = {}
 JUNJIA_DEMO_ACCOUNTS_FILE = VAR_DIR / "demo-accounts.csv"
+# `manage.py backup` writes here (docs/operations.md §9). The keys are never in a backup: keep
+# them, and a copy of this directory, on other media.
+JUNJIA_BACKUP_DIR = Path(env_str("JUNJIA_BACKUP_DIR", str(VAR_DIR / "backups")))
+# The directory holding pg_dump and pg_restore; empty: looked up on PATH.
+JUNJIA_PG_BIN_DIR = env_str("JUNJIA_PG_BIN_DIR", "")
 # Recipient files are reviewed up to this level: 3 county (default), 2 city, 1 province.
 JUNJIA_REGISTRY_TOP_REVIEW_LEVEL = env_int("JUNJIA_REGISTRY_TOP_REVIEW_LEVEL", 3)
 # Links sent to the public (rating QR codes, SMS) start with this address.
