@@ -76,3 +76,20 @@ def test_an_unpaginated_list_is_described_as_a_list(api, url):
     schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
     body = schema["paths"][url]["get"]["responses"]["200"]["content"]["application/json"]
     assert body["schema"]["type"] == "array"
+
+
+@pytest.mark.parametrize("char", ["\x07", "\u202e", "\u200b"])
+def test_a_hidden_character_in_a_body_is_refused_naming_the_field(api, char):
+    from django.apps import apps
+
+    recipients = apps.get_model("registry", "Recipient").objects
+    before = recipients.count()
+    response = api.post(
+        "/api/v1/recipients/",
+        {"name": f"张{char}三", "id_number": "110101199003071234"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["name"]
+    assert "控制字符" in response.json()["name"][0]
+    assert recipients.count() == before
