@@ -93,3 +93,12 @@ def test_a_hidden_character_in_a_body_is_refused_naming_the_field(api, char):
     assert list(response.json()) == ["name"]
     assert "控制字符" in response.json()["name"][0]
     assert recipients.count() == before
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/service-items/a%0Ab/", "/api/v1/x%0D%0Ay/", "/api/v1/%0A"]
+)
+def test_a_path_with_a_line_break_answers_json(api, path):
+    response = api.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
