@@ -12,7 +12,7 @@ api_v1 = [
     path("", include("junjia.orgs.rest")),
     path("", include("junjia.registry.rest")),
     path("", include("junjia.cases.rest")),
-    re_path(r"^.*$", api_not_found),  # last: JSON for a path that names no endpoint
+    re_path(r"^", api_not_found),  # last: JSON for any other path, a newline in it too
 ]
 
 urlpatterns = [

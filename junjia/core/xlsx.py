@@ -22,6 +22,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .errors import DomainError
+from .text import strip_hidden
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
@@ -166,20 +167,12 @@ def is_formula(value) -> bool:
     return isinstance(value, str) and value.startswith("=")
 
 
-# Characters an xlsx cannot hold (C0 controls other than tab, line feed and carriage return:
-# openpyxl refuses the whole file) and invisible ones that reorder or hide text (direction
-# overrides and isolates, zero-width characters, the byte-order mark).
-_UNWRITABLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-)
-
-
 def neutralise(value):
     """What a cell may hold: characters an xlsx cannot hold or that hide text are dropped
     (one stored value must never break a whole export), and cells that a spreadsheet would
     run as a formula get a leading apostrophe."""
     if isinstance(value, str):
-        value = _UNWRITABLE.sub("", value)
+        value = strip_hidden(value)
         if value.startswith(_FORMULA_PREFIXES):
             return "'" + value
     return value

@@ -195,6 +195,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's parsers, refusing hidden characters in any text of the body (core/text.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "junjia.core.parsers.JSONParser",
+        "junjia.core.parsers.FormParser",
+        "junjia.core.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "junjia.core.rest.exception_handler",
     # OPTIONS answers the allowed methods only, never the views' docstrings.
     "DEFAULT_METADATA_CLASS": "junjia.core.rest.AllowedMethodsMetadata",
@@ -211,6 +217,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "junjia.core.api_schema.add_refusals",
+    ],
 }
 
 # Content security policy: everything from our own origin; no inline script.

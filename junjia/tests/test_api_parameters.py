@@ -51,3 +51,54 @@ def test_options_lists_methods_not_docstrings(api):
     response = api.options("/api/v1/cases/")
     assert response.status_code == 200
     assert response.json() == {"methods": ["GET", "POST", "HEAD"]}
+
+
+def test_a_post_to_a_path_that_names_nothing_answers_json_not_a_csrf_page(personas):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas.head_a)
+    response = client.post("/api/v1/cases/-5/accept/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+
+
+def test_every_operation_states_its_refusals(api):
+    schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for code in ("400", "401", "403", "404", "409", "429"):
+                assert code in operation["responses"], (method, path, code)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/service-items/", "/api/v1/appointments/slots/"])
+def test_an_unpaginated_list_is_described_as_a_list(api, url):
+    schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    body = schema["paths"][url]["get"]["responses"]["200"]["content"]["application/json"]
+    assert body["schema"]["type"] == "array"
+
+
+@pytest.mark.parametrize("char", ["\x07", "\u202e", "\u200b"])
+def test_a_hidden_character_in_a_body_is_refused_naming_the_field(api, char):
+    from django.apps import apps
+
+    recipients = apps.get_model("registry", "Recipient").objects
+    before = recipients.count()
+    response = api.post(
+        "/api/v1/recipients/",
+        {"name": f"张{char}三", "id_number": "110101199003071234"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["name"]
+    assert "控制字符" in response.json()["name"][0]
+    assert recipients.count() == before
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/service-items/a%0Ab/", "/api/v1/x%0D%0Ay/", "/api/v1/%0A"]
+)
+def test_a_path_with_a_line_break_answers_json(api, path):
+    response = api.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"

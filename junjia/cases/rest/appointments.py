@@ -402,6 +402,8 @@ class AppointmentMark(AppointmentObjectView):
 
 
 class SlotList(GenericAPIView):
+    pagination_class = None  # a station's slots over at most 31 days: one bounded list
+
     @extend_schema(
         tags=[TAG],
         operation_id="appointment_slots_list",

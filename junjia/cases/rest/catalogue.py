@@ -71,6 +71,8 @@ class ServiceItemOut(ServiceItemRowOut):
 
 
 class ServiceItemList(GenericAPIView):
+    pagination_class = None  # the catalogue in force: one bounded list
+
     @extend_schema(
         tags=[TAG],
         operation_id="service_items_list",
