@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
-from junjia.core import audit
+from junjia.core import audit, clock
 from junjia.core.models import AuditAction
 from junjia.orgs.api import (
     Level,
@@ -268,7 +268,7 @@ def load_demo(
         counties,
         count=count,
         seed=seed,
-        today=today or timezone.localdate(),
+        today=today or clock.today(),
         part_size=PART_SIZE,
         for_copy=connection.vendor == "postgresql",
     )
@@ -310,7 +310,7 @@ def load_scale(
         counties,
         count=count,
         seed=seed,
-        today=today or timezone.localdate(),
+        today=today or clock.today(),
         part_size=part_size,
         for_copy=connection.vendor == "postgresql",
     )
