@@ -285,7 +285,7 @@ def error_report(errors: Iterable[RowError], *, warnings: bool = False, target=N
 _BUILTIN_DATE_FORMATS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)})
 _EPOCH_1900 = dt.datetime(1899, 12, 30)
 _EPOCH_1904 = dt.datetime(1904, 1, 1)
-_BLOCK = 1 << 18
+BLOCK_BYTES = 1 << 18  # inflated at a time (StreamingWorkbook's block_bytes)
 MAX_ROW_BYTES = 4 << 20  # one row's XML (a template row takes a few hundred bytes)
 MAX_TEXT_CHARS = 1 << 20  # one string (Excel's limit for a cell is 32,767 characters)
 _MAX_COLUMNS = 16_384
@@ -539,9 +539,28 @@ class StreamingWorkbook:
 
     max_row_bytes = MAX_ROW_BYTES
 
-    def __init__(self, source: Source, *, max_uncompressed: int = MAX_UNCOMPRESSED_BYTES):
+    def __init__(
+        self,
+        source: Source,
+        *,
+        max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
+        block_bytes: int = BLOCK_BYTES,
+        fast: bool = True,
+    ):
+        """`block_bytes`: how much of a part is inflated at a time; an end tag may fall
+        between two reads, and any size reads the same rows. `fast`: blocks of the common
+        shape are read by strict patterns (_FAST_ROW); False reads every block through
+        expat's callbacks, which read the same values (test_xlsx_corpus compares them).
+
+        Counters, for the bounds the tests hold it to: `inflated` (bytes inflated so far,
+        capped by max_uncompressed) and `searched` (bytes looked through for a row's or
+        the sheet data's end tag: a few times `inflated`, as each is looked at a bounded
+        number of times)."""
         self.max_uncompressed = max_uncompressed
+        self.block_bytes = block_bytes
+        self.fast = fast
         self.inflated = 0
+        self.searched = 0
         try:
             self._zip = open_zip(source)
         except ZIP_ERRORS as exc:
@@ -621,7 +640,7 @@ class StreamingWorkbook:
             raise XlsxError(f"文件已损坏：缺少 {name}，请重新保存后上传。")
         try:
             with self._zip.open(member_name) as member:
-                while chunk := member.read(_BLOCK):
+                while chunk := member.read(self.block_bytes):
                     self._count(len(chunk))
                     yield chunk
         except ZIP_ERRORS as exc:
@@ -755,13 +774,18 @@ class StreamingWorkbook:
         before = 0  # the number of the row before the block
         pending = head[opening.end() :]
         start = 0
+
+        def end_tag(tag: bytes, *, last: bool = False) -> int:
+            self.searched += len(pending) - start
+            return _end_tag(pending, tag, start, last=last)
+
         while True:
-            stop = _end_tag(pending, data_end, start)
+            stop = end_tag(data_end)
             if stop >= 0:
                 if pending[:stop].strip():
                     yield before, pending[:stop]
                 return
-            cut = _end_tag(pending, row_end, start, last=True)
+            cut = end_tag(row_end, last=True)
             if cut >= 0:
                 cut = pending.index(b">", cut) + 1
                 block = pending[:cut]
@@ -791,7 +815,7 @@ class StreamingWorkbook:
         Raises FormulaCell at the first formula, XlsxError on anything malformed."""
         before, data = block
         _check_xml(sheet, data)
-        if _fast_shape(data):
+        if self.fast and _fast_shape(data):
             return self._fast_rows(sheet, _FAST_CELL.findall(data))
         rows = _scan(sheet, data)
         raws = [cell[3] for _, cells in rows for cell in cells if cell[1] == "s" and cell[3]]

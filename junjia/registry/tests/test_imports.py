@@ -14,6 +14,7 @@ from junjia.core.models import AuditEntry, Job, JobStatus
 from junjia.registry import imports
 from junjia.registry.choices import Category, ChangeStatus, FileStatus
 from junjia.registry.crypto_fields import id_lookup, reveal_id, reveal_phone
+from junjia.registry.imports import rows as row_rules
 from junjia.registry.models import (
     CategoryMembership,
     ChangeRequest,
@@ -615,7 +616,7 @@ _CELL_TEXT = st.one_of(
 def test_the_short_way_for_text_cells_says_what_the_general_one_says(column, text):
     # _cell shortens the common case (non-empty plain text); for every column and any text,
     # padded, empty, a formula, a label of a drop-down or not, it must agree with the rules.
-    assert imports._cell(column, text) == imports._cell_general(column, text)
+    assert row_rules._cell(column, text) == row_rules._cell_general(column, text)
 
 
 def _field_values(field):
@@ -651,7 +652,7 @@ def test_the_row_validator_agrees_with_a_bound_form(case):
     # (cleaned values remembered, plain text and empty optional text passed through); it must
     # clean and refuse exactly as the form itself would, for any mix of values.
     sheet, data = case
-    ours, our_errors = imports._Validator(sheet.form)(dict(data))
+    ours, our_errors = row_rules._Validator(sheet.form)(dict(data))
     bound = sheet.form(data={**{n: f.initial for n, f in sheet.form.base_fields.items()}, **data})
     valid = bound.is_valid()
     assert our_errors == {k: list(v) for k, v in bound.errors.items()}

@@ -8,12 +8,13 @@ import pytest
 
 from junjia.core import xlsx
 from junjia.registry import imports
+from junjia.registry.imports import rows as row_rules
 from junjia.registry.tests.test_imports import BASIC, id_of, person, workbook
 
 CORPUS = Path(xlsx.__file__).resolve().parent / "tests" / "xlsx_corpus"
 BIRTH = dt.date(1985, 9, 20)
 NUMBER = id_of(801, birth=BIRTH)
-CTX = imports._Context(
+CTX = row_rules._Context(
     workbook=None, today=dt.date(2026, 1, 5), county_codes=frozenset({"370202"}), prepare=False
 )
 
