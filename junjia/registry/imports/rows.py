@@ -13,6 +13,7 @@ from django.forms.utils import ErrorDict
 
 from junjia.core import xlsx
 from junjia.core.errors import DomainError
+from junjia.core.text import refuse_hidden
 
 from .. import crypto_fields, errors, services
 from ..idnumber import IdNumberError
@@ -45,6 +46,10 @@ _PURE_FIELDS = (forms.ChoiceField, forms.BooleanField, forms.DateField, forms.In
 _PLAIN_TEXT_VALIDATORS = (MaxLengthValidator, ProhibitNullCharactersValidator)
 
 
+def _plain_validator(validator) -> bool:
+    return isinstance(validator, _PLAIN_TEXT_VALIDATORS) or validator is refuse_hidden
+
+
 class _Validator:
     """Runs a Django form's own cleaning — each field's clean(), clean_<field>() and clean() —
     on plain values. One form instance is reused: a row costs microseconds, where binding a
@@ -67,15 +72,17 @@ class _Validator:
         # clean() is a pure function of the value, so each distinct value is cleaned once.
         self.memo = {name: {} for name, f in self.fields if isinstance(f, _PURE_FIELDS)}
         # Plain text fields (names, addresses: rarely the same twice) whose only checks are
-        # a length limit and no NUL character: a non-empty, already stripped value within the
-        # limit is what clean() would return. Anything else goes through clean() itself.
+        # a length limit and no NUL or other hidden character (core/text.py): a non-empty,
+        # already stripped, printable value within the limit is what clean() would return —
+        # every hidden character is unprintable (Unicode Cc or Cf), so str.isprintable()
+        # screens for all of them at C speed. Anything else goes through clean() itself.
         self.plain_text = {
             name: f.max_length or 1 << 30
             for name, f in self.fields
             if type(f) is forms.CharField
             and f.strip
             and f.min_length is None
-            and all(isinstance(v, _PLAIN_TEXT_VALIDATORS) for v in f.validators)
+            and all(_plain_validator(v) for v in f.validators)
         }
         # ... and of those, the optional ones: an empty cell is their empty value.
         self.plain_empty = {
@@ -95,7 +102,7 @@ class _Validator:
                 and type(value) is str
                 and value
                 and len(value) <= limit
-                and "\x00" not in value
+                and value.isprintable()
                 and value[0] > " " < value[-1]
                 and value == value.strip()
             ):
