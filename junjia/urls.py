@@ -3,8 +3,10 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from junjia.cases import urls as cases_urls
 from junjia.core.views.api_errors import api_not_found
 from junjia.core.views.health import healthz
+from junjia.staffing import urls as staffing_urls
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -22,7 +24,12 @@ urlpatterns = [
     path("calendar/", include("junjia.core.workdays.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("registry/", include("junjia.registry.urls")),
-    path("cases/", include("junjia.cases.urls")),
+    # The staffing pages (windows and AB roles, leave, lunch duty) keep the addresses and
+    # names they had as pages of cases: /cases/rota/, cases:rota …
+    path(
+        "cases/",
+        include(([*cases_urls.urlpatterns, *staffing_urls.urlpatterns], cases_urls.app_name)),
+    ),
     path("public/", include("junjia.portal.urls")),
     path("", include("junjia.orgs.urls")),
 ]

@@ -1,7 +1,6 @@
 """What other apps may use from cases: the catalogue, appointment slots and the public steps
-of booking, look-up and rating; and staff availability — who is away, who stands in for
-whom (A/B), who handles a matter today — for any module that assigns work (petitions,
-visits). Functions and message constants only, no model class."""
+of booking, look-up and rating. Functions and message constants only, no model class.
+(Staff availability — who is away, who stands in for whom — is staffing's: staffing.api.)"""
 
 from .errors import ALREADY_RATED, NOT_COMPLETED
 from .selectors import (
@@ -22,8 +21,6 @@ from .services import (
     case_for_token,
     evaluation_submit,
     find_appointment,
-    on_leave,
-    stand_ins_for,
 )
 
 __all__ = [
@@ -39,11 +36,9 @@ __all__ = [
     "evaluation_submit",
     "find_appointment",
     "is_rated",
-    "on_leave",
     "open_slot_counts",
     "published_item",
     "slots_by_pk",
     "slots_for",
-    "stand_ins_for",
     "station_slots",
 ]

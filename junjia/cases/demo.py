@@ -12,15 +12,16 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
-from junjia.core import audit, clock
+from junjia.core import audit, clock, replay
 from junjia.core.models import AuditAction
 from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar
 from junjia.orgs.api import Level, Role, region_by_code, region_has_station, station_staff
 from junjia.registry.api import parse_id_number, search_recipients
 from junjia.registry.choices import FileStatus
+from junjia.staffing import api as staffing
 
 from . import appointments_admin, services
 from .catalogue import load_catalogue
@@ -43,12 +44,9 @@ from .models import (
     Evaluation,
     Extension,
     Handover,
-    Leave,
     LoopRecord,
-    LunchDuty,
     RectificationLoop,
     ServiceItem,
-    WindowPost,
 )
 
 DEMO_CITY = "370200"  # orgs.demo builds 青岛市 with three of its districts
@@ -56,8 +54,9 @@ SHOWCASE_LEVELS = (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
 CASE_LEVELS = {Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE}  # where the catalogue is handled
 ORDINARY_DAYS = 3  # coming working days with lunch duty and slots at the other stations
 ROUTINE = ("completed", "in_progress", "received", "notice", "accepted", "completed")
-# Tables whose rows make "cases data": --if-empty does nothing when any has a row.
-OPERATIONAL = (Case, WindowPost, Leave, LunchDuty, AppointmentSlot)
+# Tables whose rows make "cases data" (with staffing's windows, leave and lunch duty):
+# --if-empty does nothing when any has a row.
+OPERATIONAL = (Case, AppointmentSlot)
 
 
 class DemoError(Exception):
@@ -97,7 +96,7 @@ class Result:
 
 
 def cases_data_exist() -> bool:
-    return any(model.objects.exists() for model in OPERATIONAL)
+    return staffing.has_records() or any(model.objects.exists() for model in OPERATIONAL)
 
 
 # --- the replay clock ----------------------------------------------------------------------
@@ -112,8 +111,7 @@ _STAMPED = (
     (Evaluation, ("created_at",)),
     (RectificationLoop, ("created_at", "updated_at", "closed_at")),
     (LoopRecord, ("at",)),
-    (Leave, ("created_at", "updated_at")),
-)
+)  # and staffing's windows and leave (staffing.demo_restamp)
 
 
 class Clock:
@@ -185,21 +183,8 @@ class Clock:
             return None
 
         for model, fields in _STAMPED:
-            written = Q()
-            for name in fields:
-                written |= Q(**{f"{name}__gte": self.started})
-            rows = []
-            for row in model.objects.filter(written).only("pk", *fields):
-                moved = False
-                for name in fields:
-                    when = replayed(getattr(row, name))
-                    if when is not None:
-                        setattr(row, name, when)
-                        moved = True
-                if moved:
-                    rows.append(row)
-            model.objects.bulk_update(rows, fields, batch_size=500)
-            changed += len(rows)
+            changed += replay.restamp(model.objects.all(), fields, self.started, replayed)
+        changed += staffing.demo_restamp(since=self.started, moved=replayed)
         return changed
 
 
@@ -402,7 +387,7 @@ class Desk:
         }
         self._people: People | None = None
         self.want = 8  # files to draw from; the showcase wants more
-        self._leaves: list[Leave] = []
+        self._leaves: list = []  # leave recorded by the demo, as staffing returned it
 
     @property
     def people(self) -> People:
@@ -437,8 +422,8 @@ class Desk:
         if any(
             lv.user_id == user.pk and lv.start_date <= day <= lv.end_date for lv in self._leaves
         ):
-            post = WindowPost.objects.filter(primary=user).select_related("backup").first()
-            return post.backup if post else self.head
+            posts = staffing.windows_as_primary(user.pk)
+            return posts[0].backup if posts else self.head
         return user
 
     def attempt(self, label: str, scenario) -> None:
@@ -464,20 +449,26 @@ class Desk:
         pairs = [("综合受理窗口", self.clerk, self.second)]
         if self.reviewer is not None:
             pairs.append(("优抚服务窗口", self.reviewer, self.clerk))
+        # The windows were there before the cases the demo replays.
+        opened = self.clock.ago(65)
         for name, primary, backup in pairs:
-            services.window_save(
-                actor=self.head, station=self.station, name=name, primary=primary, backup=backup
+            self.clock.run(
+                opened,
+                "08:30",
+                staffing.window_save,
+                actor=self.head,
+                station=self.station,
+                name=name,
+                primary=primary,
+                backup=backup,
             )
             self.result.created["windows"] += 1
-        # The windows were there before the cases the demo replays.
-        opened = self.clock.moment(self.clock.ago(65), "08:30")
-        WindowPost.objects.filter(station=self.station).update(created_at=opened, updated_at=opened)
 
     def leave(self, user, start: dt.date, end: dt.date, reason: str, recorded: dt.date) -> None:
         leave = self.clock.run(
             recorded,
             "08:50",
-            services.leave_record,
+            staffing.leave_record,
             actor=self.head,
             user=user,
             start=start,
@@ -490,13 +481,12 @@ class Desk:
     def lunch_rota(self, past: int, coming: int) -> None:
         """12:00–13:30 on working days, in turn, skipping whoever is on leave that day."""
         people = [p for p in (self.clerk, self.reviewer, self.head) if p is not None]
-        leaves = list(Leave.objects.filter(user__in=people))
         dates = [self.clock.ago(n) for n in range(past, 0, -1)] + [self.clock.anchor]
         dates += [d for d in self.coming_days(coming) if d > self.clock.anchor]
         for n, day in enumerate(dates):
-            away = {lv.user_id for lv in leaves if lv.start_date <= day <= lv.end_date}
+            away = staffing.users_away([p.pk for p in people], day)
             on_duty = [p for p in people if p.pk not in away] or people
-            services.lunch_duty_set(
+            staffing.lunch_duty_set(
                 actor=self.head, station=self.station, day=day, user=on_duty[n % len(on_duty)]
             )
             self.result.created["lunch_duty"] += 1
@@ -1199,7 +1189,7 @@ def load_demo(*, size: str = "full", seed: int = 7, today: dt.date | None = None
     with _offline_sms(), transaction.atomic():
         result.catalogue_created = load_catalogue()
         for station, staff, is_showcase in _plan(_staffed_stations(city), plan):
-            if WindowPost.objects.filter(station=station).exists():
+            if staffing.station_has_windows(station):
                 result.stations_skipped += 1
                 continue
             desk = Desk(
@@ -1241,9 +1231,7 @@ def _count(result: Result, city) -> None:
 
     result.by_status = Counter(grouped(Case.objects.filter(**inside), "status", {}))
     result.totals = {
-        "窗口（AB角）": WindowPost.objects.filter(**inside).count(),
-        "请假": Leave.objects.filter(**inside).count(),
-        "午间值班": LunchDuty.objects.filter(**inside).count(),
+        **staffing.totals_between(city.key, city.key_high),
         "预约时段": AppointmentSlot.objects.filter(**inside).count(),
         "预约": Appointment.objects.filter(**inside).count(),
         "办件": Case.objects.filter(**inside).count(),

@@ -1,5 +1,6 @@
-"""Service catalogue (versioned), cases with their history, windows and AB roles, leave,
-lunch duty, appointments, follow-up callbacks, evaluations and the bad-review loop."""
+"""Service catalogue (versioned), cases with their history, appointments, follow-up
+callbacks, evaluations and the bad-review loop. Windows with their A and B, leave and lunch
+duty are staffing's (junjia.staffing)."""
 
 from django.conf import settings
 from django.db import models
@@ -74,69 +75,6 @@ class ServiceItemVersion(models.Model):
         return f"{self.item.name} 第{self.number}版"
 
 
-class WindowPost(TimeStampedModel):
-    """A window or post with its A (primary) and B (backup) (AB角工作制, 000 §7)."""
-
-    station = models.ForeignKey("orgs.Station", on_delete=models.CASCADE, related_name="+")
-    region_key = models.BigIntegerField(db_index=True)
-    name = models.CharField("窗口/岗位", max_length=50)
-    primary = models.ForeignKey(
-        USER, on_delete=models.PROTECT, related_name="+", verbose_name="A角"
-    )
-    backup = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name="B角")
-
-    class Meta:
-        verbose_name = "窗口岗位"
-        verbose_name_plural = "窗口岗位"
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(primary=models.F("backup")), name="ab_different_people"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Leave(TimeStampedModel):
-    user = models.ForeignKey(
-        USER, on_delete=models.CASCADE, related_name="leaves", verbose_name="人员"
-    )
-    region_key = models.BigIntegerField(db_index=True)
-    start_date = models.DateField("开始日期")
-    end_date = models.DateField("结束日期")
-    reason = models.CharField("事由", max_length=100, blank=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        verbose_name = "请假"
-        verbose_name_plural = "请假"
-        ordering = ["-start_date"]
-        indexes = [models.Index(fields=["user", "start_date", "end_date"], name="leave_user_dates")]
-
-    def __str__(self) -> str:
-        return f"{self.user} {self.start_date}–{self.end_date}"
-
-
-class LunchDuty(models.Model):
-    """Who keeps the window open 12:00–13:30 on a working day (午间服务, 000 §7)."""
-
-    station = models.ForeignKey("orgs.Station", on_delete=models.CASCADE, related_name="+")
-    region_key = models.BigIntegerField(db_index=True)
-    date = models.DateField("日期")
-    user = models.ForeignKey(
-        USER, on_delete=models.PROTECT, related_name="+", verbose_name="值班人员"
-    )
-
-    class Meta:
-        verbose_name = "午间值班"
-        verbose_name_plural = "午间值班"
-        constraints = [models.UniqueConstraint(fields=["station", "date"], name="uniq_lunch_duty")]
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.user}"
-
-
 class Case(TimeStampedModel):
     number = models.CharField("办件编号", max_length=30, unique=True)
     item_version = models.ForeignKey(ServiceItemVersion, on_delete=models.PROTECT, related_name="+")
@@ -159,7 +97,7 @@ class Case(TimeStampedModel):
         USER, on_delete=models.PROTECT, related_name="+", verbose_name="首办人"
     )
     window = models.ForeignKey(
-        WindowPost, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "staffing.WindowPost", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     materials = models.JSONField("材料核验", default=list)
     outside_remit = models.BooleanField("不属于本大厅职权范围", default=False)

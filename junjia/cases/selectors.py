@@ -10,6 +10,7 @@ from junjia.core import clock
 from junjia.core.crypto import get_provider
 from junjia.core.workdays import add_working_days
 from junjia.orgs.api import region_scope
+from junjia.staffing.api import stand_ins_for
 
 from .choices import (
     CLOCK_STATUSES,
@@ -26,12 +27,11 @@ from .models import (
     Callback,
     Case,
     Evaluation,
-    LunchDuty,
     RectificationLoop,
     ServiceItem,
 )
 from .permissions import case_scope
-from .services import PHONE_AAD, stand_ins_for
+from .services import PHONE_AAD
 
 
 def catalogue(level: int | None = None) -> QuerySet[ServiceItem]:
@@ -78,11 +78,6 @@ def deadline_counts(actor, today: dt.date | None = None) -> dict:
         overdue=Count("pk", filter=Q(due_on__lt=today)),
         due_soon=Count("pk", filter=Q(due_on__gte=today)),
     )
-
-
-def lunch_duty_today(station, today: dt.date | None = None):
-    today = today or clock.today()
-    return LunchDuty.objects.filter(station=station, date=today).select_related("user").first()
 
 
 def slots_for(station, start: dt.date, days: int = 14) -> QuerySet[AppointmentSlot]:

@@ -1,5 +1,6 @@
-"""Staff pages of cases: work and case handling (views/work.py); windows, leave, lunch
-duty, appointments, callbacks, loops and analysis (views/rota.py)."""
+"""Staff pages of cases: work and case handling (views/work.py); appointments, callbacks,
+loops and analysis (views/rota.py). junjia/urls.py adds staffing's pages (windows, leave,
+lunch duty) to this namespace."""
 
 from .views import rota, work
 

@@ -3,18 +3,37 @@
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 
+# Audit rows are append-only: a model that moved to another app keeps its old label on the
+# rows written before the move. {old label: current label}, registered by the app that took
+# the model over.
+_FORMER: dict[str, str] = {}
+
+
+def register_former_label(old: str, current: str) -> None:
+    _FORMER[old] = current
+
+
+def current_label(object_type: str) -> str:
+    return _FORMER.get(object_type, object_type)
+
+
+def labels_of(object_type: str) -> list[str]:
+    """The label and every former label of the same model, for filtering audit rows."""
+    current = current_label(object_type)
+    return [current, *sorted(old for old, new in _FORMER.items() if new == current)]
+
 
 def model_label(object_type: str) -> str:
     """ "orgs.station" → "服务中心（站）"; unknown types are shown as they are."""
     try:
-        return str(apps.get_model(object_type)._meta.verbose_name)
+        return str(apps.get_model(current_label(object_type))._meta.verbose_name)
     except (LookupError, ValueError):
         return object_type
 
 
 def field_label(object_type: str, name: str) -> str:
     try:
-        model = apps.get_model(object_type)
+        model = apps.get_model(current_label(object_type))
     except (LookupError, ValueError):
         return name
     try:

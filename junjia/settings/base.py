@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "junjia.core",
     "junjia.orgs",
     "junjia.registry",
+    "junjia.staffing",
     "junjia.cases",
     "junjia.portal",
 ]

@@ -22,6 +22,7 @@ from junjia.orgs.tests.helpers import login_as
 from junjia.registry import services as registry_services
 from junjia.registry.choices import FileStatus
 from junjia.registry.tests.factories import make_recipient
+from junjia.staffing import api as staffing
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +101,7 @@ def test_a_submitted_file_waits_on_the_reviewers_list_and_approval_is_told(world
 def test_overdue_and_due_soon_cases_head_the_list_and_b_sees_what_she_covers(world):
     with freeze_time(NOW):
         b = make_staff(world.clerk_a.station, Role.CLERK, username="clerk_a2", full_name="李二")
-        case_services.window_save(
+        staffing.window_save(
             actor=world.head_a,
             station=world.clerk_a.station,
             name="综合窗口",
@@ -114,7 +115,7 @@ def test_overdue_and_due_soon_cases_head_the_list_and_b_sees_what_she_covers(wor
         waiting = open_case(world.clerk_a, "周未受理")
         Case.objects.filter(pk=late.pk).update(due_on=TODAY - dt.timedelta(days=2))
         Case.objects.filter(pk=soon.pk).update(due_on=TODAY + dt.timedelta(days=1))
-        case_services.leave_record(
+        staffing.leave_record(
             actor=world.head_a, user=world.clerk_a, start=TODAY, end=TODAY, reason="年休假"
         )
 

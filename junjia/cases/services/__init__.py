@@ -1,7 +1,7 @@
-"""The cases app's writes, one module per aggregate: items (the catalogue), availability (A/B
-roles, leave, lunch duty, the first-handler rule), case_flow (a case from the window to
-completion), extensions, appointments, followup (callbacks, ratings, the bad-review loop).
-Rules cite 000 §7 and §9. Callers use `services.<name>`; the names are gathered here."""
+"""The cases app's writes, one module per aggregate: items (the catalogue), availability (who
+may handle a case: the first-handler rule, through staffing.api), case_flow (a case from the
+window to completion), extensions, appointments, followup (callbacks, ratings, the bad-review
+loop). Rules cite 000 §7 and §9. Callers use `services.<name>`; the names are gathered here."""
 
 from .appointments import (
     appointment_book,
@@ -10,15 +10,7 @@ from .appointments import (
     find_appointment,
     slot_create,
 )
-from .availability import (
-    can_handle,
-    current_handler_ids,
-    leave_record,
-    lunch_duty_set,
-    on_leave,
-    stand_ins_for,
-    window_save,
-)
+from .availability import can_handle, current_handler_ids
 from .case_flow import (
     case_accept,
     case_actions,
@@ -86,16 +78,11 @@ __all__ = [
     "find_appointment",
     "handover_record",
     "item_publish",
-    "leave_record",
     "loop_advance",
     "loop_next_stage",
     "loop_open",
     "loop_refusal",
-    "lunch_duty_set",
-    "on_leave",
     "rating_token",
     "rating_url",
     "slot_create",
-    "stand_ins_for",
-    "window_save",
 ]

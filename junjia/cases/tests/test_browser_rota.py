@@ -19,6 +19,7 @@ from junjia.core.tests.helpers_calendar import known_calendar
 from junjia.orgs.choices import Role
 from junjia.orgs.tests.factories import make_staff
 from junjia.orgs.tests.helpers import PASSWORD
+from junjia.staffing import api as staffing
 
 from .test_pages_rota import completed_case
 
@@ -49,7 +50,7 @@ def station(tree, personas):
     personas.clerk_a.full_name = "张一"
     personas.clerk_a.save(update_fields=["full_name"])
     a2 = make_staff(tree.stations.village_a, Role.CLERK, username="clerk_a2", full_name="李二")
-    services.window_save(
+    staffing.window_save(
         actor=personas.head_a,
         station=tree.stations.village_a,
         name="综合窗口",

@@ -26,6 +26,7 @@ from junjia.orgs.choices import Role
 from junjia.orgs.tests.factories import make_staff
 from junjia.registry.choices import Category
 from junjia.registry.tests.factories import make_recipient
+from junjia.staffing import api as staffing
 
 from .test_browser_rota import log_in, open_nav
 
@@ -69,7 +70,7 @@ def station(tree, personas):
     a.full_name, a.office_phone = "张一", "0532-85561234"
     a.save(update_fields=["full_name", "office_phone"])
     b = make_staff(village, Role.CLERK, username="clerk_a2", full_name="李二")
-    services.window_save(actor=head, station=village, name="综合窗口", primary=a, backup=b)
+    staffing.window_save(actor=head, station=village, name="综合窗口", primary=a, backup=b)
     person = make_recipient(
         tree.regions.village_a,
         created_by=a,
@@ -263,7 +264,7 @@ def test_a_case_whose_owner_is_on_leave_is_accepted_and_finished_by_b(page, stat
         },
     )
     today = timezone.localdate()
-    services.leave_record(
+    staffing.leave_record(
         actor=station.head,
         user=station.a,
         start=today,

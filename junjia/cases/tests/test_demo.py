@@ -30,11 +30,8 @@ from junjia.cases.models import (
     Evaluation,
     Extension,
     Handover,
-    Leave,
-    LunchDuty,
     RectificationLoop,
     ServiceItem,
-    WindowPost,
 )
 from junjia.core import sms
 from junjia.core.models import AuditEntry, CalendarYear, Notification
@@ -45,6 +42,8 @@ from junjia.orgs.api import Role, can_reach
 from junjia.orgs.demo import build_demo
 from junjia.orgs.models import User
 from junjia.registry.choices import FileStatus
+from junjia.staffing import api as staffing
+from junjia.staffing.models import Leave, LunchDuty, WindowPost
 
 MODELS = (
     ServiceItem,
@@ -122,7 +121,7 @@ def test_loads_every_kind_of_record_through_the_services_once(db):
     # Lunch duty only on working days, never someone on leave that day
     for duty in LunchDuty.objects.all():
         assert cal.is_working_day(duty.date)
-        assert not services.on_leave(duty.user, duty.date)
+        assert not staffing.on_leave(duty.user, duty.date)
     assert LunchDuty.objects.filter(station=county, date__gt=today).count() >= 3
 
     # Slots for the coming working days (and a Saturday, and a video slot), some bookings

@@ -13,7 +13,7 @@ from freezegun import freeze_time
 from junjia.cases import services
 from junjia.cases.catalogue import load_catalogue
 from junjia.cases.choices import Channel
-from junjia.cases.models import Case, Extension, Leave, ServiceItem
+from junjia.cases.models import Case, Extension, ServiceItem
 from junjia.core.models import AuditAction, AuditEntry
 from junjia.core.workdays.services import calendar_seed_from_package
 from junjia.orgs.choices import Role
@@ -21,6 +21,8 @@ from junjia.orgs.tests.factories import make_staff
 from junjia.orgs.tests.helpers import login_as
 from junjia.registry.choices import Category
 from junjia.registry.tests.factories import make_recipient
+from junjia.staffing import api as staffing
+from junjia.staffing.models import Leave
 
 NOW = "2026-12-01 09:30:00+08:00"  # a Tuesday
 TODAY = dt.date(2026, 12, 1)
@@ -65,7 +67,7 @@ def work(db, tree, personas, frozen):
     a.full_name, a.office_phone = "张一", "0532-85561234"
     a.save(update_fields=["full_name", "office_phone"])
     a2 = make_staff(station, Role.CLERK, username="clerk_a2", full_name="李二")
-    window = services.window_save(
+    window = staffing.window_save(
         actor=head, station=station, name="综合窗口", primary=a, backup=a2
     )
     clerk_d = make_staff(tree.stations.village_d, Role.CLERK, username="clerk_d", full_name="丁四")

@@ -9,9 +9,11 @@ from django.urls import reverse
 
 from junjia.cases import services
 from junjia.cases.choices import CaseStatus
-from junjia.cases.models import Case, CaseStep, Leave
+from junjia.cases.models import Case, CaseStep
 from junjia.core.models import AuditAction, AuditEntry, Notification
 from junjia.core.workdays import add_working_days
+from junjia.staffing import api as staffing
+from junjia.staffing.models import Leave
 
 from . import test_pages_work as base
 from .test_pages_work import (
@@ -442,7 +444,7 @@ def test_the_recheck_form_shows_what_was_recorded_and_asks_what_is_wrong(client,
 
 def test_while_a_is_on_leave_b_accepts_and_completes_a_s_case(client, work):
     case = new_case(work.a, name="陈等候")
-    services.leave_record(
+    staffing.leave_record(
         actor=work.head, user=work.a, start=TODAY, end=TODAY + dt.timedelta(days=4), reason="年休假"
     )
     client = as_user(client, work.a2)

@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from junjia.cases import services
 from junjia.cases.choices import Channel, ExtensionStatus, HandoverDirection
-from junjia.cases.models import Case, CaseStep, Extension, Handover, Leave
+from junjia.cases.models import Case, CaseStep, Extension, Handover
 from junjia.core.models import AuditAction, AuditEntry
 from junjia.core.workdays import add_working_days
+from junjia.staffing.models import Leave
 
 from . import test_pages_work as base
 from .test_pages_work import (

@@ -26,6 +26,7 @@ from junjia.orgs.tests.factories import make_staff
 from junjia.orgs.tests.helpers import login_as
 from junjia.registry import crypto_fields
 from junjia.registry.tests.factories import make_id_number, make_recipient
+from junjia.staffing import api as staffing
 
 NOW = "2026-12-01 09:30:00+08:00"  # a Tuesday, a working day
 TODAY = dt.date(2026, 12, 1)
@@ -83,7 +84,7 @@ def world(db, tree, personas, frozen):
     a2 = make_staff(station, Role.CLERK, username="clerk_a2", full_name="李二")
     a.full_name = "张一"
     a.save(update_fields=["full_name"])
-    services.window_save(actor=head, station=station, name="综合窗口", primary=a, backup=a2)
+    staffing.window_save(actor=head, station=station, name="综合窗口", primary=a, backup=a2)
     person = make_recipient(
         tree.regions.village_a,
         created_by=a,
@@ -564,7 +565,7 @@ def test_only_the_first_handler_acts_and_b_while_a_is_away(world):
     assert response.status_code == 403
     assert response.json() == {"detail": errors.NOT_HANDLER.format(owner="张一")}
     assert state(case) == before
-    services.leave_record(actor=world.head, user=world.a, start=TODAY, end=TODAY)
+    staffing.leave_record(actor=world.head, user=world.a, start=TODAY, end=TODAY)
     response = api_for(world.a2).post(url(case, "accept/"), {}, format="json")
     assert response.status_code == 200
     assert response.json()["handlers"] == sorted([world.a.pk, world.a2.pk])

@@ -1,5 +1,6 @@
-"""Permission-walk classification of the rota pages (views/rota.py): windows and AB roles,
-leave, lunch duty, appointments, callbacks, the bad-review loop and satisfaction analysis.
+"""Permission-walk classification of the rota pages (views/rota.py): appointments, callbacks,
+the bad-review loop and satisfaction analysis (windows, leave and lunch duty: staffing's
+tests/walk_staffing.py).
 
 kind: public / self / list / object / global; kwargs point at village B's objects; the last
 value says whether a township-level user would see village B in that list."""
@@ -8,8 +9,8 @@ import datetime as dt
 
 
 def extend_world(world, tree, personas):
-    """Village B's window, leave, slot and appointment, completed cases with a callback, an
-    evaluation below 满意 and its loop, and a completed case still unrated."""
+    """Village B's slots and appointment, completed cases with a callback, an evaluation below
+    满意 and its loop, and a completed case still unrated."""
     from django.utils import timezone
 
     from junjia.cases import services
@@ -20,30 +21,14 @@ def extend_world(world, tree, personas):
         Callback,
         Case,
         Evaluation,
-        Leave,
         RectificationLoop,
         ServiceItem,
-        WindowPost,
     )
-    from junjia.orgs.choices import Role
-    from junjia.orgs.tests.factories import make_staff
 
     station = tree.stations.village_b
     key = station.region_key
     clerk_b = personas.clerk_b
-    clerk_b2 = make_staff(station, Role.CLERK, username="rota_clerk_b2")
     today = timezone.localdate()
-    world.rota_window_b = WindowPost.objects.create(
-        station=station, region_key=key, name="B 综合窗口", primary=clerk_b, backup=clerk_b2
-    )
-    world.rota_leave_b = Leave.objects.create(
-        user=clerk_b,
-        region_key=key,
-        start_date=today,
-        end_date=today + dt.timedelta(days=3),
-        reason="B 事假",
-        created_by=clerk_b,
-    )
 
     def slot(days_ahead):
         return AppointmentSlot.objects.create(
@@ -58,7 +43,6 @@ def extend_world(world, tree, personas):
 
     world.rota_slot_b = slot(30)
     world.rota_slot_b2 = slot(31)  # a second open slot: where a booking is moved to
-    world.rota_clerk_b2 = clerk_b2
     world.rota_appointment_b = services.appointment_book(
         slot=world.rota_slot_b,
         name="乙预约人",
@@ -148,10 +132,6 @@ def slot_today(world):
 
 ROUTES = {
     # lists and forms whose station pickers list the jurisdiction's stations
-    "cases:rota": ("list", None, True),
-    "cases:window_create": ("list", None, True),
-    "cases:leave": ("list", None, True),
-    "cases:lunch": ("list", None, True),
     "cases:appointments": ("list", None, True),
     "cases:slots": ("list", None, True),
     "cases:appointment_book": ("list", None, True),
@@ -161,13 +141,6 @@ ROUTES = {
     "cases:analysis": ("list", None, True),
     "cases:analysis_cases": ("list", None, True),
     # village B's objects
-    # the AB roles swapped, by village B's head (b_all)
-    "cases:window_edit": (
-        "object",
-        lambda w: {"pk": w.rota_window_b.pk},
-        False,
-        lambda w: {"name": "B 综合窗口", "primary": w.rota_clerk_b2.pk, "backup": w.staff_b.pk},
-    ),
     "cases:appointment_mark": (
         "object",
         _appointment,

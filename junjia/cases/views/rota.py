@@ -1,18 +1,14 @@
-"""Staff pages around the counter (000 §7, §9): windows and AB roles, leave, lunch duty,
-appointments, callbacks, the bad-review loop with paper ratings, and satisfaction analysis."""
+"""Staff pages around the counter (000 §7, §9): appointments, callbacks, the bad-review loop
+with paper ratings, and satisfaction analysis. Windows and AB roles, leave and lunch duty are
+staffing's pages (junjia/staffing/urls.py), in the same namespace."""
 
 from django.urls import path
 
 from junjia.core.navigation import NavItem, register
 
-from . import rota_analysis, rota_appointments, rota_followup, rota_windows
+from . import rota_analysis, rota_appointments, rota_followup
 
 urlpatterns = [
-    path("rota/", rota_windows.rota, name="rota"),
-    path("rota/windows/new/", rota_windows.window_create, name="window_create"),
-    path("rota/windows/<int:pk>/", rota_windows.window_edit, name="window_edit"),
-    path("leave/", rota_windows.leave, name="leave"),
-    path("lunch/", rota_windows.lunch, name="lunch"),
     path("appointments/", rota_appointments.appointments, name="appointments"),
     path("appointments/slots/", rota_appointments.slots, name="slots"),
     path("appointments/book/", rota_appointments.appointment_book, name="appointment_book"),
@@ -47,9 +43,6 @@ urlpatterns = [
 ]
 
 register(
-    NavItem("政务服务", "窗口与AB角", "cases:rota", "cases.view", order=50),
-    NavItem("政务服务", "请假", "cases:leave", "cases.leave", order=51),
-    NavItem("政务服务", "午间值班", "cases:lunch", "cases.view", order=52),
     NavItem("政务服务", "预约管理", "cases:appointments", "cases.appointments", order=53),
     NavItem("政务服务", "回访台账", "cases:callbacks", "cases.callback", order=54),
     NavItem("政务服务", "差评整改", "cases:loops", "cases.view", order=55),

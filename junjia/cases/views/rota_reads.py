@@ -1,22 +1,18 @@
 """Reads behind the rota pages that the cases selectors do not cover: stations and staff in
-reach, windows with who is away today, leave, the lunch rota, loops and evaluations."""
+reach, loops and evaluations."""
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from junjia.core import clock
-from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar, is_working_day
 from junjia.orgs.api import active_staff_of, get_for_actor, get_station_for_actor, region_scope
 
-from .. import selectors
 from ..choices import LoopStage
-from ..models import Evaluation, Leave, LunchDuty, RectificationLoop, WindowPost
-
-LUNCH_DAYS = 10
+from ..models import Evaluation, RectificationLoop
 
 
 def today() -> dt.date:
@@ -43,99 +39,6 @@ def pick_station(actor, capability: str, raw: str | None, *, default_own: bool =
 def staff_of(station) -> QuerySet:
     # Also the REST evaluations' check of the next owner (cases/rest/evaluations.py).
     return active_staff_of(station)
-
-
-def _away(user_field: str, day: dt.date):
-    return Exists(
-        Leave.objects.filter(user_id=OuterRef(user_field), start_date__lte=day, end_date__gte=day)
-    )
-
-
-def windows(actor, day: dt.date, station=None) -> QuerySet[WindowPost]:
-    """Windows in reach with whether A and B are away on `day`."""
-    qs = WindowPost.objects.filter(region_scope(actor, "cases.view"))
-    if station is not None:
-        qs = qs.filter(station=station)
-    return (
-        qs.annotate(a_away=_away("primary_id", day), b_away=_away("backup_id", day))
-        .select_related("station", "primary", "backup")
-        .order_by("station__region__code", "name", "pk")
-    )
-
-
-def uncovered_windows(actor, day: dt.date) -> list[WindowPost]:
-    """AB rule (000 §7): at least one of A and B on duty. These have both away."""
-    return list(windows(actor, day).filter(a_away=True, b_away=True)[:100])
-
-
-def leaves(actor, day: dt.date, station=None) -> QuerySet[Leave]:
-    """Current and upcoming leave in reach, soonest first."""
-    qs = Leave.objects.filter(region_scope(actor, "cases.leave"), end_date__gte=day)
-    if station is not None:
-        qs = qs.filter(user__station=station)
-    return qs.select_related("user__station", "created_by").order_by("start_date", "pk")
-
-
-def away_on(actor, day: dt.date, station=None) -> QuerySet[Leave]:
-    qs = Leave.objects.filter(
-        region_scope(actor, "cases.view"), start_date__lte=day, end_date__gte=day
-    )
-    if station is not None:
-        qs = qs.filter(user__station=station)
-    return qs.select_related("user__station").order_by("user__station__region__code", "pk")
-
-
-ESTIMATED_DAYS = (
-    "{year} 年的节假日安排尚未录入，{year} 年的值班日暂按法定节假日估算（调休上班日未计入），"
-    "安排公布录入后请核对。"
-)
-
-
-def coming_working_days(start: dt.date, count: int = LUNCH_DAYS) -> tuple[list, str]:
-    """The next `count` working days from `start`, and a Chinese message when the calendar
-    stops short (a year whose holidays are not entered)."""
-    days, day = [], start
-    calendar = WorkingDayCalendar()
-    try:
-        while len(days) < count:
-            if calendar.is_working_day(day):
-                days.append(day)
-            day += dt.timedelta(days=1)
-    except UnknownCalendarYear as exc:
-        return days, str(exc)
-    estimated = sorted({d.year for d in days if calendar.is_estimate(d)})
-    if estimated:
-        return days, ESTIMATED_DAYS.format(year=estimated[0])
-    return days, ""
-
-
-def lunch_rota(station, days: list[dt.date]) -> dict:
-    duties = LunchDuty.objects.filter(station=station, date__in=days).select_related("user")
-    return {d.date: d for d in duties}
-
-
-def away_by_day(station, days: list[dt.date]) -> dict:
-    """{day: ids of the station's staff on leave that day}."""
-    if not days:
-        return {}
-    leaves = Leave.objects.filter(
-        user__station=station, start_date__lte=days[-1], end_date__gte=days[0]
-    ).values_list("user_id", "start_date", "end_date")
-    return {day: frozenset(u for u, start, end in leaves if start <= day <= end) for day in days}
-
-
-def lunch_duty_context(station, day: dt.date | None = None) -> dict:
-    """For cases/_lunch_duty.html: today's lunch duty at `station`, and whether today has
-    lunch service at all (working days only). Other pages call this and merge the result."""
-    day = day or today()
-    try:
-        working = is_working_day(day)
-    except UnknownCalendarYear:
-        working = False
-    return {
-        "lunch_duty": selectors.lunch_duty_today(station, day) if station else None,
-        "lunch_service_today": working and station is not None,
-    }
 
 
 def loop_for(actor, pk) -> RectificationLoop:

@@ -153,9 +153,7 @@ def case_detail(request, pk):
             "notice_issued": notice_issued,
             "extensions": exts,
             "handovers": reads.handovers(case) if proxy else [],
-            "windows": [
-                w for w in reads.windows_of(case.owner_id) if w.primary_id == case.owner_id
-            ],
+            "windows": reads.windows_of(case.owner_id),
             "stand_in": reads.stand_in(case, day),
             "evaluation": reads.evaluation_of(case) if case.status == S.COMPLETED else None,
             "can_act": can_act,

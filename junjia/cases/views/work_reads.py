@@ -11,6 +11,7 @@ from junjia.core import audit, clock, personal
 from junjia.core.models import AuditAction
 from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar
 from junjia.orgs.api import Level, has_capability, jurisdiction_of
+from junjia.staffing import api as staffing
 
 from ..choices import (
     CLOCK_STATUSES,
@@ -23,7 +24,7 @@ from ..choices import (
     MaterialState,
 )
 from ..forms import category_labels
-from ..models import Case, CaseStep, Extension, Handover, Leave, WindowPost
+from ..models import Case, CaseStep, Extension, Handover
 from ..permissions import case_scope, get_case_for_actor
 
 STATUS_BADGE = {
@@ -212,38 +213,18 @@ def find_cases(actor, q: str) -> list[Case]:
 # --- who handles a case ------------------------------------------------------------------------
 
 
-def away(user_id: int, day: dt.date) -> Leave | None:
-    return (
-        Leave.objects.filter(user_id=user_id, start_date__lte=day, end_date__gte=day)
-        .order_by("end_date")
-        .first()
-    )
-
-
-def windows_of(user_id: int) -> list[WindowPost]:
-    return list(
-        WindowPost.objects.filter(Q(primary_id=user_id) | Q(backup_id=user_id)).select_related(
-            "primary", "backup"
-        )
-    )
+def windows_of(owner_id: int) -> list:
+    """The windows where the first handler is A, with their B."""
+    return staffing.windows_as_primary(owner_id)
 
 
 def stand_in(case: Case, day: dt.date) -> dict | None:
     """While the first handler is away: their leave and the backups (B) now handling."""
-    leave = away(case.owner_id, day)
-    if leave is None:
-        return None
-    backups = [w.backup for w in windows_of(case.owner_id) if w.primary_id == case.owner_id]
-    return {"leave": leave, "backups": backups}
+    return staffing.cover_for(case.owner_id, day)
 
 
 def owners_away(cases, day: dt.date) -> set[int]:
-    owner_ids = {c.owner_id for c in cases}
-    return set(
-        Leave.objects.filter(
-            user_id__in=owner_ids, start_date__lte=day, end_date__gte=day
-        ).values_list("user_id", flat=True)
-    )
+    return staffing.users_away({c.owner_id for c in cases}, day)
 
 
 # --- the case page ---------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def audit_log(request):
     if subject := params.get("subject", "").strip():
         qs = qs.filter(subject_id=subject)
     if object_type := params.get("object_type", "").strip():
-        qs = qs.filter(object_type=object_type)
+        qs = qs.filter(object_type__in=labels.labels_of(object_type))
     if action := params.get("action", "").strip():
         qs = qs.filter(action=action)
     start = _parse_date(params.get("start", "")) if params.get("start") else None

@@ -1,54 +1,85 @@
-"""窗口与AB角, 请假 and 午间值班 (000 §7: AB角工作制, 午间服务)."""
+"""窗口与AB角, 请假 and 午间值班 pages (000 §7: AB角工作制, 午间服务)."""
+
+import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from junjia.core import clock
 from junjia.core.errors import DomainError
 from junjia.core.pages import paginate, query_without_page
+from junjia.core.workdays import UnknownCalendarYear, is_working_day
 from junjia.orgs.api import (
     active_staff_in_reach,
+    active_staff_of,
     can_reach,
-    get_for_actor,
+    get_station_for_actor,
     has_capability,
     require_capability,
     stations_in_reach,
 )
 
-from .. import services
-from ..forms_rota import LeaveForm, LunchDutyForm, StationPickForm, WindowForm
-from ..models import WindowPost
-from . import rota_reads as reads
+from . import selectors, services
+from .forms import LeaveForm, LunchDutyForm, StationPickForm, WindowForm
+from .permissions import get_window_for_actor
+from .roles import LEAVE, ROTA, VIEW
 
 
 def _station_url(name: str, station) -> str:
     return f"{reverse(name)}?station={station.pk}"
 
 
+def _station(actor, capability: str, raw: str | None):
+    """The station named by ?station= (404 outside reach), else the actor's own, else None."""
+    pk = raw or actor.station_id
+    return get_station_for_actor(actor, pk, capability=capability) if pk else None
+
+
+def _picker(stations, station):
+    """The station picker, for those who reach more than one station."""
+    if stations is None or stations.count() < 2:
+        return None
+    return StationPickForm(stations=stations, initial={"station": station})
+
+
+def lunch_duty_context(station, day: dt.date) -> dict:
+    """For staffing/_lunch_duty.html: today's lunch duty at `station`, and whether today has
+    lunch service at all (working days only)."""
+    try:
+        working = is_working_day(day)
+    except UnknownCalendarYear:
+        working = False
+    return {
+        "lunch_duty": selectors.lunch_duty_on(station, day) if station else None,
+        "lunch_service_today": working and station is not None,
+    }
+
+
 @login_required
 def rota(request):
     """Windows with their A and B; who is away today; windows with nobody on duty."""
     actor = request.user
-    require_capability(actor, "cases.view")
-    day = reads.today()
-    stations = stations_in_reach(actor, "cases.view")
-    station = reads.pick_station(actor, "cases.view", request.GET.get("station"), default_own=False)
-    rows = paginate(request, reads.windows(actor, day, station), per_page=50)
+    require_capability(actor, VIEW)
+    day = clock.today()
+    stations = stations_in_reach(actor, VIEW)
+    raw = request.GET.get("station")
+    station = _station(actor, VIEW, raw) if raw else None  # all stations in reach by default
+    rows = paginate(request, selectors.windows(actor, day, station), per_page=50)
     return render(
         request,
-        "cases/rota_windows.html",
+        "staffing/windows.html",
         {
             "day": day,
             "rows": rows,
             "query": query_without_page(request),
             "station": station,
             "stations": stations if stations.count() > 1 else None,
-            "uncovered": reads.uncovered_windows(actor, day),
-            "away": list(reads.away_on(actor, day, station)[:200]),
-            "can_edit": has_capability(actor, "cases.rota"),
-            **reads.lunch_duty_context(station or actor.station, day),
-            "lunch_station": station or actor.station,
+            "uncovered": selectors.uncovered_windows(actor, day),
+            "away": list(selectors.away_on(actor, day, station)[:200]),
+            "can_edit": has_capability(actor, ROTA),
+            **lunch_duty_context(station or actor.station, day),
         },
     )
 
@@ -56,14 +87,12 @@ def rota(request):
 def _window_form_page(request, *, station, window=None, form=None, stations=None):
     return render(
         request,
-        "cases/rota_window_form.html",
+        "staffing/window_form.html",
         {
             "station": station,
             "window": window,
             "form": form,
-            "picker": StationPickForm(stations=stations, initial={"station": station})
-            if stations is not None and stations.count() > 1
-            else None,
+            "picker": _picker(stations, station),
         },
     )
 
@@ -71,11 +100,11 @@ def _window_form_page(request, *, station, window=None, form=None, stations=None
 @login_required
 def window_create(request):
     actor = request.user
-    require_capability(actor, "cases.rota")
-    stations = stations_in_reach(actor, "cases.rota")
+    require_capability(actor, ROTA)
+    stations = stations_in_reach(actor, ROTA)
     raw = request.POST.get("station") or request.GET.get("station")
-    station = reads.pick_station(actor, "cases.rota", raw)
-    form = WindowForm(request.POST or None, staff=reads.staff_of(station))
+    station = _station(actor, ROTA, raw)
+    form = WindowForm(request.POST or None, staff=active_staff_of(station))
     if request.method == "POST" and form.is_valid():
         try:
             window = services.window_save(
@@ -96,15 +125,10 @@ def window_create(request):
 @login_required
 def window_edit(request, pk):
     actor = request.user
-    window = get_for_actor(
-        WindowPost.objects.select_related("station__region", "primary", "backup"),
-        actor,
-        "cases.rota",
-        pk=pk,
-    )
+    window = get_window_for_actor(actor, pk)
     station = window.station
     initial = {"name": window.name, "primary": window.primary, "backup": window.backup}
-    form = WindowForm(request.POST or None, initial=initial, staff=reads.staff_of(station))
+    form = WindowForm(request.POST or None, initial=initial, staff=active_staff_of(station))
     if request.method == "POST" and form.is_valid():
         try:
             services.window_save(
@@ -127,10 +151,10 @@ def window_edit(request, pk):
 def leave(request):
     """Record leave for myself, or (the head) for staff; current and upcoming leave."""
     actor = request.user
-    require_capability(actor, "cases.leave")
-    day = reads.today()
-    for_others = has_capability(actor, "cases.rota")
-    staff = active_staff_in_reach(actor, "cases.rota") if for_others else None
+    require_capability(actor, LEAVE)
+    day = clock.today()
+    for_others = has_capability(actor, ROTA)
+    staff = active_staff_in_reach(actor, ROTA) if for_others else None
     form = LeaveForm(request.POST or None, staff=staff, initial={"user": actor.pk})
     if request.method == "POST" and form.is_valid():
         user = form.cleaned_data.get("user") or actor
@@ -151,10 +175,10 @@ def leave(request):
                 f"{record.end_date:%Y-%m-%d} 请假；其 B 角已收到通知。",
             )
             return redirect("cases:leave")
-    rows = paginate(request, reads.leaves(actor, day), per_page=50)
+    rows = paginate(request, selectors.leaves(actor, day), per_page=50)
     return render(
         request,
-        "cases/rota_leave.html",
+        "staffing/leave.html",
         {"form": form, "rows": rows, "day": day, "query": query_without_page(request)},
     )
 
@@ -163,13 +187,11 @@ def leave(request):
 def lunch(request):
     """午间服务 12:00–13:30 on working days: the coming working days' rota of one station."""
     actor = request.user
-    require_capability(actor, "cases.view")
-    stations = stations_in_reach(actor, "cases.view")
-    station = reads.pick_station(
-        actor, "cases.view", request.POST.get("station") or request.GET.get("station")
-    )
-    can_set = can_reach(actor, "cases.rota", station.region_key)
-    staff = reads.staff_of(station)
+    require_capability(actor, VIEW)
+    stations = stations_in_reach(actor, VIEW)
+    station = _station(actor, VIEW, request.POST.get("station") or request.GET.get("station"))
+    can_set = can_reach(actor, ROTA, station.region_key)
+    staff = active_staff_of(station)
     error_day, error_form = None, None
     if request.method == "POST":
         form = LunchDutyForm(request.POST, staff=staff)
@@ -189,10 +211,10 @@ def lunch(request):
                 )
                 return redirect(_station_url("cases:lunch", station))
         error_day, error_form = form.data.get("day", ""), form
-    day = reads.today()
-    days, calendar_error = reads.coming_working_days(day)
-    rota_by_day = reads.lunch_rota(station, days)
-    away = reads.away_by_day(station, days)
+    day = clock.today()
+    days, calendar_error = selectors.coming_working_days(day)
+    rota_by_day = selectors.lunch_rota(station, days)
+    away = selectors.away_by_day(station, days)
     rows, placed = [], False
     for d in days:
         duty = rota_by_day.get(d)
@@ -216,12 +238,10 @@ def lunch(request):
         )
     return render(
         request,
-        "cases/rota_lunch.html",
+        "staffing/lunch.html",
         {
             "station": station,
-            "picker": StationPickForm(stations=stations, initial={"station": station})
-            if stations.count() > 1
-            else None,
+            "picker": _picker(stations, station),
             "rows": rows,
             "calendar_error": calendar_error,
             # A refusal for a day not in the grid (a holiday, a past day) shows above it.
