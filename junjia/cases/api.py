@@ -1,12 +1,16 @@
 """What other apps may use from cases: the catalogue, appointment slots and the public steps
-of booking, look-up and rating; and staff availability — who is away, who stands in for
-whom (A/B), who handles a matter today — for any module that assigns work (petitions,
-visits). Functions and message constants only, no model class."""
+of booking, look-up, rating and the progress query (办件进度查询); and staff availability —
+who is away, who stands in for whom (A/B), who handles a matter today — for any module that
+assigns work (petitions, visits). Functions, read-only values and message constants only, no
+model class."""
 
 from .errors import ALREADY_RATED, NOT_COMPLETED
 from .selectors import (
+    CaseProgress,
+    PublicStep,
     appointment_by_pk,
     appointment_phone,
+    case_progress,
     catalogue,
     is_rated,
     open_slot_counts,
@@ -29,12 +33,15 @@ from .services import (
 __all__ = [
     "ALREADY_RATED",
     "NOT_COMPLETED",
+    "CaseProgress",
+    "PublicStep",
     "appointment_book",
     "appointment_by_pk",
     "appointment_cancel",
     "appointment_phone",
     "appointment_reschedule",
     "case_for_token",
+    "case_progress",
     "catalogue",
     "evaluation_submit",
     "find_appointment",
