@@ -107,7 +107,6 @@ def guide_detail(request, code):
 
 @public()
 def book_station(request):
-    query = request.GET.get("q", "").strip()[:50]
     error = ""
     if request.GET.get("go") == "next":
         chosen = request.GET.get("station", "")
@@ -115,13 +114,19 @@ def book_station(request):
         if station is not None:
             return redirect("portal:book", pk=station.pk)
         error = "请先在列表中选择一个服务站。"
-    stations, cut = selectors.booking_stations(query)
-    counts = selectors.open_slot_counts(stations, clock.today())
-    options = [(s, counts.get(s.pk, 0)) for s in stations]
+    # 搜索 looks for the typed name everywhere; 查看 lists the chosen county or township.
+    by_area = request.GET.get("go") == "area"
+    finder = selectors.station_finder(
+        query="" if by_area else request.GET.get("q", ""),
+        county=request.GET.get("county", ""),
+        town=request.GET.get("town", ""),
+    )
+    counts = selectors.open_slot_counts(finder.stations, clock.today())
+    options = [(s, counts.get(s.pk, 0)) for s in finder.stations]
     return _page(
         request,
         "portal/book_station.html",
-        {"query": query, "options": options, "cut": cut, "error": error},
+        {"finder": finder, "options": options, "error": error},
     )
 
 
