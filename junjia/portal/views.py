@@ -17,7 +17,7 @@ from junjia.cases.choices import AppointmentStatus, CaseStatus, RatingChannel
 from junjia.core import clock
 from junjia.core.errors import DomainError
 from junjia.core.ratelimit import ratelimit
-from junjia.core.views.csrf import keeps_input, kept_input
+from junjia.core.views.csrf import KEPT, keeps_input, kept_input, was_kept
 from junjia.orgs.api import top_active_station
 
 from . import selectors, services
@@ -91,6 +91,8 @@ def display_of(request) -> frozenset[str]:
 def _page(request, template, context, *, station=None, status=200):
     # Pages not tied to one station show the centre at the top of the served tree.
     display = display_of(request)
+    if was_kept(request):
+        messages.warning(request, KEPT)
     context = {
         **context,
         "contact": station or top_active_station(),

@@ -6,7 +6,6 @@ browser's cookies cleared meanwhile, or someone signed in on another tab) loses 
 Nothing is carried out on such a request: the page is drawn as for a GET, and only the
 person's own second press of the button, with a fresh token, sends the form."""
 
-from django.contrib import messages
 from django.http import JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
@@ -21,9 +20,15 @@ _KEPT = "csrf_kept_input"
 
 def keeps_input(view):
     """Mark a view whose form is shown again, filled in, when the CSRF check refuses it; the
-    view reads what was posted through `kept_input`."""
+    view reads what was posted through `kept_input`, and tells the person (KEPT) on the
+    page it draws when `was_kept` (not on a redirect it answers instead)."""
     setattr(view, _KEEPS, True)
     return view
+
+
+def was_kept(request) -> bool:
+    """Whether this request is a refused form being drawn again."""
+    return getattr(request, _KEPT, None) is not None
 
 
 def kept_input(request, fields) -> dict:
@@ -51,7 +56,6 @@ def csrf_failure(request, reason=""):
         posted.pop("csrfmiddlewaretoken", None)
         setattr(request, _KEPT, posted)
         request.method, request.POST = "GET", QueryDict()
-        messages.warning(request, KEPT, fail_silently=True)
         response = match.func(request, *match.args, **match.kwargs)
         if response.status_code == 200:
             response.status_code = 403  # the POST itself was refused

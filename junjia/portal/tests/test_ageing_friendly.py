@@ -134,3 +134,12 @@ def test_a_refused_rating_keeps_the_score_and_comment(strict, completed_case):
     body = response.content.decode()
     assert response.status_code == 403 and KEPT in body
     assert 'value="2" checked' in body and "等了很久</textarea>" in body
+
+
+def test_a_refused_change_without_the_look_up_asks_for_it_and_promises_nothing(strict, db):
+    # The cookies were cleared: the look-up went with them, and nothing typed is kept
+    response = strict.post("/public/appointment/manage/", {"action": "cancel"}, follow=True)
+
+    body = response.content.decode()
+    assert response.redirect_chain == [("/public/appointment/", 302)]
+    assert views.VERIFY_FIRST in body and KEPT not in body
