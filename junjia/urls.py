@@ -6,7 +6,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from junjia.cases import urls as cases_urls
 from junjia.core.views.api_errors import api_not_found
 from junjia.core.views.health import healthz
+from junjia.orgs.views.home import home as workbench
+from junjia.portal.views import home as public_home
 from junjia.staffing import urls as staffing_urls
+
+
+def site_root(request):
+    """The site's address shows visitors the public pages, which link to the staff log-in;
+    signed-in staff get their workbench (工作台) there, as before."""
+    if request.user.is_authenticated:
+        return workbench(request)
+    return public_home(request)
+
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -31,5 +42,7 @@ urlpatterns = [
         include(([*cases_urls.urlpatterns, *staffing_urls.urlpatterns], cases_urls.app_name)),
     ),
     path("public/", include("junjia.portal.urls")),
+    # Before orgs' own "" (orgs:home, which still reverses to "/" for links and log-in).
+    path("", site_root, name="site_root"),
     path("", include("junjia.orgs.urls")),
 ]

@@ -1,11 +1,15 @@
 """What other apps may use from cases: the catalogue, appointment slots and the public steps
-of booking, look-up and rating. Functions and message constants only, no model class.
-(Staff availability — who is away, who stands in for whom — is staffing's: staffing.api.)"""
+of booking, look-up, rating and the progress query (办件进度查询). Functions, read-only values
+and message constants only, no model class. (Staff availability — who is away, who stands in
+for whom — is staffing's: staffing.api.)"""
 
 from .errors import ALREADY_RATED, NOT_COMPLETED
 from .selectors import (
+    CaseProgress,
+    PublicStep,
     appointment_by_pk,
     appointment_phone,
+    case_progress,
     catalogue,
     is_rated,
     open_slot_counts,
@@ -26,12 +30,15 @@ from .services import (
 __all__ = [
     "ALREADY_RATED",
     "NOT_COMPLETED",
+    "CaseProgress",
+    "PublicStep",
     "appointment_book",
     "appointment_by_pk",
     "appointment_cancel",
     "appointment_phone",
     "appointment_reschedule",
     "case_for_token",
+    "case_progress",
     "catalogue",
     "evaluation_submit",
     "find_appointment",

@@ -2,9 +2,11 @@
 public pages' slots, guides, appointments and ratings."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from junjia.core import clock
 from junjia.core.crypto import get_provider
@@ -19,6 +21,7 @@ from .choices import (
     SOON_DAYS,
     AppointmentStatus,
     CallbackStatus,
+    CaseStatus,
     LoopStage,
 )
 from .models import (
@@ -132,6 +135,57 @@ def published_item(code: str) -> ServiceItem | None:
 
 def is_rated(case: Case) -> bool:
     return Evaluation.objects.filter(case=case).exists()
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    on: dt.date
+    label: str
+
+
+@dataclass(frozen=True)
+class CaseProgress:
+    """What the public progress query shows of a case: nothing that names anyone."""
+
+    status: str
+    item_name: str
+    station_name: str
+    steps: tuple[PublicStep, ...]
+
+
+def case_progress(number: str, id_number: str) -> CaseProgress | None:
+    """The public progress of the case with this number (办件进度查询), for the person whose
+    identity number it was opened with: its status, item, station and the dated changes of
+    status. None when the number is unknown, the identity number is not the case's, or the
+    case holds none: one answer, so a guess learns nothing. The number is compared through
+    the blind index the case (or its file) stores; nothing is decrypted."""
+    from junjia.registry.api import IdNumberError, parse_id_number
+
+    try:
+        value = parse_id_number(id_number).value
+    except IdNumberError:
+        return None
+    index = get_provider().blind_index(value, purpose="recipient.id")
+    case = (
+        Case.objects.filter(number=number.strip())
+        .filter(Q(applicant_id_index=index) | Q(recipient__id_index=index))
+        .select_related("item_version__item", "station")
+        .first()
+    )
+    if case is None:
+        return None
+    # Only changes of status: the remarks and the steps that leave the status as it was
+    # (an extension asked for, a doorstep record) are the staff's working notes.
+    changes = case.steps.exclude(from_status=F("to_status")).order_by("at", "id")
+    return CaseProgress(
+        status=CaseStatus(case.status).label,
+        item_name=case.item_version.item.name,
+        station_name=case.station.name,
+        steps=tuple(
+            PublicStep(on=timezone.localdate(at), label=CaseStatus(to).label)
+            for at, to in changes.values_list("at", "to_status")
+        ),
+    )
 
 
 def appointments_on(actor, day: dt.date) -> QuerySet[Appointment]:

@@ -246,12 +246,17 @@ def top_active_station() -> Station | None:
     )
 
 
-def active_stations(levels: Iterable[int], text: str = "") -> QuerySet[Station]:
+def active_stations(
+    levels: Iterable[int], text: str = "", *, within: tuple[int, int] | None = None
+) -> QuerySet[Station]:
     """Stations of active regions at these levels whose station or place name contains
-    `text`, by region key."""
+    `text` and, when given, whose region key lies in the range `within`; by region key, each
+    with its region and the region above it."""
     qs = Station.objects.filter(region__level__in=levels, region__is_active=True).select_related(
-        "region"
+        "region", "region__parent"
     )
+    if within is not None:
+        qs = qs.filter(region_key__gte=within[0], region_key__lte=within[1])
     if text:
         qs = qs.filter(
             Q(name__icontains=text)

@@ -1,6 +1,7 @@
 """Public forms: every field checked with a message a person can act on."""
 
 import re
+import unicodedata
 
 from django import forms
 
@@ -153,3 +154,51 @@ class RatingForm(forms.Form):
         error_messages={"max_length": "意见建议最多 1000 字。"},
         help_text="如有不满意的地方，请写下原因，我们会核实整改并回访。",
     )
+
+
+# --- the progress query (办件进度查询) --------------------------------------------------------
+
+# The number printed on the one-time notice and the receipts: the station's division code,
+# the date and a sequence (cases.services.case_flow), e.g. 370202001001-20260928-0001.
+_CASE_NUMBER = re.compile(r"^(\d{6}|\d{12})-(\d{8})-(\d{4,6})$")
+_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―－﹣−"})
+
+
+def normalise_case_number(raw: str) -> str:
+    """The case number as printed, from what a person types: full-width digits, any dash,
+    spaces, or no dashes at all."""
+    text = unicodedata.normalize("NFKC", raw).translate(_DASHES)
+    text = re.sub(r"\s+", "", text)
+    if text.isdigit() and len(text) in (18, 24):
+        head = len(text) - 12
+        text = f"{text[:head]}-{text[head : head + 8]}-{text[head + 8 :]}"
+    return text
+
+
+class ProgressForm(forms.Form):
+    case_number = forms.CharField(
+        label="办件编号",
+        max_length=40,
+        error_messages={"required": "请填写办件编号。", "max_length": "办件编号太长了。"},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "numeric"}
+        ),
+        help_text="印在一次性告知单、材料交接回执和办结回执上，例如 370202001001-20260928-0001。",
+    )
+    # The identity number as the appointment look-up asks for it: one field, one check.
+    id_number = LookupForm.base_fields["id_number"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["id_number"].help_text = "办件申请人的身份证号码。"
+
+    def clean_case_number(self):
+        number = normalise_case_number(self.cleaned_data["case_number"])
+        if not _CASE_NUMBER.match(number):
+            raise forms.ValidationError(
+                "办件编号由数字和两个短横线组成，例如 370202001001-20260928-0001，请对照单据核对。"
+            )
+        return number
+
+    def clean_id_number(self):
+        return _id_number(self.cleaned_data["id_number"])

@@ -16,4 +16,6 @@ urlpatterns = [
     path("appointment/", views.appointment_lookup, name="appointment_lookup"),
     path("appointment/manage/", views.appointment_manage, name="appointment_manage"),
     path("rate/<str:token>/", views.rate, name="rate"),
+    path("progress/", views.case_progress, name="case_progress"),
+    path("display/", views.display, name="display"),
 ]

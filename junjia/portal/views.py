@@ -1,11 +1,15 @@
 """Public pages (no log-in): service guides, booking and managing an appointment, rating a
-case. Every page is rate-limited per address; nothing about anyone is shown that the person
-did not type on the same page, and a failed look-up never says which half was wrong."""
-
-import time
+case, following a case's progress. Every page is rate-limited per address; nothing about
+anyone is shown that the person did not type on the same page, and a failed look-up never
+says which half was wrong. The pages follow the ageing-friendly design rules for websites
+(工业和信息化部《互联网网站适老化通用设计规范》): large text that stays on, high contrast, big
+tap targets, no time limit on any form, every field labelled."""
 
 from django.contrib import messages
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
 from junjia.cases import api as cases
@@ -13,20 +17,34 @@ from junjia.cases.choices import AppointmentStatus, CaseStatus, RatingChannel
 from junjia.core import clock
 from junjia.core.errors import DomainError
 from junjia.core.ratelimit import ratelimit
+from junjia.core.views.csrf import KEPT, keeps_input, kept_input, was_kept
 from junjia.orgs.api import top_active_station
 
 from . import selectors, services
-from .forms import BookingForm, LookupForm, RatingForm, RescheduleForm
+from .forms import BookingForm, LookupForm, ProgressForm, RatingForm, RescheduleForm
 
 # Per address, per route, per minute. A township office or a mobile network may put many
 # people behind one address, so reads are generous; POSTs (writes, guesses) are not.
 READS_PER_MINUTE = 120
 
 BOOKED_KEY = "portal.booked"
+# The appointment proved by code and identity number, until the person leaves (退出查询) or
+# the browser is closed: no clock runs out on a form (适老化: no time limit on operations);
+# every change is also told by SMS, "如非本人操作，请致电服务站".
 VERIFIED_KEY = "portal.appointment"
-VERIFIED_SECONDS = 20 * 60
+
+# Display preferences (适老化 大字 and 高对比度), kept a year in a cookie the server reads, so
+# the page is drawn in them from its first paint, with or without JavaScript.
+DISPLAY_COOKIE = "junjia_display"
+DISPLAY_OPTIONS = ("large", "contrast")
+DISPLAY_SECONDS = 365 * 24 * 3600
 
 LOOKUP_FAILED = "没有找到相符的预约。请核对预约码和身份证号码后重试；如有疑问，请致电服务站。"
+PROGRESS_FAILED = (
+    "没有找到相符的办件。请核对办件编号和身份证号码后重试；"
+    "办件编号印在一次性告知单和办结回执上。如有疑问，请致电办理的服务站。"
+)
+LEFT = "已退出预约查询。"
 LINK_INVALID = "评价链接无效或已过期。请扫描回执上的二维码，或在窗口请工作人员协助评价。"
 VERIFY_FIRST = "请先输入预约码和身份证号码。"
 
@@ -44,7 +62,9 @@ def _too_many(request, verdict):
 
 
 def public(posts: int | None = None):
-    """Rate-limit a public page: all requests, and POSTs more strictly when `posts` is set."""
+    """Rate-limit a public page: all requests, and POSTs more strictly when `posts` is set.
+    A page that takes POSTs is shown again with what was typed when the CSRF check refuses
+    a form left open too long (core.views.csrf)."""
 
     def decorator(view):
         limited = ratelimit(limit=READS_PER_MINUTE, window=60, response=_too_many)(view)
@@ -56,15 +76,32 @@ def public(posts: int | None = None):
                 scope=f"portal.{view.__name__}.post",
                 response=_too_many,
             )(limited)
+            limited = keeps_input(limited)
         return limited
 
     return decorator
 
 
+def display_of(request) -> frozenset[str]:
+    """The display preferences the visitor chose (大字, 高对比度)."""
+    chosen = request.COOKIES.get(DISPLAY_COOKIE, "").split(".")
+    return frozenset(option for option in DISPLAY_OPTIONS if option in chosen)
+
+
 def _page(request, template, context, *, station=None, status=200):
     # Pages not tied to one station show the centre at the top of the served tree.
-    context = {**context, "contact": station or top_active_station()}
-    return render(request, template, context, status=status)
+    display = display_of(request)
+    if was_kept(request):
+        messages.warning(request, KEPT)
+    context = {
+        **context,
+        "contact": station or top_active_station(),
+        "display": {option: option in display for option in DISPLAY_OPTIONS},
+        "display_class": " ".join(f"p-{option}" for option in sorted(display)),
+    }
+    response = render(request, template, context, status=status)
+    response.headers.setdefault("Vary", "Cookie")
+    return response
 
 
 def _not_found(request, heading, text):
@@ -77,6 +114,35 @@ def _not_found(request, heading, text):
 @public()
 def home(request):
     return _page(request, "portal/home.html", {})
+
+
+@public()
+def display(request):
+    """The 大字 / 高对比度 switches as plain links: set the cookie, go back to the page."""
+    chosen = set(display_of(request))
+    for option in DISPLAY_OPTIONS:
+        value = request.GET.get(option)
+        if value == "1":
+            chosen.add(option)
+        elif value == "0":
+            chosen.discard(option)
+    back = request.GET.get("next", "")
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("portal:home")
+    response = HttpResponseRedirect(back)
+    if chosen:
+        response.set_cookie(
+            DISPLAY_COOKIE,
+            ".".join(sorted(chosen)),
+            max_age=DISPLAY_SECONDS,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    else:
+        response.delete_cookie(DISPLAY_COOKIE, samesite="Lax")
+    return response
 
 
 @public()
@@ -107,7 +173,6 @@ def guide_detail(request, code):
 
 @public()
 def book_station(request):
-    query = request.GET.get("q", "").strip()[:50]
     error = ""
     if request.GET.get("go") == "next":
         chosen = request.GET.get("station", "")
@@ -115,13 +180,19 @@ def book_station(request):
         if station is not None:
             return redirect("portal:book", pk=station.pk)
         error = "请先在列表中选择一个服务站。"
-    stations, cut = selectors.booking_stations(query)
-    counts = selectors.open_slot_counts(stations, clock.today())
-    options = [(s, counts.get(s.pk, 0)) for s in stations]
+    # 搜索 looks for the typed name everywhere; 查看 lists the chosen county or township.
+    by_area = request.GET.get("go") == "area"
+    finder = selectors.station_finder(
+        query="" if by_area else request.GET.get("q", ""),
+        county=request.GET.get("county", ""),
+        town=request.GET.get("town", ""),
+    )
+    counts = selectors.open_slot_counts(finder.stations, clock.today())
+    options = [(s, counts.get(s.pk, 0)) for s in finder.stations]
     return _page(
         request,
         "portal/book_station.html",
-        {"query": query, "options": options, "cut": cut, "error": error},
+        {"finder": finder, "options": options, "error": error},
     )
 
 
@@ -132,7 +203,12 @@ def book(request, pk):
     if station is None:
         return _not_found(request, "未找到该服务站", "请返回重新选择服务站。")
     items = selectors.items_for(station)
-    form = BookingForm(request.POST or None, station=station, items=items)
+    form = BookingForm(
+        request.POST or None,
+        station=station,
+        items=items,
+        initial=kept_input(request, BookingForm.base_fields),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -185,12 +261,12 @@ def book_done(request):
 @public(posts=10)
 @never_cache
 def appointment_lookup(request):
-    form = LookupForm(request.POST or None)
+    form = LookupForm(request.POST or None, initial=kept_input(request, ["code"]))
     failed = False
     if request.method == "POST" and form.is_valid():
         found = cases.find_appointment(form.cleaned_data["code"], form.cleaned_data["id_number"])
         if found is not None:
-            request.session[VERIFIED_KEY] = {"pk": found.pk, "at": time.time()}
+            request.session[VERIFIED_KEY] = {"pk": found.pk}
             return redirect("portal:appointment_manage")
         # The same answer whether the code does not exist or the number does not match it,
         # and nothing typed is shown again.
@@ -204,9 +280,7 @@ def appointment_lookup(request):
 
 def _verified_appointment(request):
     held = request.session.get(VERIFIED_KEY) or {}
-    if not held or time.time() - held.get("at", 0) > VERIFIED_SECONDS:
-        return None
-    return cases.appointment_by_pk(held.get("pk"))
+    return cases.appointment_by_pk(held.get("pk")) if held else None
 
 
 @public(posts=20)
@@ -221,8 +295,12 @@ def appointment_manage(request):
     open_slots = [
         s for s in selectors.upcoming_slots(station, exclude_pk=appointment.slot_id) if s.remaining
     ]
-    form = RescheduleForm(slots=open_slots)
+    form = RescheduleForm(slots=open_slots, initial=kept_input(request, ["slot"]))
     action = request.POST.get("action") if request.method == "POST" else None
+    if action == "leave":
+        request.session.pop(VERIFIED_KEY, None)
+        messages.info(request, LEFT)
+        return redirect("portal:appointment_lookup")
     try:
         if action == "cancel":
             services.appointment_cancel_public(appointment=appointment)
@@ -275,7 +353,7 @@ def rate(request, token):
             station=station,
         )
     channel = RatingChannel.SMS if request.GET.get("via") == "sms" else RatingChannel.QR
-    form = RatingForm(request.POST or None)
+    form = RatingForm(request.POST or None, initial=kept_input(request, ["score", "comment"]))
     if request.method == "POST" and form.is_valid():
         try:
             cases.evaluation_submit(
@@ -299,4 +377,31 @@ def rate(request, token):
             "chosen": str(form["score"].value() or ""),
         },
         station=station,
+    )
+
+
+# --- following a case (办件进度查询) -------------------------------------------------------------
+
+
+@public(posts=10)
+@never_cache
+def case_progress(request):
+    """The case number printed on every notice and the applicant's identity number show the
+    case's status and dated steps; a mismatch of either gives one answer."""
+    form = ProgressForm(request.POST or None, initial=kept_input(request, ["case_number"]))
+    progress, failed = None, False
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["case_number"]
+        progress = cases.case_progress(number, form.cleaned_data["id_number"])
+        if progress is None:
+            # The number is kept (it is long to type again); the identity number is not.
+            form, failed = ProgressForm(initial={"case_number": number}), True
+        else:
+            return _page(
+                request, "portal/progress_answer.html", {"progress": progress, "number": number}
+            )
+    return _page(
+        request,
+        "portal/progress.html",
+        {"form": form, "failed": failed, "failed_text": PROGRESS_FAILED},
     )

@@ -160,6 +160,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = False
+# A refused form gets a plain Chinese page; the public pages show the form again, filled in.
+CSRF_FAILURE_VIEW = "junjia.core.views.csrf.csrf_failure"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

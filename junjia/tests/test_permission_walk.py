@@ -70,7 +70,10 @@ ROUTES: dict[str, Route] = {
     "api:schema": Route("self"),
     "api:docs": Route("self"),
     "api:me": Route("self"),
-    "orgs:home": Route("self"),
+    # The site's root ("/", which orgs:home reverses to as well): the public home to a
+    # visitor, the workbench only to signed-in staff (junjia/tests/test_site_root.py).
+    "orgs:home": Route("public"),
+    "site_root": Route("public"),
     # lists
     "orgs:region_tree": Route("list"),
     "orgs:station_list": Route("list"),

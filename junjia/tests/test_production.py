@@ -499,10 +499,13 @@ def test_gunicorn_workers_share_one_postgresql_database_and_redis_tasks(fresh_da
             pages = list(pool.map(home, range(60)))
         assert pages == [(200, True)] * 60
 
-        # and a request without the session cookie is sent to log in
-        anonymous = request(port, "GET", "/")
+        # and a request without the session cookie is sent to log in from a staff page,
+        # while the public pages (which the site's root shows visitors) link to the log-in
+        anonymous = request(port, "GET", "/stations/")
         assert anonymous.status == 302
         assert anonymous.headers["Location"].startswith("/accounts/login/")
+        public = request(port, "GET", "/public/")
+        assert public.status == 200 and "工作人员登录" in public.body
     finally:
         stop(gunicorn)
 

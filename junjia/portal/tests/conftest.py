@@ -10,6 +10,8 @@ from junjia.cases.choices import Channel
 from junjia.cases.models import ServiceItem
 from junjia.orgs.models import Station
 
+from .helpers import NUMBER
+
 ALL_CARD_MATERIALS = {
     "居民身份证": {"state": "ok"},
     "近期免冠照片": {"state": "ok"},
@@ -63,7 +65,8 @@ def calendar(db):
 
 @pytest.fixture
 def completed_case(personas, catalogue, station, calendar):
-    """A case of village A opened, accepted and completed by clerk A: ready to be rated."""
+    """A case of village A opened for 王大明 (with his identity number), accepted and
+    completed by clerk A: ready to be rated, and to be followed by its number."""
     clerk = personas.clerk_a
     case = case_services.case_open(
         actor=clerk,
@@ -71,6 +74,7 @@ def completed_case(personas, catalogue, station, calendar):
         channel=Channel.WINDOW,
         applicant_name="王大明",
         applicant_phone="13912345678",
+        applicant_id=NUMBER,
         received=ALL_CARD_MATERIALS,
     )
     case = case_services.case_accept(actor=clerk, case=case)

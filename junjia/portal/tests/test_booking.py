@@ -52,8 +52,25 @@ def test_stations_are_found_by_place_name(client, tree, station):
     ]
 
 
+def test_the_first_page_lists_no_station_until_the_visitor_searches_or_chooses(client, tree):
+    # When a visitor opens the booking page
+    body = client.get("/public/book/").content.decode()
+
+    # Then no station is listed yet: they search by name or choose their county, offered
+    # under its city (a province has thousands of stations)
+    assert choices(body) == []
+    assert "没有找到" not in body
+    assert re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', body) == [
+        ("370202", "市南区"),
+        ("370203", "市北区"),
+    ]
+    assert '<optgroup label="青岛市">' in body
+
+
 def test_province_and_city_centres_take_no_public_bookings(client, tree):
-    names = [c.split(" ")[0] for c in choices(client.get("/public/book/").content.decode())]
+    # Every station's name ends so: the search finds each one that takes bookings
+    body = client.get("/public/book/", {"q": "退役军人服务站"}).content.decode()
+    names = [c.split(" ")[0] for c in choices(body)]
 
     assert names == [
         "市南区退役军人服务站",
@@ -67,6 +84,69 @@ def test_province_and_city_centres_take_no_public_bookings(client, tree):
         "村D退役军人服务站",
     ]
     assert client.get(f"/public/book/{tree.stations.city.pk}/").status_code == 404
+
+
+def test_a_county_lists_its_centre_and_townships_and_a_township_its_villages(client, tree):
+    # When the visitor chooses their county
+    county = client.get("/public/book/", {"county": "370202", "go": "area"}).content.decode()
+    # and then one of its townships
+    town = client.get(
+        "/public/book/", {"county": "370202", "town": "370202001000", "go": "area"}
+    ).content.decode()
+
+    # Then the county shows its own centre and its townships' stations, not the villages,
+    # with the townships to choose from next
+    assert [c.split(" ")[0] for c in choices(county)] == [
+        "市南区退役军人服务站",
+        "甲街道退役军人服务站",
+        "乙街道退役军人服务站",
+    ]
+    assert '<option value="370202001000">甲街道</option>' in county
+    assert '<option value="370202002000">乙街道</option>' in county
+    # and the township its own station and its villages'
+    assert [c.split(" ")[0] for c in choices(town)] == [
+        "甲街道退役军人服务站",
+        "村A退役军人服务站",
+        "村B退役军人服务站",
+    ]
+
+
+def test_a_search_looks_everywhere_and_a_place_chosen_ignores_the_typed_name(client, tree):
+    searched = client.get("/public/book/", {"q": "村D", "county": "370202", "go": "search"})
+    listed = client.get("/public/book/", {"q": "村D", "county": "370202", "go": "area"})
+
+    assert [c.split(" ")[0] for c in choices(searched.content.decode())] == ["村D退役军人服务站"]
+    assert [c.split(" ")[0] for c in choices(listed.content.decode())] == [
+        "市南区退役军人服务站",
+        "甲街道退役军人服务站",
+        "乙街道退役军人服务站",
+    ]
+
+
+def test_an_unknown_county_or_a_township_outside_it_lists_nothing_wrong(client, tree):
+    unknown = client.get("/public/book/", {"county": "999999", "go": "area"}).content.decode()
+    elsewhere = client.get(
+        "/public/book/", {"county": "370202", "town": "370203001000", "go": "area"}
+    ).content.decode()
+
+    assert choices(unknown) == []
+    # a township of another county is not taken: the county's own list is shown
+    assert [c.split(" ")[0] for c in choices(elsewhere)] == [
+        "市南区退役军人服务站",
+        "甲街道退役军人服务站",
+        "乙街道退役军人服务站",
+    ]
+
+
+def test_a_long_search_is_cut_to_a_readable_list(client, tree, monkeypatch):
+    from junjia.portal import selectors
+
+    monkeypatch.setattr(selectors, "MAX_STATIONS", 4)
+
+    body = client.get("/public/book/", {"q": "退役军人服务站"}).content.decode()
+
+    assert len(choices(body)) == 4
+    assert "相符的服务站较多，只列出前 4 个" in body
 
 
 def test_next_goes_to_the_chosen_station_and_asks_when_none_is_chosen(client, station):

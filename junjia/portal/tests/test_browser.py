@@ -30,8 +30,16 @@ def test_a_veteran_books_an_appointment_on_a_phone(page, catalogue, station, sms
     page.shot("01-home-phone")
     page.get_by_role("link", name=re.compile("在线预约")).first.click()
 
+    # Then no long list greets him: he chooses his county, then his township
+    expect(page.locator(".p-choice")).to_have_count(0)
+    page.get_by_label("选择您所在的区（县）").select_option(label="市南区")
+    page.get_by_role("button", name="查看").first.click()
+    expect(page.locator(".p-choice")).to_have_count(3)
+    page.get_by_label("再选择乡镇（街道）").select_option(label="甲街道")
+    page.get_by_role("button", name="查看").nth(1).click()
+    expect(page.locator(".p-choice")).to_have_count(3)
     # and types his village's name: the list narrows as he types
-    page.get_by_label("输入您所在的乡镇（街道）或村（社区）名称").fill("村A")
+    page.get_by_label("输入服务站、乡镇（街道）或村（社区）的名称").fill("村A")
     # and the one station left is chosen for him
     choices = page.locator(".p-choice:visible")
     expect(choices).to_have_count(1)

@@ -26,8 +26,10 @@ def test_the_guide_list_shows_every_item_under_its_area(client, catalogue, stati
         assert body.count(f'href="/public/guides/{item.code}/"') == 1
     优待 = body.split("<h2>优待抚恤</h2>", 1)[1].split("<h2>", 1)[0]
     assert "优待证申领" in 优待 and "20 个工作日办结 · 不收费" in 优待
-    # and the page is the portal's own: no staff navigation, the centre's contact shown
-    assert "sidenav" not in body and "/accounts/" not in body and 'href="/cases/' not in body
+    # and the page is the portal's own: no staff navigation, only the link to the staff
+    # log-in; the centre's contact shown
+    assert "sidenav" not in body and 'href="/cases/' not in body
+    assert re.findall(r'href="(/accounts/[^"]*)"', body) == ["/accounts/login/"]
     assert "山东省退役军人服务站" in body
 
 

@@ -89,14 +89,22 @@ def test_the_manage_page_needs_a_look_up_first(client, booked):
     assert views.VERIFY_FIRST in response.content.decode()
 
 
-def test_the_look_up_expires(client, booked, monkeypatch):
+def test_the_look_up_holds_until_the_person_leaves(client, booked):
+    # Given a person who looked up their appointment (no clock runs out on the page: 适老化)
     look_up(client, booked.code, NUMBER)
-    later = views.time.time() + views.VERIFIED_SECONDS + 1
-    monkeypatch.setattr(views.time, "time", lambda: later)
+    assert client.get("/public/appointment/manage/").status_code == 200
 
-    response = client.get("/public/appointment/manage/")
+    # When they press 退出查询 (on a shared computer)
+    response = client.post("/public/appointment/manage/", {"action": "leave"}, follow=True)
 
-    assert response.status_code == 302 and response["Location"] == "/public/appointment/"
+    # Then the appointment is no longer shown to whoever comes next
+    assert response.redirect_chain == [("/public/appointment/", 302)]
+    assert views.LEFT in response.content.decode()
+    assert views.VERIFIED_KEY not in client.session
+    again = client.get("/public/appointment/manage/")
+    assert again.status_code == 302 and again["Location"] == "/public/appointment/"
+    booked.refresh_from_db()
+    assert booked.status == AppointmentStatus.BOOKED
 
 
 def test_cancelling_frees_the_place_and_tells_the_person(

@@ -10,4 +10,6 @@ ROUTES = {
     "portal:appointment_lookup": ("public", None, False),
     "portal:appointment_manage": ("public", None, False),
     "portal:rate": ("public", lambda world: {"token": "invalid"}, False),
+    "portal:case_progress": ("public", None, False),
+    "portal:display": ("public", None, False),
 }

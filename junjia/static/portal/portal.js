@@ -1,9 +1,34 @@
-// Public pages: print buttons, confirm prompts, one-submit buttons, a searchable station list.
+// Public pages: print buttons, confirm prompts, one-submit buttons, a searchable station list,
+// the 大字 / 高对比度 switches without reloading the page (what was typed stays).
 // Every page works without this file; it only makes them easier to use.
 (function () {
   "use strict";
 
+  // The same cookie the server reads (portal.views.display), so the next page is drawn in
+  // the chosen display from its first paint.
+  var DISPLAY_OPTIONS = ["contrast", "large"];
+  function saveDisplay() {
+    var root = document.documentElement;
+    var chosen = DISPLAY_OPTIONS.filter(function (o) { return root.classList.contains("p-" + o); });
+    var cookie = chosen.length
+      ? "junjia_display=" + chosen.join(".") + "; max-age=31536000"
+      : "junjia_display=; max-age=0";
+    document.cookie = cookie + "; path=/; samesite=lax" + (location.protocol === "https:" ? "; secure" : "");
+  }
+
   document.addEventListener("click", function (event) {
+    var displayEl = event.target.closest("[data-display]");
+    if (displayEl) {
+      event.preventDefault();
+      var option = displayEl.getAttribute("data-display");
+      var on = document.documentElement.classList.toggle("p-" + option);
+      saveDisplay();
+      displayEl.textContent = displayEl.getAttribute(on ? "data-label-on" : "data-label-off");
+      displayEl.href = displayEl.href.replace(
+        new RegExp("([?&]" + option + "=)[01]"), "$1" + (on ? "0" : "1")
+      );
+      return;
+    }
     var printEl = event.target.closest("[data-print]");
     if (printEl) {
       event.preventDefault();
