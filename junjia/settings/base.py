@@ -155,6 +155,10 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions one account may hold at once; a log-in past the limit ends the oldest
+# (orgs.auth_services.session_start). Administrators (三员) hold one by default.
+JUNJIA_MAX_SESSIONS = env_int("JUNJIA_MAX_SESSIONS", 3)
+JUNJIA_MAX_ADMIN_SESSIONS = env_int("JUNJIA_MAX_ADMIN_SESSIONS", 1)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
