@@ -134,7 +134,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "junjia.orgs.passwords.PasswordHistoryValidator"},
+    {"NAME": "junjia.orgs.passwords.CommonWordValidator"},
+    {"NAME": "junjia.orgs.passwords.MaximumLengthValidator"},
 ]
+# The longest password accepted: hashing has a cost, and no one types more.
+JUNJIA_PASSWORD_MAX_LENGTH = env_int("JUNJIA_PASSWORD_MAX_LENGTH", 128)
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
