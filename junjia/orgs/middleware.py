@@ -97,7 +97,9 @@ class SecurityPolicyMiddleware:
             return None
         if not session_end_notice(session_key=key[:40]):
             return None
-        return _refuse(request, _with_next(reverse("login"), request, elsewhere=1), ENDED_ELSEWHERE)
+        login = reverse("login")
+        url = f"{login}?elsewhere=1" if request.path == login else None
+        return _refuse(request, url or _with_next(login, request, elsewhere=1), ENDED_ELSEWHERE)
 
     def _enforce(self, request, user):
         policy = SecurityPolicy.current()

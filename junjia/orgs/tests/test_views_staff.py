@@ -120,3 +120,13 @@ def test_the_auditor_reads_the_refusals_in_the_audit_log(client, personas, fresh
     )
     body = response.content.decode()
     assert f"<strong>拒绝原因</strong>：{errors.ONLY_SECURITY_ADMIN_GRANTS_ROLES}" in body
+
+
+def test_the_auditors_role_page_stays_shut_to_the_security_administrator(client, personas):
+    login_as(client, personas.secadmin)
+
+    detail = client.get(reverse("orgs:staff_detail", args=[personas.auditor.pk]))
+    response = client.get(reverse("orgs:staff_roles", args=[personas.auditor.pk]))
+
+    assert "授予角色" not in detail.content.decode()
+    assert response.status_code == 403

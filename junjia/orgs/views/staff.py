@@ -46,6 +46,12 @@ def staff_list(request):
     )
 
 
+def _roles_page_refusal(actor, person):
+    """Whether the role page may open for this person: the rules of any change (taking every
+    role away is a change for anyone who holds one, so an auditor's page stays shut)."""
+    return separation.roles_refusal(actor=actor, target=person, roles=[])
+
+
 def _detail(request, person, status: int = 200):
     actor = request.user
     return render(
@@ -55,10 +61,7 @@ def _detail(request, person, status: int = 200):
             "person": person,
             "can_manage": can_reach(actor, STAFF_MANAGE, person.region_key)
             and separation.account_refusal(actor=actor, target=person) is None,
-            "can_grant": separation.roles_refusal(
-                actor=actor, target=person, roles=sorted(person.role_codes)
-            )
-            is None,
+            "can_grant": _roles_page_refusal(actor, person) is None,
         },
         status=status,
     )
@@ -161,9 +164,7 @@ def staff_roles(request, pk):
     """The security administrator grants or removes a person's roles."""
     person = selectors.get_staff_for_actor(request.user, pk)
     current = sorted(person.role_codes)
-    if request.method == "GET" and (
-        refusal := separation.roles_refusal(actor=request.user, target=person, roles=current)
-    ):
+    if request.method == "GET" and (refusal := _roles_page_refusal(request.user, person)):
         raise PermissionDenied(str(refusal))
     form = StaffRolesForm(request.POST or None, initial={"roles": current})
     status = 200
