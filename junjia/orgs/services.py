@@ -257,7 +257,11 @@ def _staff_snapshot(user: User) -> dict:
 
 def _locked(user: User) -> User:
     """The target's row, locked for the rest of the transaction, with its roles read fresh."""
-    return User.objects.select_related("station__region").select_for_update().get(pk=user.pk)
+    return (
+        User.objects.select_related("station__region")
+        .select_for_update(of=("self",))
+        .get(pk=user.pk)
+    )
 
 
 def new_account(
