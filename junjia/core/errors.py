@@ -32,3 +32,12 @@ class InvalidInput(DomainError):
     def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+def refusal_status(exc: DomainError) -> int:
+    """The HTTP status of a refusal, for the API and the pages alike."""
+    if isinstance(exc, NotPermitted):
+        return 403
+    if isinstance(exc, WrongState):
+        return 409
+    return 400

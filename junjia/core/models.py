@@ -25,6 +25,9 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", "登录失败"
     LOGOUT = "logout", "退出"
     SECURITY = "security", "安全操作"
+    # A refused security-relevant attempt (三员分立 and the like): the refusal is itself
+    # audited (GB/T 22239-2019 §8.1.5).
+    REFUSED = "security.refused", "越权操作被拒绝"
 
 
 class AuditEntry(models.Model):

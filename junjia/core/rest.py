@@ -7,7 +7,7 @@ from rest_framework.metadata import BaseMetadata
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from junjia.core.errors import DomainError, InvalidInput, NotPermitted, WrongState
+from junjia.core.errors import DomainError, InvalidInput, WrongState, refusal_status
 
 
 class ConflictOut(serializers.Serializer):
@@ -22,24 +22,22 @@ class ConflictOut(serializers.Serializer):
 
 
 def refusal_response(exc: DomainError) -> Response:
-    """A service's refusal in the API's shape — the one place that decides the status code:
-    not permitted 403; wrong state 409 with the current status and the steps allowed now;
-    invalid input 400 under its field (or "detail")."""
+    """A service's refusal in the API's shape; refusal_status (core.errors) decides the
+    status code for the API and the pages alike: not permitted 403; wrong state 409 with the
+    current status and the steps allowed now; invalid input 400 under its field (or
+    "detail")."""
     message = str(exc)
-    if isinstance(exc, NotPermitted):
-        return Response({"detail": message}, status=status.HTTP_403_FORBIDDEN)
-    if isinstance(exc, WrongState):
-        body = {"detail": message}
-        if exc.status:
-            body |= {
-                "status": exc.status,
-                "status_label": exc.status_label,
-                "allowed": [to for to, _ in exc.allowed],
-            }
-        return Response(body, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, InvalidInput) and exc.field:
-        return Response({exc.field: [message]}, status=status.HTTP_400_BAD_REQUEST)
-    return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
+    code = refusal_status(exc)
+    body: dict = {"detail": message}
+    if isinstance(exc, WrongState) and exc.status:
+        body |= {
+            "status": exc.status,
+            "status_label": exc.status_label,
+            "allowed": [to for to, _ in exc.allowed],
+        }
+    elif isinstance(exc, InvalidInput) and exc.field:
+        body = {exc.field: [message]}
+    return Response(body, status=code)
 
 
 def exception_handler(exc, context):

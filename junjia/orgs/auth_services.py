@@ -2,9 +2,11 @@
 22239-2019 §8.1.4). Each runs in one transaction with its audit row; no password or secret
 ever goes into an audit row."""
 
+import datetime as dt
+
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
@@ -28,7 +30,7 @@ from .models import (
 )
 from .permissions import can_reach, require_capability
 from .roles import SECURITY_MANAGE
-from .services import _end_sessions, default_station_name, generate_password
+from .services import _end_sessions, default_station_name, new_account
 
 # The longest history the policy can ask for (SecurityPolicy.history_count ≤ 24).
 HISTORY_KEEP = 24
@@ -51,26 +53,67 @@ FIRST_ADMIN_EXISTS = "已存在系统管理员，拒绝再次创建。其他账�
 FIRST_ROLE_EXISTS = "已存在{role}账号，拒绝再次创建。"
 FIRST_ADMIN_ROLE = "首个管理员只能是系统管理员、安全管理员或审计管理员之一。"
 REGION_MISSING = "区划代码 {code} 不存在：请先载入国家区划代码包。"
+ENDED_ELSEWHERE = "您的账号已在其他地方登录，本次登录已结束。如非本人操作，请立即修改密码。"
 
 
 # --- log-in sessions ----------------------------------------------------------------------
 
 
+def session_limit(user: User) -> int:
+    """How many sessions the person may hold at once: JUNJIA_MAX_ADMIN_SESSIONS for the
+    three administrators (default 1), JUNJIA_MAX_SESSIONS for everyone else (default 3)."""
+    admin = any(role in ADMIN_ROLES for role in user.role_codes)
+    limit = settings.JUNJIA_MAX_ADMIN_SESSIONS if admin else settings.JUNJIA_MAX_SESSIONS
+    return max(1, int(limit))
+
+
 def _forget_dead_sessions(user: User) -> None:
-    live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
-    user.sessions.exclude(session_key__in=live).delete()
+    """Drop the rows of sessions that expired or were removed, and notices of ended
+    sessions older than any session cookie can be."""
+    now = timezone.now()
+    live = Session.objects.filter(expire_date__gt=now).values("session_key")
+    user.sessions.filter(ended_at__isnull=True).exclude(session_key__in=live).delete()
+    stale = now - dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    user.sessions.filter(ended_at__lt=stale).delete()
 
 
 @transaction.atomic
 def session_start(*, user: User, session_key: str) -> UserSession:
-    """After a successful log-in: remember the session (so disabling the account can end
-    it) and audit the log-in."""
+    """After a successful log-in: remember the session (so disabling or locking the account
+    can end it), end the oldest ones past the person's limit, and audit the log-in."""
+    # Two log-ins of one account at once queue here, so neither misses the other's session.
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
     _forget_dead_sessions(user)
     row, _ = UserSession.objects.update_or_create(
-        session_key=session_key, defaults={"user": user, "created_at": timezone.now()}
+        session_key=session_key,
+        defaults={"user": user, "created_at": timezone.now(), "ended_at": None, "end_reason": ""},
     )
-    audit.record(actor=user, action=AuditAction.LOGIN, obj=user)
+    others = (
+        user.sessions.filter(ended_at__isnull=True)
+        .exclude(pk=row.pk)
+        .order_by("-created_at", "-pk")
+        .values_list("session_key", flat=True)
+    )
+    surplus = list(others[session_limit(user) - 1 :])
+    if surplus:
+        Session.objects.filter(session_key__in=surplus).delete()
+        UserSession.objects.filter(session_key__in=surplus).update(
+            ended_at=timezone.now(), end_reason=UserSession.EndReason.REPLACED
+        )
+    extra = {"sessions_ended": len(surplus)} if surplus else {}
+    audit.record(actor=user, action=AuditAction.LOGIN, obj=user, extra=extra)
     return row
+
+
+def session_end_notice(*, session_key: str) -> str:
+    """Why the session with this key was ended by someone else (a newer log-in), once: the
+    notice is spent when read. "" when there is nothing to tell. Asked on anonymous
+    requests, so it reads before it writes (no write transaction for the public pages)."""
+    notices = UserSession.objects.filter(session_key=session_key, ended_at__isnull=False)
+    if not notices.exists():
+        return ""
+    deleted, _ = notices.delete()
+    return ENDED_ELSEWHERE if deleted else ""
 
 
 @transaction.atomic
@@ -92,11 +135,16 @@ def session_rekey(*, user: User, old_key: str | None, new_key: str) -> None:
 @transaction.atomic
 def login_failed_record(*, actor, username: str, locked_out: bool = False, stage: str = "") -> None:
     """A refused log-in. actor is the anonymous requester (or the user, for a wrong second
-    factor); the row names the account tried so the audit administrator can see attacks."""
+    factor); the row names the account tried so the audit administrator can see attacks.
+    When django-axes has locked the account, its open sessions end."""
     user = User.objects.filter(username=username).first() if username else None
     extra: dict = {}
     if locked_out:
         extra["locked_out"] = True
+        # A locked account's open sessions end too (GB/T 22239-2019 §8.1.4.1 b).
+        ended = _end_sessions(user) if user is not None else 0
+        if ended:
+            extra["sessions_ended"] = ended
     if stage:
         extra["stage"] = stage
     audit.record(
@@ -257,6 +305,31 @@ def otp_reset_by_operator(*, user: User, operator_note: str) -> int:
     return count
 
 
+@transaction.atomic
+def audit_admin_release_by_operator(*, user: User, operator_note: str) -> bool:
+    """Take the audit-administrator role from an account, from the server's command line:
+    no system or security administrator may (separation.py), so a departing or
+    compromised auditor is released by whoever operates the server, on the record. The
+    account then waits for a grant; its sessions end. False when it held no such role."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    removed, _ = locked.role_grants.filter(role=Role.AUDIT_ADMIN).delete()
+    if not removed:
+        return False
+    ended = _end_sessions(locked)
+    audit.record(
+        actor=None,
+        action=AuditAction.SECURITY,
+        obj=locked,
+        changes={"roles": [[Role.AUDIT_ADMIN.value], sorted(locked.role_codes)]},
+        extra={
+            "event": "运维人员命令行撤销审计管理员",
+            "note": operator_note,
+            "sessions_ended": ended,
+        },
+    )
+    return True
+
+
 # --- security administration --------------------------------------------------------------
 
 
@@ -345,16 +418,18 @@ def first_admin_create(
             changes=audit.diff(None, audit.snapshot(station, ["name", "region"])),
             extra={"event": "初始化"},
         )
-    password = generate_password()
-    user = User.objects.create(
-        username=username,
-        full_name=full_name.strip(),
-        station=station,
-        region_key=station.region_key,
-        password=make_password(password),
-        must_change_password=True,
-        password_changed_at=timezone.now(),
+    return bootstrap_admin(
+        station=station, username=username, role=role, full_name=full_name, event="创建首个管理员"
     )
+
+
+def bootstrap_admin(
+    *, station: Station, username: str, role: str, full_name: str, event: str
+) -> tuple[User, str]:
+    """An administrator made by whoever operates the server (actor: 系统), the one way an
+    account gets a role without the security administrator: the first administrator, and
+    the demo's two administrators who then make every other demo account."""
+    user, password = new_account(station=station, username=username, full_name=full_name)
     RoleGrant.objects.create(user=user, role=role)
     audit.record(
         actor=None,
@@ -367,6 +442,6 @@ def first_admin_create(
                 "roles": [role],
             },
         ),
-        extra={"event": "创建首个管理员"},
+        extra={"event": event},
     )
     return user, password

@@ -31,8 +31,10 @@ class Role(models.TextChoices):
     AUDIT_ADMIN = "audit_admin", "审计管理员"
 
 
-# 三员分立: one person holds at most one of these, and they require a second factor.
+# 三员分立: one person holds at most one of these, never together with a business role, and
+# they require a second factor (GB/T 22239-2019 §8.1.4.2).
 ADMIN_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
+BUSINESS_ROLES = tuple(role for role in Role if role not in ADMIN_ROLES)
 
 
 class Publication(models.TextChoices):

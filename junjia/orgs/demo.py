@@ -21,7 +21,7 @@ from .choices import ADMIN_ROLES, Level, Publication, RegionSource, Role
 from .codes import key_of, subtree_range
 from .models import Region, RoleGrant, Station, StationPublication, User
 from .selectors import station_staff_roles
-from .services import default_station_name, generate_password
+from .services import default_station_name, staff_create, staff_set_roles
 
 DEMO_CITY = "370200"  # 青岛市
 DEMO_COUNTIES = ("370202", "370203", "370211")  # 市南区、市北区、黄岛区
@@ -188,15 +188,21 @@ def _username(region: Region, role: str) -> str:
 
 
 def create_staff(stations, villages_with_staff: int = 1) -> list[tuple[str, str, str, str]]:
-    """Accounts with one-time passwords; returns (username, role, station, password) rows."""
+    """Accounts with one-time passwords; returns (username, role, station, password) rows.
+
+    Made as in real life (三员分立): the first station's security and system administrators
+    are made by the operator (bootstrap_admin); then the demo acts as that system
+    administrator to create every other account and as that security administrator to
+    grant its role, through the same services as the pages."""
     from faker import Faker
+
+    from .auth_services import bootstrap_admin
 
     fake = Faker("zh_CN")
     fake.seed_instance(17)
     staffed_villages: dict[int, int] = {}
     levels_with_every_role: set[int] = set()
-    rows = []
-    users = []
+    planned: list[tuple[Station, str, str]] = []
     for station in stations:
         region = station.region
         if region.level == Level.VILLAGE:
@@ -209,26 +215,32 @@ def create_staff(stations, villages_with_staff: int = 1) -> list[tuple[str, str,
             # The first station of each level gets every role, so each persona can be tried.
             levels_with_every_role.add(region.level)
             roles = list(Role)
-        for role in roles:
-            password = generate_password()
-            user = User(
-                username=_username(region, role),
-                full_name=fake.name(),
-                office_phone=station.phone,
-                station=station,
-                region_key=station.region_key,
-                password=make_password(password),
-                must_change_password=True,
-                password_changed_at=timezone.now(),
-            )
-            users.append((user, role))
-            rows.append((user.username, Role(role).label, station.name, password))
-    User.objects.bulk_create([u for u, _ in users], batch_size=500)
-    by_name = {
-        u.username: u for u in User.objects.filter(username__in=[u.username for u, _ in users])
-    }
-    grants = [RoleGrant(user=by_name[u.username], role=role) for u, role in users]
-    RoleGrant.objects.bulk_create(grants, batch_size=1000)
+        planned += [(station, role, fake.name()) for role in roles]
+    top = stations[0]
+    admins = {}
+    rows = []
+    for role in (Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN):
+        name = next(n for s, r, n in planned if s == top and r == role)
+        admins[role], password = bootstrap_admin(
+            station=top,
+            username=_username(top.region, role),
+            role=role,
+            full_name=name,
+            event="演示数据：初始管理员",
+        )
+        rows.append((admins[role].username, Role(role).label, top.name, password))
+    for station, role, name in planned:
+        if station == top and role in admins:
+            continue
+        user, password = staff_create(
+            actor=admins[Role.SYSTEM_ADMIN],
+            station=station,
+            username=_username(station.region, role),
+            full_name=name,
+            office_phone=station.phone,
+        )
+        staff_set_roles(actor=admins[Role.SECURITY_ADMIN], user=user, roles=[role])
+        rows.append((user.username, Role(role).label, station.name, password))
     return rows
 
 

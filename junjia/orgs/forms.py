@@ -118,16 +118,13 @@ class PhotoForm(forms.Form):
 
 
 class StaffForm(forms.Form):
+    """The system administrator's form: the account, not its roles (三员分立: the security
+    administrator grants those, StaffRolesForm)."""
+
     username = forms.CharField(label="用户名", max_length=150)
     full_name = forms.CharField(label="姓名", max_length=50)
     office_phone = forms.CharField(label="办公电话", max_length=30, required=False)
     station = forms.ModelChoiceField(label="所属中心（站）", queryset=Station.objects.none())
-    roles = forms.MultipleChoiceField(
-        label="角色",
-        choices=Role.choices,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "请至少选择一个角色。"},
-    )
 
     def __init__(self, *args, stations=None, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,3 +140,16 @@ class StaffForm(forms.Form):
         if not username.replace("_", "").replace(".", "").isalnum():
             raise forms.ValidationError("用户名只能包含字母、数字、下划线和点。")
         return username
+
+
+class StaffRolesForm(forms.Form):
+    """The security administrator's form. The combination rules are the service's
+    (separation.roles_refusal), so that every refusal is audited."""
+
+    roles = forms.MultipleChoiceField(
+        label="角色",
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="不选任何角色即撤销全部角色，账号回到“待授权”。",
+    )

@@ -1,14 +1,16 @@
 """Enforces the security policy on every request: idle timeout, password age, first-login
-change, and the second factor for the three administrator roles (三员)."""
+change, the second factor for the three administrator roles (三员), and the notice to a
+browser whose session a newer log-in of the same account ended."""
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from .auth_services import session_end
+from .auth_services import ENDED_ELSEWHERE, session_end, session_end_notice
 from .choices import ADMIN_ROLES
 from .models import SecurityPolicy
 
@@ -80,7 +82,24 @@ class SecurityPolicyMiddleware:
             response = self._enforce(request, user)
             if response is not None:
                 return response
+        elif not user.is_authenticated:
+            response = self._ended_elsewhere(request)
+            if response is not None:
+                return response
         return self.get_response(request)
+
+    @staticmethod
+    def _ended_elsewhere(request):
+        """The browser still sends the cookie of a session a newer log-in ended: say so once
+        (on the log-in page, or in the API's answer)."""
+        key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if not key or request.path.startswith(("/static/", "/healthz")):
+            return None
+        if not session_end_notice(session_key=key[:40]):
+            return None
+        login = reverse("login")
+        url = f"{login}?elsewhere=1" if request.path == login else None
+        return _refuse(request, url or _with_next(login, request, elsewhere=1), ENDED_ELSEWHERE)
 
     def _enforce(self, request, user):
         policy = SecurityPolicy.current()

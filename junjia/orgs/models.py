@@ -210,11 +210,18 @@ class RoleGrant(models.Model):
 
 
 class UserSession(models.Model):
-    """Which sessions belong to whom, so disabling an account can end them at once."""
+    """Which sessions belong to whom, so disabling or locking an account can end them at once
+    and a new log-in past the limit ends the oldest (ADR 0015). A session ended by a newer
+    log-in stays as a row with `ended_at`, so its browser is told why at its next request."""
+
+    class EndReason(models.TextChoices):
+        REPLACED = "replaced", "已在其他地方登录"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
     session_key = models.CharField(max_length=40, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+    end_reason = models.CharField("结束原因", max_length=20, blank=True, choices=EndReason.choices)
 
     def __str__(self) -> str:
         return f"{self.user} 的会话"

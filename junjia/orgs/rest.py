@@ -7,6 +7,7 @@ from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 
 from junjia.core.api_base import StandardPagination
+from junjia.core.rest import read_input
 
 from . import selectors, services
 from .choices import Level
@@ -188,10 +189,37 @@ class Me(GenericAPIView):
         return Response(MeOut(request.user).data)
 
 
+class StaffRolesIn(serializers.Serializer):
+    roles = serializers.ListField(
+        child=serializers.CharField(), allow_empty=True, help_text="角色代码；空列表即撤销全部角色"
+    )
+
+
+class StaffRolesOut(serializers.Serializer):
+    username = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+
+
+class StaffRoles(GenericAPIView):
+    """Give a person exactly these roles: the security administrator only (三员分立). A
+    refusal is 403 (who may do it) or 400 under "roles" (which roles go together), and is
+    audited as security.refused — the same service as the page."""
+
+    serializer_class = StaffRolesOut
+
+    @extend_schema(request=StaffRolesIn, responses=StaffRolesOut)
+    def put(self, request, pk):
+        person = selectors.get_staff_for_actor(request.user, pk)
+        data = read_input(StaffRolesIn, request)
+        person = services.staff_set_roles(actor=request.user, user=person, roles=data["roles"])
+        return Response({"username": person.username, "roles": sorted(person.role_codes)})
+
+
 urlpatterns = [
     path("me/", Me.as_view(), name="me"),
     path("regions/", RegionList.as_view(), name="region-list"),
     path("regions/<str:code>/", RegionDetail.as_view(), name="region-detail"),
     path("stations/", StationList.as_view(), name="station-list"),
     path("stations/<int:pk>/", StationDetail.as_view(), name="station-detail"),
+    path("staff/<int:pk>/roles/", StaffRoles.as_view(), name="staff-roles"),
 ]

@@ -31,7 +31,10 @@ REGION_MANAGE = declare_capability("region.manage")
 STATION_VIEW = declare_capability("station.view")
 STATION_EDIT = declare_capability("station.edit")
 STAFF_VIEW = declare_capability("staff.view")
+# 三员分立: the system administrator creates, edits and disables accounts (staff.manage);
+# only the security administrator grants and removes roles (staff.grant).
 STAFF_MANAGE = declare_capability("staff.manage")
+STAFF_GRANT = declare_capability("staff.grant")
 CALENDAR_MANAGE = declare_capability("calendar.manage")
 JOB_VIEW = declare_capability("job.view")
 SECURITY_MANAGE = declare_capability("security.manage")
@@ -56,7 +59,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             JOB_VIEW,
         }
     ),
-    Role.SECURITY_ADMIN: frozenset({STAFF_VIEW, SECURITY_MANAGE, REGION_VIEW, JOB_VIEW}),
+    Role.SECURITY_ADMIN: frozenset(
+        {STAFF_VIEW, STAFF_GRANT, SECURITY_MANAGE, REGION_VIEW, JOB_VIEW}
+    ),
     Role.AUDIT_ADMIN: frozenset({AUDIT_VIEW, REGION_VIEW, JOB_VIEW}),
 }
 

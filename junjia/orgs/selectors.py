@@ -115,7 +115,9 @@ def staff_list(actor, *, q: str = "", role: str = "", active: str = "") -> Query
     qs = staff_queryset(actor)
     if q:
         qs = qs.filter(Q(username__icontains=q) | Q(full_name__contains=q))
-    if role:
+    if role == "none":
+        qs = qs.filter(role_grants__isnull=True)  # 待授权: created, no role granted yet
+    elif role:
         qs = qs.filter(role_grants__role=role)
     if active in ("1", "0"):
         qs = qs.filter(is_active=active == "1")

@@ -11,8 +11,8 @@ from junjia.core import audit
 from junjia.core.errors import InvalidInput
 from junjia.core.models import AuditAction
 
-from . import errors
-from .choices import ADMIN_ROLES, CENTRE_LEVELS, Level, Publication, RegionSource, Role
+from . import errors, separation
+from .choices import CENTRE_LEVELS, Level, Publication, RegionSource
 from .codes import CodeError, check_child, key_of, subtree_range
 from .models import (
     PasswordHistory,
@@ -249,33 +249,26 @@ def generate_password(length: int = 14) -> str:
             return candidate
 
 
-def check_roles(roles: list[str]) -> list[str]:
-    roles = sorted(set(roles))
-    if not roles:
-        raise errors.OrgsError(errors.NO_ROLE)
-    for role in roles:
-        Role(role)
-    if sum(1 for r in roles if r in ADMIN_ROLES) > 1:
-        raise errors.OrgsError(errors.ADMIN_ROLES_EXCLUSIVE)
-    return roles
-
-
 def _staff_snapshot(user: User) -> dict:
     data = audit.snapshot(user, ["username", "full_name", "office_phone", "station", "is_active"])
     data["roles"] = sorted(user.role_grants.values_list("role", flat=True))
     return data
 
 
-@transaction.atomic
-def staff_create(
-    *, actor, station: Station, username: str, full_name: str, office_phone: str, roles: list[str]
+def _locked(user: User) -> User:
+    """The target's row, locked for the rest of the transaction, with its roles read fresh."""
+    return (
+        User.objects.select_related("station__region")
+        .select_for_update(of=("self",))
+        .get(pk=user.pk)
+    )
+
+
+def new_account(
+    *, station: Station, username: str, full_name: str, office_phone: str = ""
 ) -> tuple[User, str]:
-    """Create an account with a one-time password the person must change at first log-in."""
-    _require_region(actor, STAFF_MANAGE, station.region)
-    roles = check_roles(roles)
-    username = username.strip()
-    if User.objects.filter(username__iexact=username).exists():
-        raise errors.OrgsError(errors.USERNAME_TAKEN.format(username=username))
+    """The row of a new account, with no role, and its one-time password (which the person
+    must change at first log-in). Callers check the rules and write the audit row."""
     password = generate_password()
     user = User.objects.create(
         username=username,
@@ -287,80 +280,155 @@ def staff_create(
         must_change_password=True,
         password_changed_at=timezone.now(),
     )
-    RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles])
-    audit.record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=user,
-        changes=audit.diff(None, _staff_snapshot(user)),
-    )
     return user, password
 
 
-@transaction.atomic
-def staff_update(
-    *, actor, user: User, full_name: str, office_phone: str, roles: list[str], station: Station
-) -> User:
-    _require_region(actor, STAFF_MANAGE, station.region)
-    _require_region(actor, STAFF_MANAGE, user.station.region)
-    roles = check_roles(roles)
-    before = _staff_snapshot(user)
-    user.full_name = full_name.strip()
-    user.office_phone = office_phone.strip()
-    user.station = station
-    user.region_key = station.region_key
-    user.save(update_fields=["full_name", "office_phone", "station", "region_key"])
-    current = set(user.role_grants.values_list("role", flat=True))
-    user.role_grants.filter(role__in=current - set(roles)).delete()
-    RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in set(roles) - current])
-    user.__dict__.pop("_role_codes", None)
-    audit.record_change(
-        actor=actor, action=AuditAction.UPDATE, obj=user, before=before, after=_staff_snapshot(user)
+def staff_create(
+    *, actor, station: Station, username: str, full_name: str, office_phone: str
+) -> tuple[User, str]:
+    """Create an account with a one-time password the person must change at first log-in.
+    It holds no role until the security administrator grants one (staff_set_roles)."""
+    username = username.strip()
+    refusal = separation.account_refusal(actor=actor)
+    if refusal is not None:
+        raise separation.refused(
+            refusal,
+            actor=actor,
+            attempt="新增账号",
+            object_repr=username,
+            region_key=station.region_key,
+        )
+    with transaction.atomic():
+        _require_region(actor, STAFF_MANAGE, station.region)
+        if User.objects.filter(username__iexact=username).exists():
+            raise errors.OrgsError(errors.USERNAME_TAKEN.format(username=username))
+        user, password = new_account(
+            station=station, username=username, full_name=full_name, office_phone=office_phone
+        )
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=user,
+            changes=audit.diff(None, _staff_snapshot(user)),
+        )
+    return user, password
+
+
+def staff_update(*, actor, user: User, full_name: str, office_phone: str, station: Station) -> User:
+    """The system administrator edits a person's name, phone and station (not their roles:
+    staff_set_roles)."""
+    with transaction.atomic():
+        target = _locked(user)
+        refusal = separation.account_refusal(actor=actor, target=target)
+        if refusal is None:
+            _require_region(actor, STAFF_MANAGE, station.region)
+            _require_region(actor, STAFF_MANAGE, target.station.region)
+            before = _staff_snapshot(target)
+            target.full_name = full_name.strip()
+            target.office_phone = office_phone.strip()
+            target.station = station
+            target.region_key = station.region_key
+            target.save(update_fields=["full_name", "office_phone", "station", "region_key"])
+            audit.record_change(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=target,
+                before=before,
+                after=_staff_snapshot(target),
+            )
+            return target
+    raise separation.refused(refusal, actor=actor, attempt="修改账号", target=target)
+
+
+def staff_set_roles(*, actor, user: User, roles: list[str]) -> User:
+    """The security administrator gives a person exactly `roles` (empty: none, the account
+    waits for a grant again). Rules and refusals: separation.roles_refusal."""
+    roles = sorted(set(roles))
+    with transaction.atomic():
+        target = _locked(user)
+        refusal = separation.roles_refusal(actor=actor, target=target, roles=roles)
+        if refusal is None:
+            before = _staff_snapshot(target)
+            current = set(before["roles"])
+            target.role_grants.filter(role__in=current - set(roles)).delete()
+            RoleGrant.objects.bulk_create(
+                [RoleGrant(user=target, role=r) for r in sorted(set(roles) - current)]
+            )
+            target.__dict__.pop("_role_codes", None)
+            if before["roles"] != roles:
+                audit.record_change(
+                    actor=actor,
+                    action=AuditAction.SECURITY,
+                    obj=target,
+                    before={"roles": before["roles"]},
+                    after={"roles": roles},
+                    extra={"event": "授予角色"},
+                )
+            return target
+    raise separation.refused(
+        refusal, actor=actor, attempt="授予角色", target=target, detail={"roles": roles}
     )
-    return user
 
 
-@transaction.atomic
 def staff_set_active(*, actor, user: User, active: bool) -> User:
-    """Disabling ends the person's sessions at their next request (ModelBackend refuses
-    inactive users) and their API tokens are deleted at once."""
-    _require_region(actor, STAFF_MANAGE, user.station.region)
-    if not active and actor.pk == user.pk:
-        raise errors.OrgsError(errors.CANNOT_DISABLE_SELF)
-    before = _staff_snapshot(user)
-    user.is_active = active
-    user.save(update_fields=["is_active"])
-    if not active:
-        from rest_framework.authtoken.models import Token
+    """Disabling ends the person's sessions at once and deletes their API tokens."""
+    with transaction.atomic():
+        target = _locked(user)
+        refusal = separation.account_refusal(actor=actor, target=target, disabling=not active)
+        if refusal is None:
+            _require_region(actor, STAFF_MANAGE, target.station.region)
+            before = _staff_snapshot(target)
+            target.is_active = active
+            target.save(update_fields=["is_active"])
+            ended = 0
+            if not active:
+                from rest_framework.authtoken.models import Token
 
-        Token.objects.filter(user=user).delete()
-        _end_sessions(user)
-    audit.record_change(
-        actor=actor, action=AuditAction.UPDATE, obj=user, before=before, after=_staff_snapshot(user)
+                Token.objects.filter(user=target).delete()
+                ended = _end_sessions(target)
+            audit.record_change(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=target,
+                before=before,
+                after=_staff_snapshot(target),
+                extra={"sessions_ended": ended} if ended else None,
+            )
+            return target
+    raise separation.refused(
+        refusal, actor=actor, attempt="启用账号" if active else "停用账号", target=target
     )
-    return user
 
 
-def _end_sessions(user: User) -> None:
+def _end_sessions(user: User) -> int:
+    """End every open session of the person now (their next request is anonymous);
+    returns how many were open."""
     from django.contrib.sessions.models import Session
 
-    keys = list(user.sessions.values_list("session_key", flat=True))
+    keys = list(user.sessions.filter(ended_at__isnull=True).values_list("session_key", flat=True))
     Session.objects.filter(session_key__in=keys).delete()
     user.sessions.all().delete()
+    return len(keys)
 
 
-@transaction.atomic
 def staff_reset_password(*, actor, user: User) -> str:
-    _require_region(actor, STAFF_MANAGE, user.station.region)
-    password = generate_password()
-    PasswordHistory.objects.create(user=user, password=user.password)
-    user.password = make_password(password)
-    user.must_change_password = True
-    user.password_changed_at = timezone.now()
-    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-    _end_sessions(user)
-    audit.record(actor=actor, action=AuditAction.SECURITY, obj=user, extra={"event": "重置密码"})
-    return password
+    with transaction.atomic():
+        target = _locked(user)
+        refusal = separation.account_refusal(actor=actor, target=target)
+        if refusal is None:
+            _require_region(actor, STAFF_MANAGE, target.station.region)
+            password = generate_password()
+            PasswordHistory.objects.create(user=target, password=target.password)
+            target.password = make_password(password)
+            target.must_change_password = True
+            target.password_changed_at = timezone.now()
+            target.save(update_fields=["password", "must_change_password", "password_changed_at"])
+            _end_sessions(target)
+            audit.record(
+                actor=actor, action=AuditAction.SECURITY, obj=target, extra={"event": "重置密码"}
+            )
+            return password
+    raise separation.refused(refusal, actor=actor, attempt="重置密码", target=target)
 
 
 __all__ = [
@@ -370,6 +438,7 @@ __all__ = [
     "staff_create",
     "staff_reset_password",
     "staff_set_active",
+    "staff_set_roles",
     "staff_update",
     "station_create",
     "station_update_profile",

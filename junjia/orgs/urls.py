@@ -43,6 +43,7 @@ urlpatterns = [
     path("staff/new/", staff.staff_create, name="staff_create"),
     path("staff/<int:pk>/", staff.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/edit/", staff.staff_edit, name="staff_edit"),
+    path("staff/<int:pk>/roles/", staff.staff_roles, name="staff_roles"),
     path("staff/<int:pk>/active/", staff.staff_set_active, name="staff_set_active"),
     path("staff/<int:pk>/reset-password/", staff.staff_reset_password, name="staff_reset_password"),
     path("audit/", audit.audit_log, name="audit_log"),

@@ -135,7 +135,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "junjia.orgs.passwords.PasswordHistoryValidator"},
+    {"NAME": "junjia.orgs.passwords.CommonWordValidator"},
+    {"NAME": "junjia.orgs.passwords.MaximumLengthValidator"},
 ]
+# The longest password accepted: hashing has a cost, and no one types more.
+JUNJIA_PASSWORD_MAX_LENGTH = env_int("JUNJIA_PASSWORD_MAX_LENGTH", 128)
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -156,6 +160,10 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions one account may hold at once; a log-in past the limit ends the oldest
+# (orgs.auth_services.session_start). Administrators (三员) hold one by default.
+JUNJIA_MAX_SESSIONS = env_int("JUNJIA_MAX_SESSIONS", 3)
+JUNJIA_MAX_ADMIN_SESSIONS = env_int("JUNJIA_MAX_ADMIN_SESSIONS", 1)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -143,6 +143,13 @@ ROUTES: dict[str, Route] = {
             "roles": sorted(w.staff_b.role_codes),
         },
     ),
+    # 三员分立: roles are granted by the security administrator (B's own, b_sec).
+    "orgs:staff_roles": Route(
+        "object",
+        lambda w: {"pk": w.staff_b.pk},
+        body=lambda w: {"roles": ["reviewer"]},
+        actor=lambda w: w.b_sec,
+    ),
     "orgs:staff_set_active": Route(
         "object", lambda w: {"pk": w.staff_b.pk}, body=lambda w: {"active": "0"}
     ),
@@ -153,6 +160,12 @@ ROUTES: dict[str, Route] = {
     "security:lockout_release": Route("global"),
     "security:second_factor_reset": Route(
         "object", lambda w: {"pk": w.staff_b.pk}, body=lambda w: {}, actor=lambda w: w.b_sec
+    ),
+    "api:staff-roles": Route(
+        "object",
+        lambda w: {"pk": w.staff_b.pk},
+        body=lambda w: {"roles": ["reviewer"]},
+        actor=lambda w: w.b_sec,
     ),
     "api:region-detail": Route("object", lambda w: {"code": w.region_b.code}),
     "api:station-detail": Route(

@@ -56,6 +56,40 @@ def test_common_password_is_refused(world):
     assert messages_of("Password123", world.clerk) == ["这个密码太常见了。"]
 
 
+COMMON_WORD = "密码不能由常见单词、拼音或键盘顺序加数字、符号组成，请换一个不易猜到的密码。"
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "Password123!",  # failed before: a common word with digits and a symbol passed
+        "P@ssw0rd2024",
+        "2024@Admin!",
+        "Zhangsan@2024",
+        "Woaini-1314",
+        "Qwerty!2024",
+        "Dr@g0n-2026",
+        "Pa$$word#99",
+    ],
+)
+def test_a_common_word_dressed_in_digits_and_symbols_is_refused(world, password):
+    assert messages_of(password, world.clerk) == [COMMON_WORD]
+
+
+@pytest.mark.parametrize("password", ["Qd-veteran-2026", "Xk9#mQ2$vLp7", "Laoshan-Hill-2026!"])
+def test_a_password_not_built_on_one_common_word_passes(world, password):
+    assert messages_of(password, world.clerk) == []
+
+
+def test_length_is_capped_by_a_setting(world, settings):
+    # Failed before: any length was hashed.
+    long = "Qd-veteran-2026-" * 8  # 128 characters
+    assert messages_of(long, world.clerk) == []
+    assert messages_of(long + "x", world.clerk) == ["密码不能超过 128 个字符。"]
+    settings.JUNJIA_PASSWORD_MAX_LENGTH = 64
+    assert messages_of(long, world.clerk) == ["密码不能超过 64 个字符。"]
+
+
 def test_length_and_classes_follow_the_policy(world):
     SecurityPolicy.current()
     SecurityPolicy.objects.filter(pk=1).update(min_length=14, min_classes=4)

@@ -1,6 +1,7 @@
 """Browser tests: Playwright drives Debian chromium through the foundation pages as a clerk
 would — log in, change the first-login password, bind the second factor, open the region
-tree, edit a station profile, create a staff account, read the audit log, use a phone.
+tree, edit a station profile, create a staff account and grant it a role, read the audit
+log, use a phone.
 
 Screenshots are kept under test-artifacts/screenshots/ (see the root conftest's `page`)."""
 
@@ -242,25 +243,86 @@ def test_system_admin_binds_totp_changes_password_and_creates_staff(page, tree):
     page.get_by_label("姓名").fill("王五")
     page.get_by_label("办公电话").fill("0532-1234 5678")
     page.get_by_label("所属中心（站）").select_option(label="村B退役军人服务站")
-    page.get_by_label("经办人").check()
+    # 三员分立: the system administrator's form has no roles; the security administrator grants
+    expect(page.get_by_label("经办人")).to_have_count(0)
     page.shot("03-staff-form")
     page.get_by_role("button", name="保存").click()
 
     # Then the one-time password is shown once, and the account must change it
     expect(page.get_by_role("heading", name="账号已创建")).to_be_visible()
     one_time = page.locator("#one-time-password").inner_text()
+    expect(page.locator("#awaiting-roles")).to_contain_text("该账号尚无角色（待授权）")
     page.shot("04-one-time-password")
     created = User.objects.get(username="wangwu")
     assert (created.full_name, created.station_id, sorted(created.role_codes)) == (
         "王五",
         tree.stations.village_b.pk,
-        [Role.CLERK],
+        [],
     )
     assert created.must_change_password is True
     assert created.check_password(one_time)
     admin.refresh_from_db()
     assert admin.must_change_password is False
     assert page.js_errors == []
+
+
+def test_security_admin_grants_a_role_to_the_account_the_system_admin_created(page, personas, tree):
+    # Given an account the system administrator created: it holds no role yet
+    newcomer, _ = services.staff_create(
+        actor=personas.sysadmin,
+        station=tree.stations.village_b,
+        username="zhaoliu",
+        full_name="赵六",
+        office_phone="",
+    )
+    # And the security administrator with a bound authenticator logs in
+    device = confirmed_totp_device(personas.secadmin)
+    log_in(page, "secadmin")
+    page.get_by_label("动态口令").fill(current_code(device))
+    page.get_by_role("button", name="验证", exact=True).click()
+    expect(page.get_by_role("heading", name="工作台")).to_be_visible()
+
+    # When they list the accounts awaiting roles
+    open_nav(page, "工作人员")
+    expect(page.get_by_role("link", name="新增工作人员")).to_have_count(0)
+    page.get_by_label("角色").select_option(label="待授权（尚无角色）")
+    page.get_by_role("button", name="筛选").click()
+    row = page.locator("table tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("赵六")
+    expect(row).to_contain_text("待授权")
+    page.shot("01-awaiting-roles")
+
+    # And try to make the newcomer both a system administrator and a clerk
+    page.get_by_role("link", name="赵六").click()
+    expect(page.get_by_text("尚无角色，须由安全管理员授予。")).to_be_visible()
+    expect(page.get_by_role("button", name="停用账号")).to_have_count(0)
+    page.get_by_role("link", name="授予角色").click()
+    page.get_by_label("系统管理员").check()
+    page.get_by_label("经办人").check()
+    page.get_by_role("button", name="保存").click()
+
+    # Then the page refuses it in Chinese, and the refusal is audited
+    expect(page.locator(".field ul.errorlist")).to_contain_text(
+        "管理员角色（系统管理员、安全管理员、审计管理员）不能与"
+    )
+    page.shot("02-mixed-roles-refused")
+    assert newcomer.role_codes == frozenset()
+    assert AuditEntry.objects.filter(action="security.refused", actor_name="secadmin").exists()
+
+    # When they grant the clerk's role alone
+    page.get_by_label("系统管理员").uncheck()
+    page.get_by_role("button", name="保存").click()
+
+    # Then the person page shows it, and the newcomer is no longer awaiting roles
+    expect(page.locator("ul.messages")).to_have_text("角色已保存。")
+    expect(page.locator("dl.profile")).to_contain_text("经办人")
+    page.shot("03-role-granted")
+    assert User.objects.get(pk=newcomer.pk).role_codes == frozenset({Role.CLERK})
+    # The refused save answered 400, which the browser logs; nothing else went wrong.
+    assert page.js_errors == [
+        "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    ]
 
 
 def test_phone_menu_opens_the_navigation_and_the_station_list_scrolls(page, personas, tree):

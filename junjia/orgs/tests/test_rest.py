@@ -5,6 +5,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from junjia.core.models import AuditEntry
+from junjia.orgs.tests.helpers import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +104,45 @@ def test_admin_roles_cannot_use_tokens(personas):
     response = api_for(personas.auditor).get("/api/v1/me/")
     assert response.status_code == 403
     assert "不能使用令牌" in response.json()["detail"]
+
+
+# --- roles (三员分立): the same service, refusals in the API's shape -------------------------
+
+
+def session_api(user) -> APIClient:
+    """Administrators use the API through a session with the second factor, not a token."""
+    client = APIClient()
+    login_as(client, user)
+    return client
+
+
+def test_the_security_administrator_grants_roles_through_the_api(personas):
+    response = session_api(personas.secadmin).put(
+        f"/api/v1/staff/{personas.clerk_a.pk}/roles/", {"roles": ["reviewer"]}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {"username": "clerk_a", "roles": ["reviewer"]}
+
+
+def test_the_system_administrator_is_refused_with_403_and_the_refusal_audited(personas):
+    response = session_api(personas.sysadmin).put(
+        f"/api/v1/staff/{personas.clerk_a.pk}/roles/", {"roles": ["audit_admin"]}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "只有安全管理员可以授予或撤销角色。"}
+    assert personas.clerk_a.role_codes == frozenset({"clerk"})
+    assert AuditEntry.objects.filter(action="security.refused").count() == 1
+
+
+def test_an_administrator_and_a_business_role_together_are_a_400_under_roles(personas):
+    response = session_api(personas.secadmin).put(
+        f"/api/v1/staff/{personas.clerk_a.pk}/roles/",
+        {"roles": ["security_admin", "clerk"]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["roles"]
+    assert "三员分立" in response.json()["roles"][0]

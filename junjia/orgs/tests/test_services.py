@@ -3,13 +3,13 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from junjia.core.errors import InvalidInput
+from junjia.core.errors import InvalidInput, NotPermitted
 from junjia.core.models import AuditEntry
 from junjia.orgs import errors, services
 from junjia.orgs.catalog import load_catalog
 from junjia.orgs.choices import Level, Role
 from junjia.orgs.codes import CodeError
-from junjia.orgs.models import Region, RegionCatalogVersion, RoleGrant, Station, User
+from junjia.orgs.models import Region, RegionCatalogVersion, RoleGrant, Station
 
 pytestmark = pytest.mark.django_db
 
@@ -174,46 +174,46 @@ def test_profile_update_refused_for_neighbouring_village(personas, tree):
 # --- staff ----------------------------------------------------------------------------------
 
 
-def test_staff_create_gives_a_one_time_password(personas, tree):
+def test_staff_create_gives_a_one_time_password_and_no_role(personas, tree):
     user, password = services.staff_create(
         actor=personas.sysadmin,
         station=tree.stations.village_a,
         username="new_clerk",
         full_name="张三",
         office_phone="0532-1",
-        roles=[Role.CLERK],
     )
     assert user.must_change_password
     assert user.check_password(password)
     assert len(password) >= 10
     assert user.region_key == tree.regions.village_a.key
+    assert not RoleGrant.objects.filter(user=user).exists()
     entry = AuditEntry.objects.get(object_type="orgs.user", object_id=str(user.pk))
     assert password not in str(entry.changes)
+    assert entry.changes["roles"] == [None, []]
 
 
 def test_three_admin_roles_are_exclusive(personas, tree):
-    with pytest.raises(errors.OrgsError, match="三员分立"):
-        services.staff_create(
-            actor=personas.sysadmin,
-            station=tree.stations.city,
-            username="two_hats",
-            full_name="李四",
-            office_phone="",
+    with pytest.raises(InvalidInput, match="三员分立") as refused:
+        services.staff_set_roles(
+            actor=personas.secadmin,
+            user=personas.clerk_a,
             roles=[Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN],
         )
-    assert not User.objects.filter(username="two_hats").exists()
+    assert refused.value.field == "roles"
+    assert personas.clerk_a.role_codes == frozenset({Role.CLERK})
 
 
-def test_admin_role_can_be_combined_with_a_business_role(personas, tree):
-    user, _ = services.staff_create(
-        actor=personas.sysadmin,
-        station=tree.stations.city,
-        username="ok_two",
-        full_name="王五",
-        office_phone="",
-        roles=[Role.SYSTEM_ADMIN, Role.LEADER],
-    )
-    assert set(user.role_grants.values_list("role", flat=True)) == {"system_admin", "leader"}
+def test_admin_role_cannot_be_combined_with_a_business_role(personas, tree):
+    # Failed before 三员分立 was enforced: staff_create granted system_admin + leader.
+    with pytest.raises(InvalidInput, match="不能与站长（主任）、经办人、审核人、领导"):
+        services.staff_set_roles(
+            actor=personas.secadmin,
+            user=personas.clerk_a,
+            roles=[Role.SYSTEM_ADMIN, Role.LEADER],
+        )
+    assert set(RoleGrant.objects.filter(user=personas.clerk_a).values_list("role", flat=True)) == {
+        "clerk"
+    }
 
 
 def test_disabling_ends_sessions_and_tokens(personas, tree, client):
@@ -233,24 +233,20 @@ def test_disabling_ends_sessions_and_tokens(personas, tree, client):
 
 
 def test_cannot_disable_oneself(personas):
-    with pytest.raises(errors.OrgsError, match="不能停用自己"):
+    with pytest.raises(NotPermitted, match="不能停用自己"):
         services.staff_set_active(actor=personas.sysadmin, user=personas.sysadmin, active=False)
     personas.sysadmin.refresh_from_db()
     assert personas.sysadmin.is_active
 
 
-def test_role_update_replaces_roles(personas, tree):
-    services.staff_update(
-        actor=personas.sysadmin,
-        user=personas.clerk_a,
-        full_name="甲",
-        office_phone="",
-        roles=[Role.REVIEWER],
-        station=tree.stations.village_a,
-    )
+def test_role_grant_replaces_roles(personas, tree):
+    services.staff_set_roles(actor=personas.secadmin, user=personas.clerk_a, roles=[Role.REVIEWER])
     assert list(RoleGrant.objects.filter(user=personas.clerk_a).values_list("role", flat=True)) == [
         "reviewer"
     ]
+    entry = AuditEntry.objects.filter(action="security").latest("id")
+    assert entry.changes == {"roles": [["clerk"], ["reviewer"]]}
+    assert entry.extra["event"] == "授予角色"
 
 
 def test_station_of_neighbouring_county_cannot_be_assigned(personas, tree):
@@ -264,7 +260,6 @@ def test_station_of_neighbouring_county_cannot_be_assigned(personas, tree):
             user=head,
             full_name="x",
             office_phone="",
-            roles=[Role.STATION_HEAD],
             station=Station.objects.get(region=tree.regions.county2),
         )
     head.refresh_from_db()

@@ -195,30 +195,28 @@ def test_sysadmin_creates_staff_and_sees_the_password_once(client, personas, tre
             "full_name": "张三",
             "office_phone": "",
             "station": tree.stations.village_a.pk,
-            "roles": ["clerk"],
         },
     )
     assert response.status_code == 200
     body = response.content.decode()
     assert "一次性密码" in body
+    assert "该账号尚无角色（待授权）" in body
     user = User.objects.get(username="zhang_clerk")
     assert user.must_change_password
+    assert user.role_codes == frozenset()
 
 
-def test_staff_form_refuses_two_admin_roles(client, personas, tree):
-    login_as(client, personas.sysadmin)
+def test_security_admin_form_refuses_two_admin_roles(client, personas, tree):
+    login_as(client, personas.secadmin)
     response = client.post(
-        reverse("orgs:staff_create"),
-        {
-            "username": "two",
-            "full_name": "两个",
-            "station": tree.stations.city.pk,
-            "roles": ["system_admin", "audit_admin"],
-        },
+        reverse("orgs:staff_roles", args=[personas.clerk_a.pk]),
+        {"roles": ["system_admin", "audit_admin"]},
     )
     assert response.status_code == 400
     assert "三员分立" in response.content.decode()
-    assert not User.objects.filter(username="two").exists()
+    assert personas.clerk_a.role_codes == frozenset({"clerk"})
+    refused = AuditEntry.objects.get(action="security.refused")
+    assert refused.extra["attempt"] == "授予角色"
 
 
 def test_staff_detail_view_is_audited(client, personas):

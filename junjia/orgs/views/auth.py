@@ -47,6 +47,8 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         if self.request.GET.get("timeout") == "1":
             context["timeout_message"] = IDLE_TIMEOUT
+        if self.request.GET.get("elsewhere") == "1":
+            context["elsewhere_message"] = auth_services.ENDED_ELSEWHERE
         return context
 
     def form_valid(self, form):
