@@ -211,7 +211,7 @@ class RoleGrant(models.Model):
 
 class UserSession(models.Model):
     """Which sessions belong to whom, so disabling or locking an account can end them at once
-    and a new log-in past the limit ends the oldest (ADR 0015). A session ended by a newer
+    and a new log-in past the limit ends the oldest (ADR 0018). A session ended by a newer
     log-in stays as a row with `ended_at`, so its browser is told why at its next request."""
 
     class EndReason(models.TextChoices):
