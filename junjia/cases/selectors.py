@@ -7,7 +7,6 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from junjia.core import clock
-from junjia.core.crypto import get_provider
 from junjia.core.workdays import add_working_days
 from junjia.orgs.api import region_scope
 
@@ -21,6 +20,7 @@ from .choices import (
     LoopStage,
 )
 from .models import (
+    APPOINTMENT_PHONE,
     Appointment,
     AppointmentSlot,
     Callback,
@@ -31,7 +31,7 @@ from .models import (
     ServiceItem,
 )
 from .permissions import case_scope
-from .services import PHONE_AAD, stand_ins_for
+from .services import stand_ins_for
 
 
 def catalogue(level: int | None = None) -> QuerySet[ServiceItem]:
@@ -123,7 +123,7 @@ def appointment_by_pk(pk) -> Appointment | None:
 
 def appointment_phone(appointment: Appointment) -> str:
     """The booked mobile number, decrypted, for the SMS that confirms a change."""
-    return get_provider().decrypt_text(appointment.phone_enc, aad=PHONE_AAD)
+    return APPOINTMENT_PHONE.open(appointment)
 
 
 def published_item(code: str) -> ServiceItem | None:
