@@ -303,7 +303,7 @@ class XlsxWriter:
 
 def people(n: int, villages: list[str], seed: int):
     """n realistic people: valid and unique identity numbers, common names, mixed data."""
-    from junjia.registry.idnumber import check_character
+    from junjia.core.personal import check_character
 
     rng = random.Random(seed)
     given = [a + b for a in GIVEN for b in GIVEN][:2000] + list(GIVEN)
@@ -767,13 +767,17 @@ def measure_die(path: str, clerk_pk: int, limit: int) -> dict:
     import tablib
     from import_export import fields, resources, widgets
 
+    from junjia.core.personal import normalise_mobile
+    from junjia.core.personal import parse_id_number as parse
     from junjia.orgs.models import Region
-    from junjia.registry import crypto_fields
     from junjia.registry.choices import Branch, Category, DisabilityCause, DisabilityGrade
-    from junjia.registry.idnumber import parse
-    from junjia.registry.models import CategoryMembership, Recipient
+    from junjia.registry.models import (
+        RECIPIENT_ID,
+        RECIPIENT_PHONE,
+        CategoryMembership,
+        Recipient,
+    )
     from junjia.registry.naming import pinyin_keys
-    from junjia.registry.phones import normalise_mobile
 
     regions = {r.code: r for r in Region.objects.all()}
     labels = {"中共党员": "party_member", "群众": "masses", "共青团员": "league_member"}
@@ -791,7 +795,7 @@ def measure_die(path: str, clerk_pk: int, limit: int) -> dict:
         return fields.Field(attribute=attribute, column_name=header, widget=widgets.DateWidget())
 
     def id_index(row) -> str:
-        return crypto_fields.id_lookup(parse(str(row["身份证号码"])).value)
+        return RECIPIENT_ID.lookup(parse(str(row["身份证号码"])).value)
 
     class RecipientResource(resources.ModelResource):
         """基本信息: default configuration; only the per-row derivations the file needs."""
@@ -813,9 +817,9 @@ def measure_die(path: str, clerk_pk: int, limit: int) -> dict:
             instance.household_region = region
             instance.region_key = region.key
             instance.gender, instance.birth_date = parsed.gender, parsed.birth_date
-            for key, value in crypto_fields.id_fields(parsed.value).items():
+            for key, value in RECIPIENT_ID.seal(parsed.value).items():
                 setattr(instance, key, value)
-            phone = crypto_fields.phone_fields(normalise_mobile(str(row["手机号码"])))
+            phone = RECIPIENT_PHONE.seal(normalise_mobile(str(row["手机号码"])))
             for key, value in phone.items():
                 setattr(instance, key, value)
             instance.name_pinyin, instance.name_initials = pinyin_keys(instance.name)

@@ -207,8 +207,7 @@ def sample_counties(args):
 
 def query_values(county, rng: random.Random, n: int) -> list[dict]:
     """Search-box values taken from real files of the county (numbers decrypted here, untimed)."""
-    from junjia.registry import crypto_fields
-    from junjia.registry.models import Recipient
+    from junjia.registry.models import RECIPIENT_ID, Recipient
 
     ids = list(
         Recipient.objects.filter(
@@ -218,7 +217,7 @@ def query_values(county, rng: random.Random, n: int) -> list[dict]:
     values = []
     for pk in rng.sample(ids, min(n, len(ids))):
         r = Recipient.objects.get(pk=pk)
-        number = crypto_fields.reveal_id(r)
+        number = RECIPIENT_ID.open(r)
         values.append(
             {
                 "pk": r.pk,

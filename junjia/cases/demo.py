@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from junjia.core import audit, clock, replay
 from junjia.core.models import AuditAction
+from junjia.core.personal import parse_id_number
 from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar
 from junjia.orgs.api import Level, Role, region_by_code, region_has_station, station_staff
-from junjia.registry.api import parse_id_number, search_recipients
+from junjia.registry.api import search_recipients
 from junjia.registry.choices import FileStatus
 from junjia.staffing import api as staffing
 
@@ -267,7 +268,7 @@ class People:
     def walk_in(self) -> Person:
         rng = self.rng
         birth = dt.date(rng.randint(1945, 1999), rng.randint(1, 12), rng.randint(1, 28))
-        # A 15-digit number converted by the registry's parser: valid, with its check digit.
+        # A 15-digit number converted by the parser: valid, with its check digit.
         old = f"{self.county}{birth:%y%m%d}{rng.randint(10, 999):03d}"
         return Person(
             name=self.fake.name(),

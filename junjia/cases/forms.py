@@ -5,6 +5,7 @@ publishing a catalogue version. Forms validate input only; the services decide t
 from django import forms
 from django.http import Http404
 
+from junjia.core.personal.forms import IdNumberField, MobileField
 from junjia.orgs.api import Level
 
 from . import errors
@@ -106,19 +107,11 @@ class CaseOpenForm(forms.Form):
     item = forms.ChoiceField(label="办理事项")
     recipient = forms.CharField(required=False, widget=forms.HiddenInput)
     applicant_name = forms.CharField(label="姓名", max_length=50, required=False)
-    applicant_phone = forms.CharField(
-        label="手机号码",
-        max_length=20,
+    applicant_phone = MobileField(
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         help_text="用于办结短信和评价链接；已建档对象可不填（使用档案中的号码）。",
     )
-    applicant_id = forms.CharField(
-        label="身份证号码（可不填）",
-        max_length=18,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
+    applicant_id = IdNumberField(label="身份证号码（可不填）", required=False)
     channel = forms.ChoiceField(
         label="渠道",
         choices=Channel.choices,
@@ -155,28 +148,6 @@ class CaseOpenForm(forms.Form):
         for item in items:
             grouped.setdefault(labels.get(item.area, item.area), []).append((item.code, item.name))
         self.fields["item"].choices = [("", "请选择事项"), *grouped.items()]
-
-    def clean_applicant_phone(self):
-        from junjia.registry.api import PhoneError, normalise_mobile
-
-        raw = self.cleaned_data["applicant_phone"].strip()
-        if not raw:
-            return ""
-        try:
-            return normalise_mobile(raw)
-        except PhoneError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-
-    def clean_applicant_id(self):
-        from junjia.registry.api import IdNumberError, parse_id_number
-
-        raw = self.cleaned_data["applicant_id"].strip().upper()
-        if not raw:
-            return ""
-        try:
-            return parse_id_number(raw).value
-        except IdNumberError as exc:
-            raise forms.ValidationError(str(exc)) from exc
 
     def clean(self):
         data = super().clean()

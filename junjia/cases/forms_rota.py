@@ -6,6 +6,8 @@ import datetime as dt
 
 from django import forms
 
+from junjia.core.personal.forms import IdNumberField, MobileField
+
 from .choices import Satisfaction, SlotKind
 
 
@@ -78,8 +80,8 @@ class StaffBookingForm(forms.Form):
     slot = SlotWithStationField(label="预约时段", queryset=None, empty_label="请选择")
     channel = forms.ChoiceField(label="预约方式", choices=CHANNELS, widget=forms.RadioSelect)
     name = forms.CharField(label="姓名", max_length=50)
-    id_number = forms.CharField(label="公民身份号码", max_length=18)
-    phone = forms.CharField(label="手机号码", max_length=20)
+    id_number = IdNumberField(label="公民身份号码")
+    phone = MobileField()
     item = forms.ModelChoiceField(label="办理事项", queryset=None, required=False)
     note = forms.CharField(label="备注", max_length=150, required=False)
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from junjia.core.models import StepRecord, TimeStampedModel
+from junjia.core.personal import ID, PHONE, PersonalField
 
 from .choices import (
     OPEN_STATUSES,
@@ -138,6 +139,24 @@ class Case(TimeStampedModel):
         return f"{self.number} {self.applicant_name}"
 
 
+# A walk-in applicant's numbers (core.personal); an applicant with a file has the file's.
+CASE_APPLICANT_ID = PersonalField(
+    ID,
+    aad=b"cases.applicant.id_number",
+    model="cases.Case",
+    enc="applicant_id_enc",
+    masked="applicant_id_masked",
+    index="applicant_id_index",
+)
+CASE_APPLICANT_PHONE = PersonalField(
+    PHONE,
+    aad=b"cases.applicant.phone",
+    model="cases.Case",
+    enc="applicant_phone_enc",
+    masked="applicant_phone_masked",
+)
+
+
 class CaseStep(StepRecord):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
 
@@ -245,6 +264,24 @@ class Appointment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+# The booker's numbers, sealed with the applicant's associated data (one kind of column).
+APPOINTMENT_ID = PersonalField(
+    ID,
+    aad=b"cases.applicant.id_number",
+    model="cases.Appointment",
+    enc="id_enc",
+    masked="id_masked",
+    index="id_index",
+)
+APPOINTMENT_PHONE = PersonalField(
+    PHONE,
+    aad=b"cases.applicant.phone",
+    model="cases.Appointment",
+    enc="phone_enc",
+    masked="phone_masked",
+)
 
 
 class Callback(TimeStampedModel):

@@ -9,7 +9,6 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from junjia.core import clock
-from junjia.core.crypto import get_provider
 from junjia.core.workdays import add_working_days
 from junjia.orgs.api import region_scope
 from junjia.staffing.api import stand_ins_for
@@ -25,6 +24,8 @@ from .choices import (
     LoopStage,
 )
 from .models import (
+    APPOINTMENT_PHONE,
+    CASE_APPLICANT_ID,
     Appointment,
     AppointmentSlot,
     Callback,
@@ -34,7 +35,6 @@ from .models import (
     ServiceItem,
 )
 from .permissions import case_scope
-from .services import PHONE_AAD
 
 
 def catalogue(level: int | None = None) -> QuerySet[ServiceItem]:
@@ -121,7 +121,7 @@ def appointment_by_pk(pk) -> Appointment | None:
 
 def appointment_phone(appointment: Appointment) -> str:
     """The booked mobile number, decrypted, for the SMS that confirms a change."""
-    return get_provider().decrypt_text(appointment.phone_enc, aad=PHONE_AAD)
+    return APPOINTMENT_PHONE.open(appointment)
 
 
 def published_item(code: str) -> ServiceItem | None:
@@ -165,7 +165,7 @@ def case_progress(number: str, id_number: str) -> CaseProgress | None:
         value = parse_id_number(id_number).value
     except IdNumberError:
         return None
-    index = get_provider().blind_index(value, purpose="recipient.id")
+    index = CASE_APPLICANT_ID.lookup(value)  # the same index as a file's (core.personal)
     case = (
         Case.objects.filter(number=number.strip())
         .filter(Q(applicant_id_index=index) | Q(recipient__id_index=index))

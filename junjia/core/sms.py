@@ -9,12 +9,14 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from .personal import mask_phone
+
 log = logging.getLogger("junjia.sms")
 
 
 class ConsoleBackend:
     def send(self, phone: str, text: str) -> None:
-        log.info("sms", extra={"to": phone[:3] + "****" + phone[-4:], "text": text})
+        log.info("sms", extra={"to": mask_phone(phone), "text": text})
 
 
 class FileBackend:

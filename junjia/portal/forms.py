@@ -7,19 +7,11 @@ from django import forms
 
 from junjia.cases import api as cases
 from junjia.cases.choices import Area, Satisfaction
-from junjia.core.errors import DomainError
-from junjia.registry.api import normalise_mobile, parse_id_number
+from junjia.core.personal.forms import IdNumberField, MobileField
 
 # Han characters, letters, the middle dot of minority names (·), spaces.
 _NAME = re.compile(r"^[\u3400-\u9fffA-Za-z·•・. ]{2,50}$")
 _CODE = re.compile(r"^[A-Z0-9]{8}$")
-
-
-def _id_number(raw: str) -> str:
-    try:
-        return parse_id_number(raw).value
-    except DomainError as exc:
-        raise forms.ValidationError(str(exc)) from exc
 
 
 class SlotField(forms.ModelChoiceField):
@@ -47,19 +39,8 @@ class BookingForm(forms.Form):
         error_messages={"required": "请填写姓名。", "max_length": "姓名最多 50 个字。"},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    id_number = forms.CharField(
-        label="身份证号码",
-        max_length=22,
-        error_messages={"required": "请填写身份证号码。", "max_length": "身份证号码为 18 位。"},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
-        ),
-        help_text="18 位，最后一位可能是 X。",
-    )
-    phone = forms.CharField(
-        label="手机号码",
-        max_length=20,
-        error_messages={"required": "请填写手机号码。", "max_length": "手机号码为 11 位。"},
+    id_number = IdNumberField(help_text="18 位，最后一位可能是 X。")
+    phone = MobileField(
         widget=forms.TextInput(
             attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel"}
         ),
@@ -87,15 +68,6 @@ class BookingForm(forms.Form):
             raise forms.ValidationError("请填写身份证上的姓名：2 个字以上，只用汉字或字母。")
         return name
 
-    def clean_id_number(self):
-        return _id_number(self.cleaned_data["id_number"])
-
-    def clean_phone(self):
-        try:
-            return normalise_mobile(self.cleaned_data["phone"])
-        except DomainError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-
 
 class LookupForm(forms.Form):
     code = forms.CharField(
@@ -107,24 +79,13 @@ class LookupForm(forms.Form):
         ),
         help_text="预约成功时页面和短信里的 8 位字母和数字。",
     )
-    id_number = forms.CharField(
-        label="身份证号码",
-        max_length=22,
-        error_messages={"required": "请填写身份证号码。", "max_length": "身份证号码为 18 位。"},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
-        ),
-        help_text="预约时填写的身份证号码。",
-    )
+    id_number = IdNumberField(help_text="预约时填写的身份证号码。")
 
     def clean_code(self):
         code = re.sub(r"[\s-]", "", self.cleaned_data["code"]).upper()
         if not _CODE.match(code):
             raise forms.ValidationError("预约码为 8 位字母和数字，请对照短信核对。")
         return code
-
-    def clean_id_number(self):
-        return _id_number(self.cleaned_data["id_number"])
 
 
 class RescheduleForm(forms.Form):
@@ -185,12 +146,7 @@ class ProgressForm(forms.Form):
         ),
         help_text="印在一次性告知单、材料交接回执和办结回执上，例如 370202001001-20260928-0001。",
     )
-    # The identity number as the appointment look-up asks for it: one field, one check.
-    id_number = LookupForm.base_fields["id_number"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["id_number"].help_text = "办件申请人的身份证号码。"
+    id_number = IdNumberField(help_text="办件申请人的身份证号码。")
 
     def clean_case_number(self):
         number = normalise_case_number(self.cleaned_data["case_number"])
@@ -199,6 +155,3 @@ class ProgressForm(forms.Form):
                 "办件编号由数字和两个短横线组成，例如 370202001001-20260928-0001，请对照单据核对。"
             )
         return number
-
-    def clean_id_number(self):
-        return _id_number(self.cleaned_data["id_number"])

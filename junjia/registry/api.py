@@ -1,11 +1,7 @@
 """What other apps may use from the registry."""
 
-from junjia.core import clock
-
-from .crypto_fields import reveal_phone
-from .idnumber import IdNumber, IdNumberError, mask
+from .models import RECIPIENT_PHONE
 from .permissions import can_view_recipient, get_recipient_for_actor, recipient_scope
-from .phones import PhoneError, mask_phone, normalise_mobile
 from .services import TRANSFER_HOOKS, find_by_id_number
 
 
@@ -17,11 +13,10 @@ def register_timeline_provider(provider) -> None:
         TIMELINE_PROVIDERS.append(provider)
 
 
-def parse_id_number(raw: str) -> IdNumber:
-    """Validate an identity number (GB 11643) as the registry does; raises IdNumberError."""
-    from .idnumber import parse
-
-    return parse(raw, today=clock.today())
+def recipient_phone(recipient) -> str:
+    """The file's full mobile number ("" if none), for a message sent to the person; shown
+    to staff only through core.personal.reveal."""
+    return RECIPIENT_PHONE.open(recipient)
 
 
 def search_recipients(actor, q: str, limit: int = 20) -> list:
@@ -37,18 +32,11 @@ def search_recipients(actor, q: str, limit: int = 20) -> list:
 
 __all__ = [
     "TRANSFER_HOOKS",
-    "IdNumber",
-    "IdNumberError",
-    "PhoneError",
     "can_view_recipient",
     "find_by_id_number",
     "get_recipient_for_actor",
-    "mask",
-    "mask_phone",
-    "normalise_mobile",
-    "parse_id_number",
+    "recipient_phone",
     "recipient_scope",
     "register_timeline_provider",
-    "reveal_phone",
     "search_recipients",
 ]

@@ -9,11 +9,11 @@ class RegistryConfig(AppConfig):
     verbose_name = "服务对象档案"
 
     def ready(self) -> None:
-        from junjia.core import rotation, todo
+        from junjia.core import personal, todo
         from junjia.core.scheduler import Periodic, register
 
         from . import exports, imports, roles, tasks  # noqa: F401  (capabilities; job kinds; counts)
-        from .crypto_fields import ID_AAD, PHONE_AAD
+        from .models import RECIPIENT_ID, RECIPIENT_PHONE
         from .todo import QUEUES
 
         todo.register(*QUEUES)  # the home page's to-do list
@@ -26,13 +26,15 @@ class RegistryConfig(AppConfig):
                 "registry.category_counts", 45, "junjia.registry.tasks.refresh_category_counts"
             )
         )
-        # Encrypted columns re-encrypted by `manage.py rotate_keys`.
-        rotation.register(rotation.EncryptedColumn("registry.Recipient", "id_number_enc", ID_AAD))
-        rotation.register(rotation.EncryptedColumn("registry.Recipient", "phone_enc", PHONE_AAD))
-        for field in ("base", "proposed"):
-            rotation.register(
-                rotation.EncryptedJson("registry.ChangeRequest", field, PHONE_AAD, _snapshot_phones)
-            )
+        # Encrypted columns re-encrypted by `manage.py rotate_keys`, and the phone's copies
+        # in change requests' snapshots.
+        personal.register(RECIPIENT_ID, RECIPIENT_PHONE)
+        personal.register_copies(
+            RECIPIENT_PHONE,
+            model="registry.ChangeRequest",
+            json_fields=("base", "proposed"),
+            find=_snapshot_phones,
+        )
 
 
 def _snapshot_phones(snapshot: dict) -> list[tuple[tuple, str]]:

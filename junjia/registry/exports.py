@@ -18,9 +18,9 @@ from junjia.core.errors import DomainError
 from junjia.core.models import AuditAction, Job
 from junjia.orgs.api import has_capability, jurisdiction_of, require_capability
 
-from . import crypto_fields, selectors
+from . import selectors
 from .choices import DISABILITY_CATEGORIES, Category, DisabilityGrade
-from .models import Ledger
+from .models import RECIPIENT_ID, RECIPIENT_PHONE, Ledger
 from .selectors import SearchParams
 
 JOB_KIND = "registry.export"
@@ -98,8 +98,8 @@ def _yes(value: bool) -> str:
 
 def export_row(recipient, *, full: bool) -> list:
     """One person as a row: masked numbers unless `full` (already permission-checked)."""
-    id_number = crypto_fields.reveal_id(recipient) if full else recipient.id_masked
-    phone = crypto_fields.reveal_phone(recipient) if full else recipient.phone_masked
+    id_number = RECIPIENT_ID.open(recipient) if full else recipient.id_masked
+    phone = RECIPIENT_PHONE.open(recipient) if full else recipient.phone_masked
     verified = recipient.last_verified_at
     return [
         id_number,

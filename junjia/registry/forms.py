@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 
 from junjia.core import clock
+from junjia.core.personal.forms import IdNumberField, MobileField
 
 from . import errors
 from .choices import (
@@ -16,7 +17,6 @@ from .choices import (
     MeritKind,
     Relationship,
 )
-from .phones import PhoneError, normalise_mobile
 from .sections import SECTION_BY_KEY
 from .views.reads import household_regions, region_by_code, region_label
 
@@ -70,43 +70,15 @@ class RegionChoiceMixin:
         return region
 
 
-def _clean_mobile(raw: str) -> str:
-    raw = (raw or "").strip()
-    if not raw:
-        return ""
-    try:
-        return normalise_mobile(raw)
-    except PhoneError as exc:
-        raise forms.ValidationError(str(exc)) from exc
-
-
-def _clean_id_number(raw: str):
-    from .idnumber import IdNumberError
-    from .services import check_id_number
-
-    try:
-        return check_id_number(raw)
-    except IdNumberError as exc:
-        raise forms.ValidationError(str(exc)) from exc
-
-
 class RecipientCreateForm(RegionChoiceMixin, forms.Form):
     """新建档案: the household region, identity number, name and mobile phone."""
 
-    id_number = forms.CharField(
+    id_number = IdNumberField(
         label="公民身份号码",
-        max_length=20,
         help_text="18 位（旧版 15 位自动转换）；性别和出生日期由号码得出。",
-        error_messages={"required": "请填写身份证号码。"},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     name = forms.CharField(label="姓名", max_length=50, error_messages={"required": "请填写姓名。"})
-    phone = forms.CharField(
-        label="手机号码",
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
-    )
+    phone = MobileField(required=False)
 
     field_order = ["household", "id_number", "name", "phone"]
 
@@ -114,23 +86,15 @@ class RecipientCreateForm(RegionChoiceMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.setup_region(actor)
         self.order_fields(self.field_order)
-        self.parsed = None
 
     def clean_household(self):
         return self.clean_region_value(self.cleaned_data["household"])
-
-    def clean_id_number(self):
-        self.parsed = _clean_id_number(self.cleaned_data["id_number"])
-        return self.parsed.value
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError("请填写姓名。")
         return name
-
-    def clean_phone(self):
-        return _clean_mobile(self.cleaned_data["phone"])
 
 
 class TransferRequestForm(RegionChoiceMixin, forms.Form):
@@ -139,12 +103,7 @@ class TransferRequestForm(RegionChoiceMixin, forms.Form):
     region_field = "to_region"
     region_field_label = "迁入地"
 
-    id_number = forms.CharField(
-        label="公民身份号码",
-        max_length=20,
-        error_messages={"required": "请填写身份证号码。"},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
+    id_number = IdNumberField(label="公民身份号码")
     reason = forms.CharField(
         label="迁移原因",
         max_length=200,
@@ -162,9 +121,6 @@ class TransferRequestForm(RegionChoiceMixin, forms.Form):
 
     def clean_to_region(self):
         return self.clean_region_value(self.cleaned_data["to_region"])
-
-    def clean_id_number(self):
-        return _clean_id_number(self.cleaned_data["id_number"]).value
 
 
 class TransferDecideForm(forms.Form):
@@ -232,8 +188,7 @@ def section_form_class(key: str) -> type[forms.Form]:
 
         def __init__(self, *args, masked_phone: str = "", **kwargs):
             super().__init__(*args, **kwargs)
-            phone = self.fields["phone"]
-            phone.widget.attrs.update({"type": "tel", "inputmode": "tel", "autocomplete": "off"})
+            phone = self.fields["phone"]  # a MobileField: a tel box, no autocomplete
             if masked_phone:
                 phone.widget.attrs["placeholder"] = masked_phone
                 phone.help_text = f"当前号码 {masked_phone}；不修改请留空。"

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from junjia.core.models import StepRecord, TimeStampedModel
+from junjia.core.personal import ID, PHONE, PersonalField
 
 from .choices import (
     Branch,
@@ -126,6 +127,26 @@ class Recipient(TimeStampedModel):
     @property
     def is_deceased(self) -> bool:
         return self.death_date is not None
+
+
+# The file's numbers (core.personal): sealed, opened and rotated through these declarations.
+RECIPIENT_ID = PersonalField(
+    ID,
+    aad=b"registry.recipient.id_number",
+    model="registry.Recipient",
+    enc="id_number_enc",
+    masked="id_masked",
+    index="id_index",
+    tails=(("id_tail4_index", 4), ("id_tail6_index", 6)),  # the search box's tails
+)
+RECIPIENT_PHONE = PersonalField(
+    PHONE,
+    aad=b"registry.recipient.phone",
+    model="registry.Recipient",
+    enc="phone_enc",
+    masked="phone_masked",
+    index="phone_index",
+)
 
 
 class CategoryMembership(models.Model):

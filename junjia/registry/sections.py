@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django import forms
 
 from junjia.core import clock
+from junjia.core.personal.forms import MobileField
 
 from .choices import ETHNIC_GROUPS, Branch, Education, Hardship, Placement, PoliticalStatus
 
@@ -21,7 +22,7 @@ class BasicForm(forms.Form):
     ethnicity = forms.ChoiceField(
         label="民族", choices=[(e, e) for e in ETHNIC_GROUPS], initial="汉族"
     )
-    phone = forms.CharField(label="手机号码", max_length=20, required=False)
+    phone = MobileField(required=False)
     current_address = forms.CharField(label="现居住地址", max_length=200, required=False)
     political_status = forms.ChoiceField(
         label="政治面貌", choices=[("", "—"), *PoliticalStatus.choices], required=False
@@ -39,17 +40,6 @@ class BasicForm(forms.Form):
         if not name:
             raise forms.ValidationError("请填写姓名。")
         return name
-
-    def clean_phone(self):
-        from .phones import PhoneError, normalise_mobile
-
-        raw = self.cleaned_data["phone"].strip()
-        if not raw:
-            return ""
-        try:
-            return normalise_mobile(raw)
-        except PhoneError as exc:
-            raise forms.ValidationError(str(exc)) from exc
 
 
 class PartyForm(forms.Form):

@@ -9,9 +9,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from junjia.core import clock
+from junjia.core.personal import IdNumberError, parse_id_number
 from junjia.orgs.api import Level, has_capability, jurisdiction_of, subtree_range
 
-from . import crypto_fields
 from .choices import (
     BEREAVED_CATEGORIES,
     DISABILITY_CATEGORIES,
@@ -24,8 +24,15 @@ from .choices import (
     Hardship,
     TransferStatus,
 )
-from .idnumber import IdNumberError, parse
-from .models import CategoryCount, CategoryMembership, ChangeRequest, Recipient, TransferRequest
+from .models import (
+    RECIPIENT_ID,
+    RECIPIENT_PHONE,
+    CategoryCount,
+    CategoryMembership,
+    ChangeRequest,
+    Recipient,
+    TransferRequest,
+)
 from .permissions import recipient_scope
 from .tasks import living_approved_memberships
 
@@ -119,19 +126,18 @@ def _text_filter(q: str) -> Q:
     compact = q.replace(" ", "").upper()
     if len(compact) in (15, 18) and compact[:-1].isdigit():
         try:
-            number = parse(compact, today=clock.today()).value
+            number = parse_id_number(compact).value
         except IdNumberError:
             return Q(pk__in=[])
-        return Q(id_index=crypto_fields.id_lookup(number))
+        return RECIPIENT_ID.matching(number)
     if len(compact) == 11 and compact.isdigit() and compact.startswith("1"):
-        return Q(phone_index=crypto_fields.phone_lookup(compact))
+        return RECIPIENT_PHONE.matching(compact)
     if (
         len(compact) in (4, 6)
         and compact[:-1].isdigit()
         and (compact[-1].isdigit() or compact[-1] == "X")
     ):
-        field_name, value = crypto_fields.tail_lookup(compact)
-        return Q(**{field_name: value})
+        return RECIPIENT_ID.matching_tail(compact)
     if q.isascii() and q.replace(" ", "").isalpha():
         key = q.replace(" ", "").lower()
         return _prefix(key, "name_initials") | _prefix(key, "name_pinyin")

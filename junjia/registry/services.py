@@ -3,14 +3,16 @@ selectors.py. Rules cite 000 §6.1 (信息采集) unless said otherwise."""
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from junjia.core import audit, clock, notifications
+from junjia.core import audit, clock, notifications, personal
 from junjia.core.errors import InvalidInput, WrongState
 from junjia.core.models import AuditAction
+from junjia.core.personal import IdNumber, normalise_mobile, parse_id_number
 from junjia.core.workflow import perform
 from junjia.orgs.api import (
     Level,
@@ -21,7 +23,7 @@ from junjia.orgs.api import (
     require_capability,
 )
 
-from . import crypto_fields, errors, selectors, snapshots
+from . import errors, selectors, snapshots
 from .choices import (
     DISABILITY_CATEGORIES,
     ChangeStatus,
@@ -29,8 +31,15 @@ from .choices import (
     FileStatus,
     TransferStatus,
 )
-from .idnumber import IdNumber, IdNumberError, parse
-from .models import ChangeRequest, Recipient, RecipientDocument, ReviewStep, TransferRequest
+from .models import (
+    RECIPIENT_ID,
+    RECIPIENT_PHONE,
+    ChangeRequest,
+    Recipient,
+    RecipientDocument,
+    ReviewStep,
+    TransferRequest,
+)
 from .naming import pinyin_keys
 from .permissions import can
 from .sections import SECTION_BY_KEY
@@ -67,7 +76,7 @@ def known_county(code: str) -> bool:
 
 
 def check_id_number(raw: str) -> IdNumber:
-    return parse(raw, today=clock.today(), known_county=known_county)
+    return parse_id_number(raw, known_county=known_county)
 
 
 def _check_household(actor, region) -> None:
@@ -79,7 +88,7 @@ def _check_household(actor, region) -> None:
 
 def find_by_id_number(number: str) -> Recipient | None:
     return (
-        Recipient.objects.filter(id_index=crypto_fields.id_lookup(number))
+        Recipient.objects.filter(RECIPIENT_ID.matching(number))
         .exclude(status=FileStatus.WITHDRAWN)
         .select_related("household_region")
         .first()
@@ -126,11 +135,7 @@ def recipient_register(
     if not name:
         raise errors.RegistryError("请填写姓名。")
     full, initials = pinyin_keys(name)
-    phone_values = {}
-    if phone:
-        from .phones import normalise_mobile
-
-        phone_values = crypto_fields.phone_fields(normalise_mobile(phone))
+    phone_values = RECIPIENT_PHONE.seal(normalise_mobile(phone)) if phone else {}
     recipient = Recipient.objects.create(
         household_region=household_region,
         region_key=household_region.key,
@@ -141,7 +146,7 @@ def recipient_register(
         birth_date=parsed.birth_date,
         created_by=actor,
         responsible_clerk=actor,
-        **crypto_fields.id_fields(parsed.value),
+        **RECIPIENT_ID.seal(parsed.value),
         **phone_values,
     )
     ReviewStep.objects.create(
@@ -205,13 +210,13 @@ def _section_payload(section, cleaned: dict, recipient: Recipient) -> dict:
     payload = {}
     for name, value in cleaned.items():
         if name == "phone":
-            fields = crypto_fields.phone_fields(value)
+            fields = RECIPIENT_PHONE.seal(value)
             payload["phone"] = {
                 "enc": fields["phone_enc"],
                 "masked": fields["phone_masked"],
                 "index": fields["phone_index"],
             }
-            if value and recipient.phone_enc and crypto_fields.reveal_phone(recipient) == value:
+            if value and recipient.phone_enc and RECIPIENT_PHONE.open(recipient) == value:
                 payload["phone"] = {
                     "enc": recipient.phone_enc,
                     "masked": recipient.phone_masked,
@@ -636,19 +641,18 @@ def recipient_mark_deceased(*, actor, recipient: Recipient, death_date: dt.date)
 
 
 def recipient_reveal(*, actor, recipient: Recipient, field: str) -> str:
-    """Show one full value to someone allowed to see it; every showing is audited."""
-    if not can(actor, "registry.reveal", recipient):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("您没有查看完整证件号码和电话的权限。")
-    with transaction.atomic():
-        value = (
-            crypto_fields.reveal_id(recipient)
-            if field == "id_number"
-            else crypto_fields.reveal_phone(recipient)
-        )
-        _record(actor, AuditAction.VIEW, recipient, extra={"revealed": field})
-    return value
+    """Show one full value ("id_number" or "phone") to someone allowed to see it; every
+    showing is audited (core.personal.reveal)."""
+    column = RECIPIENT_ID if field == "id_number" else RECIPIENT_PHONE
+    return personal.reveal(
+        partial(column.open, recipient),
+        revealed=column.kind.name,
+        actor=actor,
+        capability="registry.reveal",
+        can=can,
+        obj=recipient,
+        subject_id=_subject(recipient),
+    )
 
 
 # --- documents ------------------------------------------------------------------------------
@@ -848,4 +852,4 @@ def transfer_cancel(*, actor, transfer: TransferRequest) -> TransferRequest:
     )
 
 
-__all__ = ["TRANSFER_HOOKS", "IdNumberError"]
+__all__ = ["TRANSFER_HOOKS"]

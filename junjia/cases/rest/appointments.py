@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from junjia.core.api_base import StandardPagination
 from junjia.core.errors import DomainError
+from junjia.core.personal.serializers import IdNumberSerializerField, MobileSerializerField
 from junjia.core.rest import read_input
 from junjia.orgs.api import get_for_actor, region_scope, require_capability
 
@@ -121,16 +122,8 @@ class AppointmentBookIn(serializers.Serializer):
     name = serializers.CharField(
         max_length=50, error_messages={"required": "请填写姓名。", "blank": "请填写姓名。"}
     )
-    id_number = serializers.CharField(
-        max_length=20,
-        help_text="公民身份号码（保存为密文，答复只给脱敏形式）",
-        error_messages={"required": "请填写身份证号码。", "blank": "请填写身份证号码。"},
-    )
-    phone = serializers.CharField(
-        max_length=20,
-        help_text="手机号码",
-        error_messages={"required": "请填写手机号码。", "blank": "请填写手机号码。"},
-    )
+    id_number = IdNumberSerializerField(help_text="公民身份号码（保存为密文，答复只给脱敏形式）")
+    phone = MobileSerializerField(help_text="手机号码")
     item = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, default=None, help_text="服务事项编码"
     )
@@ -138,22 +131,6 @@ class AppointmentBookIn(serializers.Serializer):
 
     def validate_slot(self, pk):
         return _slot_in_reach(self.context["actor"], pk)
-
-    def validate_id_number(self, raw):
-        from junjia.registry.api import IdNumberError, parse_id_number
-
-        try:
-            return parse_id_number(raw.strip().upper()).value
-        except IdNumberError as exc:
-            raise ValidationError(str(exc)) from exc
-
-    def validate_phone(self, raw):
-        from junjia.registry.api import PhoneError, normalise_mobile
-
-        try:
-            return normalise_mobile(raw)
-        except PhoneError as exc:
-            raise ValidationError(str(exc)) from exc
 
     def validate(self, attrs):
         code = (attrs.get("item") or "").strip()

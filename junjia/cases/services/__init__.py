@@ -28,8 +28,6 @@ from .case_flow import (
 )
 from .common import (
     CALLBACK_DAYS,
-    ID_AAD,
-    PHONE_AAD,
     RECHECK_STATUSES,
     case_for_token,
     rating_token,
@@ -49,8 +47,6 @@ from .items import item_publish
 
 __all__ = [
     "CALLBACK_DAYS",
-    "ID_AAD",
-    "PHONE_AAD",
     "RECHECK_STATUSES",
     "appointment_book",
     "appointment_cancel",

@@ -9,8 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from junjia.core import audit
-from junjia.core.crypto import get_provider
 from junjia.core.models import AuditAction
+from junjia.core.personal import IdNumberError, normalise_mobile, parse_id_number
 from junjia.core.workdays import is_working_day
 from junjia.core.workflow import perform
 from junjia.orgs.api import can_reach
@@ -21,13 +21,15 @@ from ..choices import (
     SlotKind,
 )
 from ..models import (
+    APPOINTMENT_ID,
+    APPOINTMENT_PHONE,
     Appointment,
     AppointmentSlot,
 )
 from ..workflow import (
     APPOINTMENT_WORKFLOW,
 )
-from .common import _CODE_ALPHABET, ID_AAD, PHONE_AAD, _audit_step
+from .common import _CODE_ALPHABET, _audit_step
 
 # --- appointments ----------------------------------------------------------------------------
 
@@ -73,8 +75,6 @@ def appointment_book(
 ) -> Appointment:
     """Book one place. The conditional UPDATE (booked < capacity) is the only guard needed:
     concurrent requests for the last place cannot both succeed, on SQLite or PostgreSQL."""
-    from junjia.registry.api import mask_phone, normalise_mobile, parse_id_number
-
     number = parse_id_number(id_number).value
     mobile = normalise_mobile(phone)
     if not name.strip():
@@ -86,16 +86,12 @@ def appointment_book(
         raise errors.CaseError(errors.SLOT_PAST)
     # Everything that needs no lock is done first: encryption and the blind index are the
     # costly part, and a transaction holding the slot's row should not wait for them.
-    provider = get_provider()
     fields = {
         "slot": slot,
         "region_key": slot.region_key,
         "name": name.strip(),
-        "id_enc": provider.encrypt_text(number, aad=ID_AAD),
-        "id_index": provider.blind_index(number, purpose="recipient.id"),
-        "id_masked": number[:6] + "*" * 8 + number[-4:],
-        "phone_enc": provider.encrypt_text(mobile, aad=PHONE_AAD),
-        "phone_masked": mask_phone(mobile),
+        **APPOINTMENT_ID.seal(number),
+        **APPOINTMENT_PHONE.seal(mobile),
         "item": item,
         "note": note.strip()[:200],
         "booked_by": actor,
@@ -177,15 +173,12 @@ def appointment_reschedule(
 
 def find_appointment(code: str, id_number: str) -> Appointment | None:
     """Public look-up needs both the code and the number: neither alone reveals anything."""
-    from junjia.registry.api import parse_id_number
-
     try:
         number = parse_id_number(id_number).value
-    except Exception:
+    except IdNumberError:
         return None
-    index = get_provider().blind_index(number, purpose="recipient.id")
     return (
-        Appointment.objects.filter(code=code.strip().upper(), id_index=index)
+        Appointment.objects.filter(APPOINTMENT_ID.matching(number), code=code.strip().upper())
         .select_related("slot")
         .first()
     )

@@ -9,9 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from junjia.core import audit, notifications, sms
-from junjia.core.crypto import get_provider
 from junjia.core.errors import InvalidInput
 from junjia.core.models import AuditAction
+from junjia.core.personal import normalise_mobile, parse_id_number
 from junjia.core.workdays import add_working_days
 from junjia.core.workflow import available, perform
 from junjia.orgs.api import can_reach, require_capability
@@ -24,6 +24,8 @@ from ..choices import (
     MaterialState,
 )
 from ..models import (
+    CASE_APPLICANT_ID,
+    CASE_APPLICANT_PHONE,
     Callback,
     Case,
     CaseStep,
@@ -37,8 +39,6 @@ from ..workflow import (
 from .availability import can_handle
 from .common import (
     CALLBACK_DAYS,
-    ID_AAD,
-    PHONE_AAD,
     RECHECK_STATUSES,
     _applicant_phone,
     _today,
@@ -160,25 +160,11 @@ def case_open(
         categories = tuple(recipient.categories.values_list("category", flat=True))
     if not applicant_name.strip():
         raise errors.CaseError("请填写申请人姓名，或选择服务对象档案。")
-    provider = get_provider()
     extra = {}
     if applicant_phone:
-        from junjia.registry.api import mask_phone, normalise_mobile
-
-        phone = normalise_mobile(applicant_phone)
-        extra.update(
-            applicant_phone_enc=provider.encrypt_text(phone, aad=PHONE_AAD),
-            applicant_phone_masked=mask_phone(phone),
-        )
+        extra.update(CASE_APPLICANT_PHONE.seal(normalise_mobile(applicant_phone)))
     if applicant_id and recipient is None:
-        from junjia.registry.api import parse_id_number
-
-        number = parse_id_number(applicant_id).value
-        extra.update(
-            applicant_id_enc=provider.encrypt_text(number, aad=ID_AAD),
-            applicant_id_index=provider.blind_index(number, purpose="recipient.id"),
-            applicant_id_masked=number[:6] + "*" * 8 + number[-4:],
-        )
+        extra.update(CASE_APPLICANT_ID.seal(parse_id_number(applicant_id).value))
     status = CaseStatus.CONSULTED if consultation else CaseStatus.RECEIVED
     doorstep, proxy = doorstep or {}, proxy or {}
     for _attempt in range(5):

@@ -1,5 +1,5 @@
-"""What the cases services share: the clock, the applicant fields' associated data, station
-heads, a history that is the audit log."""
+"""What the cases services share: the clock, the applicant's phone, station heads, a history
+that is the audit log."""
 
 import datetime as dt
 
@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core import signing
 
 from junjia.core import audit, clock
-from junjia.core.crypto import get_provider
 from junjia.core.models import AuditAction
 from junjia.orgs.api import station_heads
 
@@ -15,11 +14,10 @@ from ..choices import (
     CaseStatus,
 )
 from ..models import (
+    CASE_APPLICANT_PHONE,
     Case,
 )
 
-ID_AAD = b"cases.applicant.id_number"
-PHONE_AAD = b"cases.applicant.phone"
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no look-alikes, read out by phone
 CALLBACK_DAYS = 10
 
@@ -73,12 +71,13 @@ RATING_SALT = "cases.rating"
 
 
 def _applicant_phone(case: Case) -> str:
+    """The number given at the window, or else the file's ("" if neither)."""
     if case.applicant_phone_enc:
-        return get_provider().decrypt_text(case.applicant_phone_enc, aad=PHONE_AAD)
+        return CASE_APPLICANT_PHONE.open(case)
     if case.recipient_id:
-        from junjia.registry.api import reveal_phone
+        from junjia.registry.api import recipient_phone
 
-        return reveal_phone(case.recipient)
+        return recipient_phone(case.recipient)
     return ""
 
 

@@ -3,8 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
-from junjia.core import audit, notifications
-from junjia.core.errors import InvalidInput, NotPermitted, WrongState
+from junjia.core import audit, notifications, personal
+from junjia.core.errors import InvalidInput, WrongState
 from junjia.core.models import AuditAction
 from junjia.core.workdays import add_working_days
 from junjia.core.workflow import available, perform
@@ -45,24 +45,27 @@ NO_PHONE = "该办件没有登记联系电话。"
 def callback_reveal_phone(*, actor, callback: Callback) -> str:
     """The full phone number the clerk needs for the callback: for whoever may record it,
     while it is due; every showing is audited (the case, and the person's file)."""
-    answer = _callback_can(actor, "cases.callback", callback)
-    if answer is not True:
-        raise NotPermitted(answer)
-    if callback.status != CallbackStatus.DUE:
-        raise WrongState(CALLBACK_REVEAL_CLOSED, status=callback.status)
     case = callback.case
-    with transaction.atomic():
-        phone = _applicant_phone(case)
-        if not phone:
+
+    def phone() -> str:
+        if callback.status != CallbackStatus.DUE:
+            raise WrongState(CALLBACK_REVEAL_CLOSED, status=callback.status)
+        found = _applicant_phone(case)
+        if not found:
             raise InvalidInput(NO_PHONE)
-        audit.record(
-            actor=actor,
-            action=AuditAction.VIEW,
-            obj=case,
-            subject_id=f"recipient:{case.recipient_id}" if case.recipient_id else "",
-            extra={"revealed": "phone", "page": "callback", "callback": callback.pk},
-        )
-    return phone
+        return found
+
+    return personal.reveal(
+        phone,
+        revealed=personal.PHONE.name,
+        actor=actor,
+        capability="cases.callback",
+        can=_callback_can,
+        obj=callback,
+        audit_obj=case,
+        subject_id=f"recipient:{case.recipient_id}" if case.recipient_id else "",
+        extra={"page": "callback", "callback": callback.pk},
+    )
 
 
 @transaction.atomic

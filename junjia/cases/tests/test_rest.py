@@ -24,7 +24,7 @@ from junjia.orgs.api_permissions import ADMIN_TOKEN_REFUSED
 from junjia.orgs.choices import Role
 from junjia.orgs.tests.factories import make_staff
 from junjia.orgs.tests.helpers import login_as
-from junjia.registry import crypto_fields
+from junjia.registry.models import RECIPIENT_ID
 from junjia.registry.tests.factories import make_id_number, make_recipient
 from junjia.staffing import api as staffing
 
@@ -267,7 +267,7 @@ def test_a_person_on_file_is_shown_with_the_files_masked_values(world):
     response = api_for(world.a).get(url(case))
     assert_masked(
         response.content.decode(),
-        crypto_fields.reveal_id(world.person),
+        RECIPIENT_ID.open(world.person),
         FILE_PHONE,
     )
     assert response.json()["applicant"] == {

@@ -306,7 +306,7 @@ def test_last_place_cannot_be_booked_twice_under_concurrency(tree, personas, mon
     assert slot.booked == 3 == Appointment.objects.filter(slot=slot).count()
 
 
-def test_callback_after_employment_case_and_follow_up_when_unsatisfied(world):
+def completed_employment_case(world) -> Case:
     case = services.case_accept(
         actor=world.a,
         case=open_case(
@@ -319,13 +319,41 @@ def test_callback_after_employment_case_and_follow_up_when_unsatisfied(world):
             },
         ),
     )
-    case = services.case_complete(actor=world.a, case=case, result="已推荐岗位")
+    return services.case_complete(actor=world.a, case=case, result="已推荐岗位")
+
+
+def test_callback_after_employment_case_and_follow_up_when_unsatisfied(world):
+    case = completed_employment_case(world)
     callback = Callback.objects.get(case=case)
     assert callback.status == CallbackStatus.DUE
     services.callback_record(
         actor=world.a, callback=callback, outcome="尚未就业", satisfaction=2, follow_up=False
     )
     assert Callback.objects.filter(case=case, status=CallbackStatus.DUE).count() == 1
+
+
+def test_the_callback_phone_is_shown_only_in_reach_with_the_capability_and_audited(world):
+    # given a due callback of a walk-in who left a phone number
+    case = completed_employment_case(world)
+    callback = Callback.objects.get(case=case)
+    shown = AuditEntry.objects.filter(action="view", object_type="cases.case")
+
+    # the neighbouring clerk is out of reach; the county leader has no callback capability
+    for refused in (world.personas.clerk_b, world.personas.leader_county):
+        with pytest.raises(NotPermitted, match="该回访不在您的辖区内。"):
+            services.callback_reveal_phone(actor=refused, callback=callback)
+    assert not shown.exists()
+
+    # the clerk who calls sees the number, and the showing is one audit row on the case
+    assert services.callback_reveal_phone(actor=world.a, callback=callback) == "13912345678"
+    row = shown.get()
+    assert (row.actor_id, row.object_id, row.region_key, row.subject_id) == (
+        world.a.pk,
+        str(case.pk),
+        case.region_key,
+        "",
+    )
+    assert row.extra == {"revealed": "phone", "page": "callback", "callback": callback.pk}
 
 
 def test_bad_rating_opens_the_closed_loop(world):

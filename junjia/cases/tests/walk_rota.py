@@ -70,13 +70,9 @@ def extend_world(world, tree, personas):
     world.rota_case_b = completed(f"{station.region.code}-ROTA-0001")
     world.rota_case_unrated_b = completed(f"{station.region.code}-ROTA-0002")
     # the applicant left a phone number: the callback's reveal shows it
-    from junjia.cases.services import PHONE_AAD
-    from junjia.core.crypto import get_provider
+    from junjia.cases.models import CASE_APPLICANT_PHONE
 
-    Case.objects.filter(pk=world.rota_case_b.pk).update(
-        applicant_phone_enc=get_provider().encrypt_text("13800000001", aad=PHONE_AAD),
-        applicant_phone_masked="138****0001",
-    )
+    Case.objects.filter(pk=world.rota_case_b.pk).update(**CASE_APPLICANT_PHONE.seal("13800000001"))
     world.rota_callback_b = Callback.objects.create(
         case=world.rota_case_b, region_key=key, owner=clerk_b, due_on=today
     )

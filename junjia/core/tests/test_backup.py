@@ -24,9 +24,8 @@ from junjia.core.crypto import get_provider, reset_provider
 from junjia.core.models import AuditEntry, AuditSeal
 from junjia.orgs import services as org_services
 from junjia.orgs.models import Region, Station
-from junjia.registry import crypto_fields
 from junjia.registry import services as registry_services
-from junjia.registry.models import Recipient
+from junjia.registry.models import RECIPIENT_ID, RECIPIENT_PHONE, Recipient
 from junjia.registry.tests.factories import make_id_number
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -141,8 +140,8 @@ def test_restore_drill_same_rows_same_keys_chain_verifies(tree, personas, tmp_pa
     copy = Recipient.objects.using(fresh).get(pk=recipient.pk)
     assert (copy.name, copy.id_number_enc) == ("李卫国", recipient.id_number_enc)
     # … decrypting with the same keys …
-    assert crypto_fields.reveal_id(copy) == ID_NUMBER
-    assert crypto_fields.reveal_phone(copy) == "13912345678"
+    assert RECIPIENT_ID.open(copy) == ID_NUMBER
+    assert RECIPIENT_PHONE.open(copy) == "13912345678"
     copied_case = Case.objects.using(fresh).get(pk=case.pk)
     provider = get_provider()
     assert provider.decrypt_text(copied_case.applicant_id_enc, aad=case_services.ID_AAD) == (

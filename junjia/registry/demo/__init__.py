@@ -13,7 +13,7 @@ seed (so the result does not depend on the number of worker processes), and stre
 PostgreSQL with COPY in one transaction.
 
 Column values are exactly those the services write: identity and phone numbers through
-crypto_fields, pinyin keys through naming.pinyin_keys, sections shaped as the section forms
+core.personal, pinyin keys through naming.pinyin_keys, sections shaped as the section forms
 save them, snapshots (open change requests) as snapshots.take makes them. Rows are inserted
 directly (not through the services) for speed, with the historical timestamps of each step.
 

@@ -7,14 +7,15 @@ import functools
 import random
 from itertools import accumulate
 
-from .. import crypto_fields
+from junjia.core.personal import check_character
+
 from ..choices import (
     Hardship,
     Placement,
     PoliticalStatus,
     Relationship,
 )
-from ..idnumber import check_character
+from ..models import RECIPIENT_ID, RECIPIENT_PHONE
 from ..naming import pinyin_keys
 from ..sections import SECTIONS
 from .history import (
@@ -259,8 +260,8 @@ def generate_part(part: Part) -> Rows:
             "plan": _plan(rng, age, hardship, empty_nest, sections),
             "responsible_clerk_id": creator.user_id,
             "created_by_id": creator.user_id,
-            **crypto_fields.id_fields(number),
-            **crypto_fields.phone_fields(phone),
+            **RECIPIENT_ID.seal(number),
+            **RECIPIENT_PHONE.seal(phone),
         }
         _history(rng, part, out, row, stage, person, creator, town, today, now_dt)
         out.recipients.append(row)

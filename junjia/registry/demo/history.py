@@ -10,12 +10,13 @@ from junjia.orgs.api import (
     Level,
 )
 
-from .. import crypto_fields, snapshots
+from .. import snapshots
 from ..choices import (
     ChangeStatus,
     FileStatus,
     Hardship,
 )
+from ..models import RECIPIENT_PHONE
 from ..sections import SECTIONS
 from ..workflow import APPROVE, PASS_UP, RETURN, SUBMIT, WITHDRAW
 from .people import (
@@ -260,7 +261,7 @@ def _open_change(rng, out: Rows, row, person: Person, creator, town, county, clo
     proposed = json.loads(json.dumps(base))
     reason = _pick(rng, {"phone": 35, "address": 30, "employment": 20, "hardship": 15})
     if reason == "phone":
-        new = crypto_fields.phone_fields(_mobile(rng))
+        new = RECIPIENT_PHONE.seal(_mobile(rng))
         proposed["sections"]["basic"]["phone"] = {
             "enc": new["phone_enc"],
             "masked": new["phone_masked"],

@@ -24,9 +24,9 @@ from junjia.core.errors import DomainError
 from junjia.core.models import Job
 from junjia.orgs.api import Level, can_reach, jurisdiction_of, require_capability
 
-from .. import crypto_fields, errors, services
+from .. import errors, services
 from ..choices import FileStatus
-from ..models import ChangeRequest, Recipient
+from ..models import RECIPIENT_ID, ChangeRequest, Recipient
 from ..sections import SECTION_BY_KEY
 from .rows import Row, _Context, check_row
 from .template import (
@@ -599,7 +599,7 @@ class ImportRun:
         ]
         for start in range(0, len(orphans), 1000):
             chunk = orphans[start : start + 1000]
-            lookups = {crypto_fields.id_lookup(n): n for n in chunk}
+            lookups = {RECIPIENT_ID.lookup(n): n for n in chunk}
             existing = self._existing(list(lookups))
             keep = []
             for index, id_number in lookups.items():

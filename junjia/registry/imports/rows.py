@@ -13,11 +13,12 @@ from django.forms.utils import ErrorDict
 
 from junjia.core import xlsx
 from junjia.core.errors import DomainError
+from junjia.core.personal import IdNumberError
+from junjia.core.personal import parse_id_number as parse_id
 from junjia.core.text import refuse_hidden
 
-from .. import crypto_fields, errors, services
-from ..idnumber import IdNumberError
-from ..idnumber import parse as parse_id
+from .. import errors, services
+from ..models import RECIPIENT_ID
 from .template import (
     _HEADER_OF,
     BASIC,
@@ -339,7 +340,7 @@ def check_row(sheet: Sheet, number: int, cells: dict[str, object], ctx: _Context
         if ctx.prepare:
             _prepare_basic(payload, parsed, ctx.tail_base)
         else:
-            payload["id_index"] = crypto_fields.id_lookup(parsed.value)
+            payload["id_index"] = RECIPIENT_ID.lookup(parsed.value)
     return (True, sheet.key, number, parsed.value, payload, [], warnings)
 
 

@@ -15,9 +15,17 @@ from django.utils import timezone
 from junjia.core import audit
 from junjia.core.models import AuditAction, AuditEntry, Job
 
-from .. import crypto_fields, services, snapshots
+from .. import services, snapshots
 from ..choices import FileStatus
-from ..models import CategoryMembership, FamilyMember, Honour, Recipient, ReviewStep
+from ..models import (
+    RECIPIENT_ID,
+    RECIPIENT_PHONE,
+    CategoryMembership,
+    FamilyMember,
+    Honour,
+    Recipient,
+    ReviewStep,
+)
 from ..naming import pinyin_keys
 from ..sections import SECTION_BY_KEY, SECTIONS
 from .template import BASIC, LISTS
@@ -26,20 +34,20 @@ from .template import BASIC, LISTS
 
 # Blind indexes of the last four characters, per process: only 11,000 can exist, so in a
 # large file most are seen before. Keyed by the provider too (a key change starts afresh).
-_TAIL4_MEMO: dict = {}
 
 
 def _prepare_basic(payload: dict, parsed, tail_base: dict | None) -> None:
     """The costly part of a new file, done here in the worker: encryption and blind indexes
-    (crypto_fields), pinyin keys (naming), and the columns and audit text of the new row.
+    (core.personal, through the file's declared columns), pinyin keys (naming), and the
+    columns and audit text of the new row.
     With `tail_base` (streaming to PostgreSQL) the columns travel as COPY text: the row's
     columns that no other sheet sets (_TAIL), and its audit row's repr and changes."""
     fields_ = payload["fields"]
-    id_values = crypto_fields.id_fields(parsed.value, tail4_memo=_TAIL4_MEMO)
+    id_values = RECIPIENT_ID.seal(parsed.value)
     columns = {k: v for k, v in fields_.items() if k != "phone"}
     columns.update(id_values)
     if fields_.get("phone"):
-        columns.update(crypto_fields.phone_fields(fields_["phone"]))
+        columns.update(RECIPIENT_PHONE.seal(fields_["phone"]))
     columns["name_pinyin"], columns["name_initials"] = pinyin_keys(fields_.get("name", ""))
     columns["gender"], columns["birth_date"] = parsed.gender, parsed.birth_date
     payload["id_index"] = id_values["id_index"]

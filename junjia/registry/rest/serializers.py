@@ -9,6 +9,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from junjia.core.personal.serializers import IdNumberSerializerField, MobileSerializerField
 from junjia.orgs.api import Level
 
 from .. import forms, selectors, services
@@ -17,9 +18,7 @@ from ..choices import (
     DocumentKind,
     Gender,
 )
-from ..idnumber import IdNumberError
 from ..models import TransferRequest
-from ..phones import PhoneError, normalise_mobile
 from ..sections import SECTIONS
 from ..snapshots import diff, section_values
 from ..views import reads
@@ -400,15 +399,11 @@ class RecipientCreateIn(serializers.Serializer):
         help_text="户籍所在地：辖区内乡镇（街道）或村（社区）的 12 位区划代码",
         error_messages={"required": forms.REGION_REQUIRED, "blank": forms.REGION_REQUIRED},
     )
-    id_number = serializers.CharField(
-        max_length=20,
-        help_text="公民身份号码，18 位（旧版 15 位自动转换）",
-        error_messages={"required": "请填写身份证号码。", "blank": "请填写身份证号码。"},
-    )
+    id_number = IdNumberSerializerField(help_text="公民身份号码，18 位（旧版 15 位自动转换）")
     name = serializers.CharField(
         max_length=50, error_messages={"required": "请填写姓名。", "blank": "请填写姓名。"}
     )
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    phone = MobileSerializerField(required=False, allow_blank=True, default="")
     gender = serializers.ChoiceField(
         choices=Gender.choices, required=False, allow_blank=True, help_text="须与号码一致"
     )
@@ -419,20 +414,6 @@ class RecipientCreateIn(serializers.Serializer):
         if region is None:
             raise ValidationError(forms.REGION_UNKNOWN.format(code=code))
         return region
-
-    def validate_id_number(self, raw):
-        try:
-            return services.check_id_number(raw).value
-        except IdNumberError as exc:
-            raise ValidationError(str(exc)) from exc
-
-    def validate_phone(self, raw):
-        if not raw.strip():
-            return ""
-        try:
-            return normalise_mobile(raw)
-        except PhoneError as exc:
-            raise ValidationError(str(exc)) from exc
 
 
 class RevealIn(serializers.Serializer):
@@ -454,10 +435,7 @@ class OptionalReasonIn(serializers.Serializer):
 
 
 class TransferCreateIn(serializers.Serializer):
-    id_number = serializers.CharField(
-        max_length=20,
-        error_messages={"required": "请填写身份证号码。", "blank": "请填写身份证号码。"},
-    )
+    id_number = IdNumberSerializerField()
     to_region = serializers.CharField(
         max_length=12,
         help_text="迁入地：辖区内乡镇（街道）或村（社区）的区划代码",
@@ -467,12 +445,6 @@ class TransferCreateIn(serializers.Serializer):
         max_length=200,
         error_messages={"required": "请填写迁移原因。", "blank": "请填写迁移原因。"},
     )
-
-    def validate_id_number(self, raw):
-        try:
-            return services.check_id_number(raw).value
-        except IdNumberError as exc:
-            raise ValidationError(str(exc)) from exc
 
     def validate_to_region(self, code):
         region = reads.region_by_code(self.context["actor"], code)

@@ -5,10 +5,15 @@ import itertools
 
 from django.utils import timezone
 
-from junjia.registry import crypto_fields
+from junjia.core.personal import check_character
 from junjia.registry.choices import Category, FileStatus
-from junjia.registry.idnumber import check_character
-from junjia.registry.models import CategoryMembership, Recipient, ReviewStep
+from junjia.registry.models import (
+    RECIPIENT_ID,
+    RECIPIENT_PHONE,
+    CategoryMembership,
+    Recipient,
+    ReviewStep,
+)
 from junjia.registry.naming import pinyin_keys
 
 _sequence = itertools.count(1)
@@ -60,8 +65,8 @@ def make_recipient(
         last_verified_at=now if status == FileStatus.APPROVED else None,
         created_by=created_by,
         responsible_clerk=created_by,
-        **crypto_fields.id_fields(number),
-        **crypto_fields.phone_fields(phone),
+        **RECIPIENT_ID.seal(number),
+        **RECIPIENT_PHONE.seal(phone),
         **fields,
     )
     CategoryMembership.objects.bulk_create(

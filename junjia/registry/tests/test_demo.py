@@ -9,10 +9,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from junjia.core.models import AuditEntry
+from junjia.core.personal import normalise_mobile
+from junjia.core.personal import parse_id_number as parse
 from junjia.orgs.api import Level, can_reach, jurisdiction_of
 from junjia.orgs.demo import build_demo
 from junjia.orgs.models import Region, User
-from junjia.registry import crypto_fields, demo, selectors, snapshots
+from junjia.registry import demo, selectors, snapshots
 from junjia.registry.choices import (
     DISABILITY_CATEGORIES,
     Category,
@@ -20,8 +22,9 @@ from junjia.registry.choices import (
     FileStatus,
     MeritKind,
 )
-from junjia.registry.idnumber import parse
 from junjia.registry.models import (
+    RECIPIENT_ID,
+    RECIPIENT_PHONE,
     CategoryCount,
     CategoryMembership,
     ChangeRequest,
@@ -31,7 +34,6 @@ from junjia.registry.models import (
     ReviewStep,
 )
 from junjia.registry.naming import pinyin_keys
-from junjia.registry.phones import normalise_mobile
 from junjia.registry.services import check_id_number
 from junjia.registry.tasks import living_approved_memberships
 
@@ -65,11 +67,11 @@ def test_identity_numbers_are_valid_unique_and_match_the_columns(loaded):
     today = timezone.localdate()
     numbers = set()
     for r in Recipient.objects.all():
-        number = crypto_fields.reveal_id(r)
+        number = RECIPIENT_ID.open(r)
         parsed = parse(number, today=today)
         assert parsed.birth_date == r.birth_date
         assert parsed.gender == r.gender
-        fields = crypto_fields.id_fields(number)
+        fields = RECIPIENT_ID.seal(number)
         assert (r.id_index, r.id_masked, r.id_tail4_index, r.id_tail6_index) == (
             fields["id_index"],
             fields["id_masked"],
@@ -85,7 +87,7 @@ def test_most_numbers_carry_the_county_code_and_some_retired_codes_warn(loaded):
     codes = Counter()
     warned = 0
     for r in Recipient.objects.select_related("household_region"):
-        number = crypto_fields.reveal_id(r)
+        number = RECIPIENT_ID.open(r)
         codes["own" if number[:6] == r.household_region.code[:6] else "other"] += 1
         if number[:6] in demo.RETIRED_CODES:
             warned += 1
@@ -99,9 +101,9 @@ def test_columns_are_those_the_services_write(loaded):
     for r in Recipient.objects.all():
         assert (r.name_pinyin, r.name_initials) == pinyin_keys(r.name)
         if r.phone_enc:
-            phone = crypto_fields.reveal_phone(r)
+            phone = RECIPIENT_PHONE.open(r)
             assert normalise_mobile(phone) == phone
-            assert r.phone_index == crypto_fields.phone_lookup(phone)
+            assert r.phone_index == RECIPIENT_PHONE.lookup(phone)
             assert r.phone_masked == phone[:3] + "****" + phone[-4:]
         assert set(r.sections) == {"basic", "party", "service", "placement", "employment",
                                    "training", "pension", "hardship"}  # fmt: skip
@@ -262,5 +264,5 @@ def test_scale_mode_creates_staff_and_spreads_files_over_a_province(db):
     reviewer = User.objects.get(username="scale_370202_reviewer")
     assert not reviewer.has_usable_password()
     assert ReviewStep.objects.filter(actor=reviewer, action="审核通过").exists()
-    numbers = {crypto_fields.reveal_id(r) for r in Recipient.objects.all()}
+    numbers = {RECIPIENT_ID.open(r) for r in Recipient.objects.all()}
     assert len(numbers) == 300

@@ -13,9 +13,10 @@ from openpyxl import Workbook, load_workbook
 from junjia.core.models import AuditEntry, Job, JobStatus
 from junjia.registry import imports
 from junjia.registry.choices import Category, ChangeStatus, FileStatus
-from junjia.registry.crypto_fields import id_lookup, reveal_id, reveal_phone
 from junjia.registry.imports import rows as row_rules
 from junjia.registry.models import (
+    RECIPIENT_ID,
+    RECIPIENT_PHONE,
     CategoryMembership,
     ChangeRequest,
     FamilyMember,
@@ -301,13 +302,13 @@ def test_valid_only_writes_the_good_rows_with_one_audit_row_each(
         "错误行": 1,
         "警告": 0,
     }
-    zhang = Recipient.objects.get(id_index=id_lookup(a))
+    zhang = Recipient.objects.get(id_index=RECIPIENT_ID.lookup(a))
     assert zhang.status == FileStatus.DRAFT
     assert zhang.region_key == tree.regions.village_a.key
     assert (zhang.name, zhang.name_pinyin, zhang.name_initials) == ("张三", "zhangsan", "zs")
-    assert reveal_id(zhang) == a
+    assert RECIPIENT_ID.open(zhang) == a
     assert zhang.id_masked == a[:6] + "********" + a[-4:]
-    assert reveal_phone(zhang) == "13800138000"
+    assert RECIPIENT_PHONE.open(zhang) == "13800138000"
     assert zhang.phone_masked == "138****8000"
     assert (zhang.political_status, zhang.combat_veteran) == ("party_member", True)
     assert (zhang.enlistment_date, zhang.discharge_date) == (
@@ -323,7 +324,7 @@ def test_valid_only_writes_the_good_rows_with_one_audit_row_each(
     assert list(zhang.honours.values_list("kind", "awarded_on")) == [
         ("third_class", dt.date(1996, 8, 1))
     ]
-    li = Recipient.objects.get(id_index=id_lookup(b))
+    li = Recipient.objects.get(id_index=RECIPIENT_ID.lookup(b))
     assert (li.gender, li.hardship) == ("F", "minimum_living")
     assert li.sections["hardship"] == {"hardship_since": "2020-05-01", "hardship_note": ""}
     assert list(li.family.values_list("name", "relationship", "birth_year")) == [
@@ -507,7 +508,7 @@ def test_category_from_the_file_counts_for_submission(
     run_job(personas.clerk_a, data, False, django_capture_on_commit_callbacks)
     from junjia.registry import services
 
-    recipient = Recipient.objects.get(id_index=id_lookup(number))
+    recipient = Recipient.objects.get(id_index=RECIPIENT_ID.lookup(number))
     services.recipient_submit(actor=personas.clerk_a, recipient=recipient)
     recipient.refresh_from_db()
     assert recipient.status == FileStatus.SUBMITTED
@@ -534,11 +535,13 @@ def test_a_bad_list_row_takes_back_the_rows_of_that_list_already_written(
     )
     job = run_job(personas.clerk_a, data, True, django_capture_on_commit_callbacks)
     assert job.status == JobStatus.SUCCEEDED, job.message
-    zhang = Recipient.objects.get(id_index=id_lookup(a))
+    zhang = Recipient.objects.get(id_index=RECIPIENT_ID.lookup(a))
     assert list(zhang.categories.all()) == []
     assert list(zhang.honours.values_list("kind", flat=True)) == ["third_class"]  # other list kept
     assert list(
-        Recipient.objects.get(id_index=id_lookup(b)).categories.values_list("category", flat=True)
+        Recipient.objects.get(id_index=RECIPIENT_ID.lookup(b)).categories.values_list(
+            "category", flat=True
+        )
     ) == ["martyr_family"]
     report = load_workbook(io.BytesIO(job.result_file.read()))["错误报告"]
     assert [r[:2] + r[4:5] for r in report.iter_rows(min_row=2, values_only=True)] == [
@@ -561,7 +564,7 @@ def test_tabs_line_breaks_and_backslashes_are_stored_as_typed(
     )
     job = run_job(personas.clerk_a, data, True, django_capture_on_commit_callbacks)
     assert job.status == JobStatus.SUCCEEDED, job.message
-    wang = Recipient.objects.get(id_index=id_lookup(number))
+    wang = Recipient.objects.get(id_index=RECIPIENT_ID.lookup(number))
     # A raw CR LF in the XML is a line end, read as LF (XML 1.0 §2.11: so Excel, calamine and
     # openpyxl read it); a carriage return Excel keeps is written as _x000D_ and kept.
     stored = address.strip().replace("\r\n", "\n")
@@ -587,7 +590,7 @@ def test_a_job_with_worker_processes_writes_every_file_list_and_audit_row(
     seen = []
     result = imports.run_import(job, lambda *args, **kw: seen.append(args), workers=2)
     assert result["新建档案（草稿）"] == 400 and result["错误行"] == 0
-    files = Recipient.objects.filter(id_index__in=[id_lookup(n) for n in numbers])
+    files = Recipient.objects.filter(id_index__in=[RECIPIENT_ID.lookup(n) for n in numbers])
     assert files.count() == 400
     assert files.filter(branch="navy").count() == 200
     assert CategoryMembership.objects.filter(recipient__in=files).count() == 400

@@ -10,8 +10,7 @@ from openpyxl import Workbook
 from junjia.core.models import Job, JobStatus
 from junjia.orgs.tests.helpers import login_as
 from junjia.registry import imports
-from junjia.registry.crypto_fields import id_lookup
-from junjia.registry.models import Recipient
+from junjia.registry.models import RECIPIENT_ID, Recipient
 from junjia.registry.tests.test_imports import BASIC, id_of, person, workbook
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +87,7 @@ def test_preview_lists_errors_and_offers_the_report_then_imports_valid_rows(
     job = Job.objects.get(kind="registry.import")
     assert response["Location"] == reverse("orgs:job_detail", kwargs={"pk": job.pk})
     assert job.status == JobStatus.SUCCEEDED
-    assert Recipient.objects.filter(id_index=id_lookup(id_of(601))).exists()
+    assert Recipient.objects.filter(id_index=RECIPIENT_ID.lookup(id_of(601))).exists()
     # The token was for one import: the stored upload is gone.
     again = client.post(reverse("registry:import_confirm"), {"token": token, "mode": "valid_only"})
     assert again.status_code == 404

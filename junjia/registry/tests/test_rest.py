@@ -9,11 +9,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from junjia.core.models import AuditEntry
+from junjia.core.personal import check_character
 from junjia.orgs.tests.helpers import login_as
-from junjia.registry import crypto_fields, errors, forms
+from junjia.registry import errors, forms
 from junjia.registry.choices import Category, FileStatus
-from junjia.registry.idnumber import check_character
-from junjia.registry.models import Recipient
+from junjia.registry.models import RECIPIENT_ID, RECIPIENT_PHONE, Recipient
 from junjia.registry.tests.factories import make_id_number, make_recipient
 
 pytestmark = pytest.mark.django_db
@@ -79,9 +79,9 @@ def files(personas, tree):
 def plain_values(*recipients) -> list[str]:
     values = []
     for r in recipients:
-        values.append(crypto_fields.reveal_id(r))
+        values.append(RECIPIENT_ID.open(r))
         if r.phone_enc:
-            values.append(crypto_fields.reveal_phone(r))
+            values.append(RECIPIENT_PHONE.open(r))
     return values
 
 
@@ -170,7 +170,7 @@ def test_search_by_initials_number_tail_phone_and_filters(personas, files):
 
     assert names(q="zs") == ["张三"]
     assert names(q="lisi") == ["李四"]
-    assert names(q=crypto_fields.reveal_id(a1)[-6:]) == ["张三"]
+    assert names(q=RECIPIENT_ID.open(a1)[-6:]) == ["张三"]
     assert names(q="13900005678") == ["李四"]
     assert names(q="乙某某") == []
     assert names(category=Category.MARTYR_FAMILY) == ["李四"]
@@ -305,7 +305,7 @@ def test_reveal_shows_one_value_and_is_audited(personas, files):
     client = api_for(personas.head_a)
     response = client.post(file_url(a1, "reveal/"), {"field": "id_number"}, format="json")
     assert response.status_code == 200
-    assert response.json() == {"value": crypto_fields.reveal_id(a1)}
+    assert response.json() == {"value": RECIPIENT_ID.open(a1)}
     assert response["Cache-Control"] == "no-store"
     response = client.post(file_url(a1, "reveal/"), {"field": "phone"}, format="json")
     assert response.json() == {"value": "13800001234"}
@@ -424,10 +424,10 @@ def test_duplicate_elsewhere_names_only_the_station(personas, tree):
 def test_duplicate_in_own_jurisdiction_offers_no_transfer(personas, tree, files):
     a1, _, b = files
     client = api_for(personas.clerk_a)
-    response = _register(client, id_number=crypto_fields.reveal_id(a1))
+    response = _register(client, id_number=RECIPIENT_ID.open(a1))
     assert response.status_code == 409
     assert response.json()["transfer_possible"] is False
-    response = _register(client, id_number=crypto_fields.reveal_id(b))
+    response = _register(client, id_number=RECIPIENT_ID.open(b))
     assert response.json() == {
         "detail": errors.DUPLICATE.format(station="村B退役军人服务站"),
         "station": "村B退役军人服务站",

@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 
 from junjia.core.models import AuditEntry
-from junjia.registry import crypto_fields, errors
+from junjia.registry import errors
 from junjia.registry.choices import FileStatus, TransferStatus
-from junjia.registry.models import Recipient, TransferRequest
+from junjia.registry.models import RECIPIENT_ID, Recipient, TransferRequest
 from junjia.registry.tests.factories import make_id_number, make_recipient
 from junjia.registry.tests.test_rest import api_for, assert_masked, file_url
 
@@ -31,7 +31,7 @@ def moving(personas, tree):
 
 def ask(client, recipient, **data):
     body = {
-        "id_number": crypto_fields.reveal_id(recipient),
+        "id_number": RECIPIENT_ID.open(recipient),
         "to_region": "370202001001",
         "reason": "户籍迁入村A",
         **data,
@@ -58,7 +58,7 @@ def test_request_reveals_only_the_holding_station(personas, moving):
     }
     body = response.content.decode()
     assert "王五" not in body and "370203001001" not in body
-    assert_masked(body, crypto_fields.reveal_id(moving), "13755556666")
+    assert_masked(body, RECIPIENT_ID.open(moving), "13755556666")
     listed = api_for(personas.clerk_a).get(TRANSFERS).json()
     assert [t["id"] for t in listed["incoming"]] == [transfer.pk]
     assert listed["to_decide"] == []

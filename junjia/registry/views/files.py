@@ -7,11 +7,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from junjia.core import clock
 from junjia.core.errors import DomainError
+from junjia.core.personal import IdNumberError, age_on
 from junjia.orgs.api import require_capability
 
 from .. import errors, services
 from ..forms import RecipientCreateForm, TransferRequestForm
-from ..idnumber import IdNumberError, age_on
 
 # Which field a service refusal belongs to, so the message stands next to it.
 _FIELD_OF = {errors.HOUSEHOLD_LEVEL: "household", errors.OUTSIDE: "household"}

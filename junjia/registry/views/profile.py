@@ -15,7 +15,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from junjia.core import clock
-from junjia.core.errors import DomainError
+from junjia.core.errors import DomainError, NotPermitted
+from junjia.core.personal import age_on
 from junjia.orgs.api import Level, has_capability, require_capability
 
 from .. import selectors, services, snapshots
@@ -33,7 +34,6 @@ from ..forms import (
     section_form_class,
     section_payload,
 )
-from ..idnumber import age_on
 from ..models import RecipientDocument
 from ..permissions import can, get_recipient_for_actor
 from ..sections import SECTION_BY_KEY, SECTIONS
@@ -200,7 +200,10 @@ def recipient_reveal(request, pk, field):
     if field not in ("id_number", "phone"):
         raise Http404
     recipient = get_recipient_for_actor(request.user, pk)
-    value = services.recipient_reveal(actor=request.user, recipient=recipient, field=field)
+    try:
+        value = services.recipient_reveal(actor=request.user, recipient=recipient, field=field)
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc)) from exc
     if request.htmx:
         masked = recipient.id_masked if field == "id_number" else recipient.phone_masked
         return render(

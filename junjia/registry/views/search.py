@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from junjia.core import clock
+from junjia.core.personal import age_on
 from junjia.orgs.api import has_capability, region_by_code, require_capability
 
 from .. import ledgers, selectors
 from ..choices import FLAG_FIELDS, Category, FileStatus, Hardship
 from ..forms import LedgerForm
-from ..idnumber import age_on
 from ..selectors import SearchParams
 from . import reads
 

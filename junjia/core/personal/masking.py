@@ -1,12 +1,10 @@
-"""Identity and phone numbers shown or logged: the one place that masks them.
-
-Stored values are encrypted with a blind index (core.crypto; the registry's crypto_fields);
-what leaves the database for a page, an export or a log is masked here. Free text that a
-person typed — a search box above all — is masked before it is written to the audit log:
-it may hold a full identity or phone number.
-"""
+"""Free text a person typed, masked before it is logged: it may hold a full identity or
+phone number (a search box above all)."""
 
 import re
+
+from .idnumber import mask_id
+from .phones import mask_phone
 
 # Keys of list and search parameters that hold free text typed by a person.
 FREE_TEXT_KEYS = frozenset({"q", "query", "search"})
@@ -14,26 +12,15 @@ FREE_TEXT_KEYS = frozenset({"q", "query", "search"})
 # A run of 7 or more digits (an identity number may end in X): long enough to be an identity,
 # phone or bank number; shorter runs (a tail of 4 or 6, a year) stay as typed.
 _LONG_NUMBER = re.compile(r"\d{7,}[Xx]?|\d{6,}[Xx]")
-_MOBILE = re.compile(r"^1\d{10}$")
-
-
-def mask_id(value: str) -> str:
-    """110101********123X: the address code and the last four stay visible."""
-    if len(value) != 18:
-        return "*" * len(value)
-    return value[:6] + "*" * 8 + value[-4:]
-
-
-def mask_phone(value: str) -> str:
-    """139****5678."""
-    return value[:3] + "****" + value[-4:] if len(value) == 11 else "*" * len(value)
+# Any 11 digits from 1 is masked as a phone, valid or not (masking is not validation).
+_PHONE_LIKE = re.compile(r"^1\d{10}$")
 
 
 def _mask_number(match: re.Match) -> str:
     number = match.group()
     if len(number) == 18:
         return mask_id(number.upper())
-    if _MOBILE.match(number):
+    if _PHONE_LIKE.match(number):
         return mask_phone(number)
     return number[:3] + "*" * (len(number) - 3)
 

@@ -3,10 +3,11 @@
 import datetime as dt
 
 import pytest
+from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
 
-from junjia.registry.idnumber import IdNumberError, check_character, mask, parse
+from junjia.core.personal.idnumber import IdNumberError, age_on, check_character, mask_id, parse
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -85,7 +86,8 @@ def test_unknown_county_is_only_a_warning():
 
 
 def test_mask():
-    assert mask("11010519491231002X") == "110105********002X"
+    assert mask_id("11010519491231002X") == "110105********002X"
+    assert mask_id("110105194912") == "*" * 12  # not a whole number: nothing shown
 
 
 def _reference_check(first17: str) -> str:
@@ -114,3 +116,17 @@ def test_digits_of_other_scripts_are_refused_with_a_message(digit):
     number = build()
     with pytest.raises(IdNumberError, match="前 17 位只能是数字"):
         parse(number[:5] + digit + number[6:], today=TODAY)
+
+
+def test_age_counts_whole_years_to_the_birthday():
+    birth = dt.date(1950, 3, 7)
+    assert age_on(birth, dt.date(2026, 3, 6)) == 75
+    assert age_on(birth, dt.date(2026, 3, 7)) == 76
+
+
+def test_today_defaults_to_the_clock():
+    number = build(birth=dt.date(2026, 11, 24))
+    with freeze_time("2026-11-23 12:00:00+08:00"), pytest.raises(IdNumberError, match="晚于今天"):
+        parse(number)
+    with freeze_time("2026-11-24 12:00:00+08:00"):
+        assert parse(number).birth_date == dt.date(2026, 11, 24)
