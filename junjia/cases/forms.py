@@ -6,6 +6,7 @@ from django import forms
 from django.http import Http404
 
 from junjia.core.personal.forms import IdNumberField, MobileField
+from junjia.core.text import GuardedForm
 from junjia.orgs.api import Level
 
 from . import errors
@@ -29,7 +30,7 @@ def category_labels(codes) -> list[str]:
 # --- the materials check ---------------------------------------------------------------------
 
 
-class MaterialsCheckForm(forms.Form):
+class MaterialsCheckForm(GuardedForm):
     """One row per material of the item version: its state as received, and what is wrong
     with it (the note goes onto the one-time notice)."""
 
@@ -103,7 +104,7 @@ class MaterialsCheckForm(forms.Form):
 # --- opening a case --------------------------------------------------------------------------
 
 
-class CaseOpenForm(forms.Form):
+class CaseOpenForm(GuardedForm):
     item = forms.ChoiceField(label="办理事项")
     recipient = forms.CharField(required=False, widget=forms.HiddenInput)
     applicant_name = forms.CharField(label="姓名", max_length=50, required=False)
@@ -206,12 +207,12 @@ class CaseOpenForm(forms.Form):
 # --- on a case -------------------------------------------------------------------------------
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(GuardedForm):
     days = forms.IntegerField(label="延长工作日", min_value=1, max_value=60, initial=5)
     reason = forms.CharField(label="延期理由", max_length=200, required=False)
 
 
-class DoorstepOutcomeForm(forms.Form):
+class DoorstepOutcomeForm(GuardedForm):
     outcome = forms.CharField(
         label="上门办理情况",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -219,7 +220,7 @@ class DoorstepOutcomeForm(forms.Form):
     )
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(GuardedForm):
     direction = forms.ChoiceField(label="交接方向", choices=HandoverDirection.choices)
     counterpart = forms.CharField(label="交接人（委托人或申请人）", max_length=50)
     items = forms.CharField(
@@ -235,7 +236,7 @@ class HandoverForm(forms.Form):
 # --- the catalogue ---------------------------------------------------------------------------
 
 
-class ItemForm(forms.Form):
+class ItemForm(GuardedForm):
     """An item's identity and one version's published content (公开承诺制)."""
 
     code = forms.SlugField(
@@ -287,7 +288,7 @@ class ItemForm(forms.Form):
         }
 
 
-class MaterialRowForm(forms.Form):
+class MaterialRowForm(GuardedForm):
     name = forms.CharField(label="材料名称", max_length=100, required=False)
     form = forms.ChoiceField(label="形式", choices=MaterialForm.choices, initial=MaterialForm.BOTH)
     count = forms.IntegerField(label="份数", min_value=1, max_value=20, initial=1)

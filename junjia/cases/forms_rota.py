@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 
 from junjia.core.personal.forms import IdNumberField, MobileField
+from junjia.core.text import GuardedForm
 
 from .choices import Satisfaction, SlotKind
 
@@ -29,7 +30,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class StationPickForm(forms.Form):
+class StationPickForm(GuardedForm):
     station = StationField(label="服务站", queryset=None, empty_label=None)
 
     def __init__(self, *args, stations, **kwargs):
@@ -37,7 +38,7 @@ class StationPickForm(forms.Form):
         self.fields["station"].queryset = stations
 
 
-class SlotForm(forms.Form):
+class SlotForm(GuardedForm):
     day = forms.DateField(label="日期（首日）", widget=DATE)
     start = forms.TimeField(label="开始时间", widget=TIME, initial=dt.time(9))
     end = forms.TimeField(label="结束时间", widget=TIME, initial=dt.time(10))
@@ -72,7 +73,7 @@ class SlotWithStationField(SlotChoiceField):
         return f"{slot.station.name} · {super().label_from_instance(slot)}"
 
 
-class StaffBookingForm(forms.Form):
+class StaffBookingForm(GuardedForm):
     """Booked by staff for a person who phoned or came to the window."""
 
     CHANNELS = [("phone", "电话预约"), ("site", "现场预约")]
@@ -98,7 +99,7 @@ class StaffBookingForm(forms.Form):
         return f"{label}；{note}" if note else label
 
 
-class RescheduleForm(forms.Form):
+class RescheduleForm(GuardedForm):
     slot = SlotChoiceField(label="改约到", queryset=None, empty_label="请选择")
 
     def __init__(self, *args, slots, **kwargs):
@@ -106,11 +107,11 @@ class RescheduleForm(forms.Form):
         self.fields["slot"].queryset = slots
 
 
-class AppointmentMarkForm(forms.Form):
+class AppointmentMarkForm(GuardedForm):
     status = forms.ChoiceField(choices=[("arrived", "已到达"), ("no_show", "未到")])
 
 
-class CallbackRecordForm(forms.Form):
+class CallbackRecordForm(GuardedForm):
     outcome = forms.CharField(label="回访情况", widget=forms.Textarea(attrs={"rows": 4}))
     satisfaction = forms.TypedChoiceField(
         label="满意度",
@@ -126,7 +127,7 @@ class CallbackRecordForm(forms.Form):
     )
 
 
-class LoopAdvanceForm(forms.Form):
+class LoopAdvanceForm(GuardedForm):
     record = forms.CharField(label="本环节记录", widget=forms.Textarea(attrs={"rows": 4}))
     next_owner = StaffChoiceField(
         label="下一环节责任人", queryset=None, required=False, empty_label="（不变）"
@@ -140,7 +141,7 @@ class LoopAdvanceForm(forms.Form):
             self.fields["next_owner"].queryset = staff
 
 
-class PaperEvaluationForm(forms.Form):
+class PaperEvaluationForm(GuardedForm):
     """纸质评价表录入 (000 §9): the person's own rating, typed in by staff."""
 
     case_number = forms.CharField(label="办件编号", max_length=30)
@@ -158,7 +159,7 @@ class PaperEvaluationForm(forms.Form):
         return self.cleaned_data["case_number"].strip()
 
 
-class AnalysisForm(forms.Form):
+class AnalysisForm(GuardedForm):
     BY = [("station", "按服务站"), ("item", "按事项"), ("clerk", "按经办人"), ("month", "按月份")]
     PERIODS = [("90", "近三个月"), ("365", "近一年"), ("all", "全部")]
 

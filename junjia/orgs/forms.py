@@ -3,13 +3,14 @@
 from django import forms
 
 from junjia.core.errors import InvalidInput
+from junjia.core.text import GuardedForm, GuardedModelForm
 
 from .choices import Publication, Role
 from .models import Station
 from .services import validate_station_posts
 
 
-class RegionCreateForm(forms.Form):
+class RegionCreateForm(GuardedForm):
     code = forms.CharField(
         label="区划代码",
         max_length=12,
@@ -28,20 +29,20 @@ class RegionCreateForm(forms.Form):
         return code
 
 
-class RegionRenameForm(forms.Form):
+class RegionRenameForm(GuardedForm):
     name = forms.CharField(
         label="名称", max_length=100, error_messages={"required": "请填写名称。"}
     )
 
 
-class RegionImportForm(forms.Form):
+class RegionImportForm(GuardedForm):
     file = forms.FileField(
         label="Excel 文件（.xlsx）",
         error_messages={"required": "请选择要上传的 .xlsx 文件。", "empty": "上传的文件是空的。"},
     )
 
 
-class RegionImportConfirmForm(forms.Form):
+class RegionImportConfirmForm(GuardedForm):
     token = forms.CharField(widget=forms.HiddenInput)
     mode = forms.ChoiceField(
         label="有错误行时",
@@ -54,7 +55,7 @@ class RegionImportConfirmForm(forms.Form):
     )
 
 
-class StationProfileForm(forms.ModelForm):
+class StationProfileForm(GuardedModelForm):
     class Meta:
         model = Station
         fields = [
@@ -88,7 +89,7 @@ class StationProfileForm(forms.ModelForm):
         return data
 
 
-class PublicationsForm(forms.Form):
+class PublicationsForm(GuardedForm):
     def __init__(self, *args, initial_contents: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for kind, label in Publication.choices:
@@ -100,7 +101,7 @@ class PublicationsForm(forms.Form):
             )
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(GuardedForm):
     image = forms.ImageField(
         label="照片",
         error_messages={
@@ -117,7 +118,7 @@ class PhotoForm(forms.Form):
         return image
 
 
-class StaffForm(forms.Form):
+class StaffForm(GuardedForm):
     """The system administrator's form: the account, not its roles (三员分立: the security
     administrator grants those, StaffRolesForm)."""
 
@@ -142,7 +143,7 @@ class StaffForm(forms.Form):
         return username
 
 
-class StaffRolesForm(forms.Form):
+class StaffRolesForm(GuardedForm):
     """The security administrator's form. The combination rules are the service's
     (separation.roles_refusal), so that every refusal is audited."""
 

@@ -4,6 +4,8 @@ shape only; the policy itself is checked by the services (auth_services)."""
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from junjia.core.text import GuardedForm, GuardedFormMixin, GuardedModelForm
+
 from .models import SecurityPolicy
 
 LOGIN_FAILED = "用户名或密码错误。"
@@ -12,7 +14,7 @@ PASSWORDS_DIFFER = "两次输入的新密码不一致。"
 TOKEN_SHAPE = "请输入 6 位数字动态口令。"  # noqa: S105
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(GuardedFormMixin, AuthenticationForm):
     """Django's form (it passes `request` to authenticate, which django-axes needs), with
     one generic message for a wrong name, a wrong password and a disabled account."""
 
@@ -24,7 +26,7 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = "密码"
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(GuardedForm):
     old_password = forms.CharField(
         label="原密码",
         strip=False,
@@ -61,7 +63,7 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class TokenForm(forms.Form):
+class TokenForm(GuardedForm):
     token = forms.CharField(
         label="动态口令",
         max_length=12,
@@ -81,7 +83,7 @@ class TokenForm(forms.Form):
         return token
 
 
-class SecurityPolicyForm(forms.ModelForm):
+class SecurityPolicyForm(GuardedModelForm):
     """Ranges come from the model's validators."""
 
     class Meta:

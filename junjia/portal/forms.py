@@ -8,6 +8,7 @@ from django import forms
 from junjia.cases import api as cases
 from junjia.cases.choices import Area, Satisfaction
 from junjia.core.personal.forms import IdNumberField, MobileField
+from junjia.core.text import GuardedForm
 
 # Han characters, letters, the middle dot of minority names (·), spaces.
 _NAME = re.compile(r"^[\u3400-\u9fffA-Za-z·•・. ]{2,50}$")
@@ -30,7 +31,7 @@ class SlotField(forms.ModelChoiceField):
         )
 
 
-class BookingForm(forms.Form):
+class BookingForm(GuardedForm):
     slot = SlotField(label="预约时段")
     item = forms.ChoiceField(label="办理事项", required=False)
     name = forms.CharField(
@@ -69,7 +70,7 @@ class BookingForm(forms.Form):
         return name
 
 
-class LookupForm(forms.Form):
+class LookupForm(GuardedForm):
     code = forms.CharField(
         label="预约码",
         max_length=20,
@@ -88,7 +89,7 @@ class LookupForm(forms.Form):
         return code
 
 
-class RescheduleForm(forms.Form):
+class RescheduleForm(GuardedForm):
     slot = SlotField(label="改约到")
 
     def __init__(self, *args, slots, **kwargs):
@@ -96,7 +97,7 @@ class RescheduleForm(forms.Form):
         self.fields["slot"].queryset = cases.slots_by_pk([s.pk for s in slots])
 
 
-class RatingForm(forms.Form):
+class RatingForm(GuardedForm):
     score = forms.TypedChoiceField(
         label="您对本次服务满意吗？",
         choices=Satisfaction.choices,
@@ -136,7 +137,7 @@ def normalise_case_number(raw: str) -> str:
     return text
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(GuardedForm):
     case_number = forms.CharField(
         label="办件编号",
         max_length=40,

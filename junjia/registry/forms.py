@@ -6,6 +6,7 @@ from django import forms
 
 from junjia.core import clock
 from junjia.core.personal.forms import IdNumberField, MobileField
+from junjia.core.text import GuardedForm
 
 from . import errors
 from .choices import (
@@ -70,7 +71,7 @@ class RegionChoiceMixin:
         return region
 
 
-class RecipientCreateForm(RegionChoiceMixin, forms.Form):
+class RecipientCreateForm(RegionChoiceMixin, GuardedForm):
     """新建档案: the household region, identity number, name and mobile phone."""
 
     id_number = IdNumberField(
@@ -97,7 +98,7 @@ class RecipientCreateForm(RegionChoiceMixin, forms.Form):
         return name
 
 
-class TransferRequestForm(RegionChoiceMixin, forms.Form):
+class TransferRequestForm(RegionChoiceMixin, GuardedForm):
     """档案转移申请 by the receiving side: whose file (by number), where to, why."""
 
     region_field = "to_region"
@@ -123,14 +124,14 @@ class TransferRequestForm(RegionChoiceMixin, forms.Form):
         return self.clean_region_value(self.cleaned_data["to_region"])
 
 
-class TransferDecideForm(forms.Form):
+class TransferDecideForm(GuardedForm):
     decision = forms.ChoiceField(
         label="审批", choices=[("approve", "同意转移"), ("reject", "不同意")]
     )
     remark = forms.CharField(label="审批意见", max_length=200, required=False)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(GuardedForm):
     """退回 with the reason the clerk will read."""
 
     reason = forms.CharField(
@@ -141,21 +142,21 @@ class ReasonForm(forms.Form):
     )
 
 
-class RemarkForm(forms.Form):
+class RemarkForm(GuardedForm):
     remark = forms.CharField(label="审核意见（可不填）", max_length=500, required=False)
 
 
-class ChangeSubmitForm(forms.Form):
+class ChangeSubmitForm(GuardedForm):
     reason = forms.CharField(label="变更原因", max_length=200, required=False)
 
 
-class DeceasedForm(forms.Form):
+class DeceasedForm(GuardedForm):
     death_date = forms.DateField(
         label="去世日期", widget=ISO_DATE, error_messages={"required": "请填写去世日期。"}
     )
 
 
-class DocumentUploadForm(forms.Form):
+class DocumentUploadForm(GuardedForm):
     kind = forms.ChoiceField(label="材料名称", choices=DocumentKind.choices)
     file = forms.FileField(
         label="文件（PDF、JPG、PNG，10 MB 以内）",
@@ -164,7 +165,7 @@ class DocumentUploadForm(forms.Form):
     )
 
 
-class LedgerForm(forms.Form):
+class LedgerForm(GuardedForm):
     name = forms.CharField(
         label="台账名称",
         max_length=100,
@@ -219,7 +220,7 @@ def _blank(label: str, choices) -> list:
     return [("", label), *choices]
 
 
-class CategoryRowForm(forms.Form):
+class CategoryRowForm(GuardedForm):
     category = forms.ChoiceField(label="类别", choices=_blank("请选择", Category.choices))
     start_date = _date("起始日期")
     end_date = _date("终止日期")
@@ -249,7 +250,7 @@ class CategoryRowForm(forms.Form):
         return data
 
 
-class HonourRowForm(forms.Form):
+class HonourRowForm(GuardedForm):
     kind = forms.ChoiceField(label="立功受奖", choices=_blank("请选择", MeritKind.choices))
     title = forms.CharField(label="名称/称号", max_length=100, required=False)
     awarded_on = _date("时间")
@@ -261,7 +262,7 @@ class HonourRowForm(forms.Form):
         return value
 
 
-class FamilyRowForm(forms.Form):
+class FamilyRowForm(GuardedForm):
     name = forms.CharField(label="姓名", max_length=50)
     relationship = forms.ChoiceField(label="关系", choices=_blank("请选择", Relationship.choices))
     birth_year = forms.IntegerField(
@@ -277,7 +278,7 @@ class FamilyRowForm(forms.Form):
     note = forms.CharField(label="备注", max_length=200, required=False)
 
 
-class PlanForm(forms.Form):
+class PlanForm(GuardedForm):
     plan = forms.CharField(
         label="一人一策",
         required=False,

@@ -10,13 +10,14 @@ from django import forms
 
 from junjia.core import clock
 from junjia.core.personal.forms import MobileField
+from junjia.core.text import GuardedForm
 
 from .choices import ETHNIC_GROUPS, Branch, Education, Hardship, Placement, PoliticalStatus
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "required": False}
 
 
-class BasicForm(forms.Form):
+class BasicForm(GuardedForm):
     name = forms.CharField(label="姓名", max_length=50)
     former_names = forms.CharField(label="曾用名", max_length=100, required=False)
     ethnicity = forms.ChoiceField(
@@ -42,7 +43,7 @@ class BasicForm(forms.Form):
         return name
 
 
-class PartyForm(forms.Form):
+class PartyForm(GuardedForm):
     party_join_date = forms.DateField(label="入党时间", **DATE)
     party_organisation = forms.CharField(label="组织关系所在党组织", max_length=100, required=False)
     social_activities = forms.CharField(
@@ -52,7 +53,7 @@ class PartyForm(forms.Form):
     )
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(GuardedForm):
     enlistment_date = forms.DateField(label="入伍时间", **DATE)
     discharge_date = forms.DateField(label="退役时间", **DATE)
     branch = forms.ChoiceField(label="军种", choices=[("", "—"), *Branch.choices], required=False)
@@ -74,7 +75,7 @@ class ServiceForm(forms.Form):
         return data
 
 
-class PlacementForm(forms.Form):
+class PlacementForm(GuardedForm):
     placement = forms.ChoiceField(
         label="安置方式", choices=[("", "—"), *Placement.choices], required=False
     )
@@ -82,7 +83,7 @@ class PlacementForm(forms.Form):
     placement_unit = forms.CharField(label="安置单位", max_length=100, required=False)
 
 
-class EmploymentForm(forms.Form):
+class EmploymentForm(GuardedForm):
     employment_status = forms.ChoiceField(
         label="就业状况",
         choices=[
@@ -101,7 +102,7 @@ class EmploymentForm(forms.Form):
     wants_startup_help = forms.BooleanField(label="有创业意向", required=False)
 
 
-class TrainingForm(forms.Form):
+class TrainingForm(GuardedForm):
     skills = forms.CharField(label="技能特长", max_length=200, required=False)
     trainings = forms.CharField(
         label="已参加培训", required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -109,7 +110,7 @@ class TrainingForm(forms.Form):
     training_wishes = forms.CharField(label="培训意向", max_length=200, required=False)
 
 
-class PensionForm(forms.Form):
+class PensionForm(GuardedForm):
     preferential_card_no = forms.CharField(label="优待证号", max_length=40, required=False)
     preferential_card_issued_on = forms.DateField(label="优待证发放时间", **DATE)
     pension_type = forms.ChoiceField(
@@ -127,7 +128,7 @@ class PensionForm(forms.Form):
     pension_note = forms.CharField(label="备注", max_length=200, required=False)
 
 
-class HardshipForm(forms.Form):
+class HardshipForm(GuardedForm):
     hardship = forms.ChoiceField(label="困难状况", choices=Hardship.choices, required=False)
     hardship_since = forms.DateField(label="认定时间", **DATE)
     hardship_note = forms.CharField(label="困难情况说明", max_length=300, required=False)

@@ -3,6 +3,8 @@ input only; the services decide the rules."""
 
 from django import forms
 
+from junjia.core.text import GuardedForm
+
 from . import errors
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -18,7 +20,7 @@ class StationField(forms.ModelChoiceField):
         return obj.name
 
 
-class WindowForm(forms.Form):
+class WindowForm(GuardedForm):
     """A window or post with its A (primary) and B (backup)."""
 
     name = forms.CharField(label="窗口/岗位名称", max_length=50)
@@ -38,7 +40,7 @@ class WindowForm(forms.Form):
         return data
 
 
-class StationPickForm(forms.Form):
+class StationPickForm(GuardedForm):
     station = StationField(label="服务站", queryset=None, empty_label=None)
 
     def __init__(self, *args, stations, **kwargs):
@@ -46,7 +48,7 @@ class StationPickForm(forms.Form):
         self.fields["station"].queryset = stations
 
 
-class LeaveForm(forms.Form):
+class LeaveForm(GuardedForm):
     user = StaffWithStationField(label="请假人员", queryset=None, required=False)
     start_date = forms.DateField(label="开始日期", widget=DATE)
     end_date = forms.DateField(label="结束日期", widget=DATE)
@@ -70,7 +72,7 @@ class LeaveForm(forms.Form):
         return data
 
 
-class LunchDutyForm(forms.Form):
+class LunchDutyForm(GuardedForm):
     day = forms.DateField(label="日期", widget=forms.HiddenInput)
     user = forms.ModelChoiceField(label="值班人员", queryset=None, empty_label="请选择")
 

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from junjia.core.text import GuardedForm
+
 from .schedule import MAX_YEAR, MIN_YEAR, ScheduleInvalid, parse_schedule
 
 SCHEDULE_HELP = (
@@ -11,7 +13,7 @@ SCHEDULE_HELP = (
 )
 
 
-class CalendarYearForm(forms.Form):
+class CalendarYearForm(GuardedForm):
     year = forms.IntegerField(
         label="年份",
         min_value=MIN_YEAR,

@@ -661,3 +661,13 @@ def test_the_row_validator_agrees_with_a_bound_form(case):
     assert our_errors == {k: list(v) for k, v in bound.errors.items()}
     if valid:
         assert ours == bound.cleaned_data
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u200b", "\ufeff"])
+def test_a_name_holding_a_hidden_character_is_refused_naming_the_column(tree, personas, char):
+    from junjia.core.text import MESSAGE
+
+    data = workbook({BASIC: [person(id_of(13), name=f"王{char}五")]})
+    plan, _ = imports.plan_import(personas.clerk_a, data)
+    assert [(e.column, e.reason) for e in plan.errors] == [("姓名", MESSAGE)]
+    assert plan.creates == 0

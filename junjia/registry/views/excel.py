@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from junjia.core import xlsx
 from junjia.core.errors import DomainError
 from junjia.core.navigation import NavItem, register
+from junjia.core.text import GuardedForm
 from junjia.orgs.api import has_capability, require_capability
 
 from .. import exports, imports, ledgers
@@ -30,14 +31,14 @@ _TOKEN_AGE = 3600
 PREVIEW_MAX_BYTES = 3 * 1024 * 1024
 
 
-class UploadForm(forms.Form):
+class UploadForm(GuardedForm):
     file = forms.FileField(
         label="Excel 文件（.xlsx）",
         error_messages={"required": "请选择要上传的 .xlsx 文件。", "empty": "上传的文件是空的。"},
     )
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(GuardedForm):
     token = forms.CharField(widget=forms.HiddenInput)
     mode = forms.ChoiceField(
         label="有错误行时",
@@ -50,7 +51,7 @@ class ConfirmForm(forms.Form):
     )
 
 
-class ExportForm(forms.Form):
+class ExportForm(GuardedForm):
     full = forms.BooleanField(
         label="导出完整身份证号码和手机号码（将记入审计日志）", required=False
     )
