@@ -7,6 +7,7 @@ from dataclasses import replace
 from django.db import transaction
 from django.utils import timezone
 
+from junjia.cases import roles
 from junjia.core import audit
 from junjia.core.errors import InvalidInput
 from junjia.core.models import AuditAction
@@ -40,7 +41,7 @@ def _slot_start(slot: AppointmentSlot) -> dt.datetime:
 
 
 def _require(actor, appointment: Appointment) -> None:
-    if not can_reach(actor, "cases.appointments", appointment.region_key):
+    if not can_reach(actor, roles.APPOINTMENTS, appointment.region_key):
         raise errors.CaseError(NOT_YOURS)
 
 

@@ -2,16 +2,17 @@
 
 from django.db.models import Q
 
+from junjia.cases import roles
 from junjia.orgs.api import get_for_actor, region_scope
 
 from .models import Case
 
 
-def case_scope(actor, capability: str = "cases.view") -> Q:
+def case_scope(actor, capability: str = roles.VIEW) -> Q:
     return region_scope(actor, capability)
 
 
-def get_case_for_actor(actor, pk, capability: str = "cases.view") -> Case:
+def get_case_for_actor(actor, pk, capability: str = roles.VIEW) -> Case:
     return get_for_actor(
         Case.objects.select_related("item_version__item", "station", "owner", "recipient"),
         actor,

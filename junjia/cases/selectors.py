@@ -8,6 +8,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from junjia.cases import roles
 from junjia.core import clock
 from junjia.core.workdays import add_working_days
 from junjia.orgs.api import region_scope
@@ -190,7 +191,7 @@ def case_progress(number: str, id_number: str) -> CaseProgress | None:
 
 def appointments_on(actor, day: dt.date) -> QuerySet[Appointment]:
     return (
-        Appointment.objects.filter(region_scope(actor, "cases.appointments"), slot__date=day)
+        Appointment.objects.filter(region_scope(actor, roles.APPOINTMENTS), slot__date=day)
         .exclude(status=AppointmentStatus.CANCELLED)
         .select_related("slot", "item")
         .order_by("slot__start", "id")
@@ -199,7 +200,7 @@ def appointments_on(actor, day: dt.date) -> QuerySet[Appointment]:
 
 def callback_ledger(actor) -> QuerySet[Callback]:
     return (
-        Callback.objects.filter(region_scope(actor, "cases.callback"))
+        Callback.objects.filter(region_scope(actor, roles.CALLBACK))
         .select_related("case", "case__item_version__item", "owner")
         .order_by(F("done_at").desc(nulls_first=True), "due_on")
     )
@@ -207,7 +208,7 @@ def callback_ledger(actor) -> QuerySet[Callback]:
 
 def open_loops(actor) -> QuerySet[RectificationLoop]:
     return (
-        RectificationLoop.objects.filter(region_scope(actor, "cases.view"))
+        RectificationLoop.objects.filter(region_scope(actor, roles.VIEW))
         .exclude(stage=LoopStage.CLOSED)
         .select_related("evaluation__case", "owner")
         .order_by("due_on")
@@ -222,7 +223,7 @@ def satisfaction(actor, *, by: str, since: dt.date | None = None) -> list[dict]:
         "clerk": ("owner__full_name", "owner__username"),
         "month": ("month",),
     }[by]
-    qs = Evaluation.objects.filter(region_scope(actor, "cases.analysis"))
+    qs = Evaluation.objects.filter(region_scope(actor, roles.ANALYSIS))
     if since:
         qs = qs.filter(created_at__date__gte=since)
     if by == "month":

@@ -3,6 +3,7 @@ B, my callbacks and rectification stages, and extensions waiting for the head.""
 
 from django.urls import reverse
 
+from junjia.cases import roles
 from junjia.core.todo import COVER, MINE, REVIEW, WorkflowQueue
 from junjia.orgs.api import has_capability, region_scope
 
@@ -44,7 +45,7 @@ def _my_loop_stages(actor, today):
 
 
 def _extensions_to_decide(actor, today):
-    if not has_capability(actor, "cases.supervise"):
+    if not has_capability(actor, roles.SUPERVISE):
         return Extension.objects.none()
     return (
         Extension.objects.filter(status=ExtensionStatus.PENDING)
@@ -57,7 +58,7 @@ def _extensions_to_decide(actor, today):
 def _reach(actor):
     from .models import Case
 
-    return Case.objects.filter(region_scope(actor, "cases.supervise")).values("pk")
+    return Case.objects.filter(region_scope(actor, roles.SUPERVISE)).values("pk")
 
 
 QUEUES = (

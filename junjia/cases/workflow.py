@@ -5,6 +5,7 @@ bad-review loop, appointments. junjia.core.workflow.perform is their only writer
 
 from itertools import pairwise
 
+from junjia.cases import roles
 from junjia.core.workflow import Deadline, Transition, Workflow
 
 from . import errors
@@ -40,17 +41,17 @@ def _needs_complete(case, actor, **context):
 REASON = {"reason": errors.REASON_REQUIRED}
 OUTCOME = {"outcome": errors.CALLBACK_OUTCOME_REQUIRED}
 RECORD = {"text": errors.LOOP_RECORD_REQUIRED}
-RECEIVE = Transition("接件", "cases.handle")
-INCOMPLETE = Transition("材料核验：不全", "cases.handle", _needs_missing, field="materials")
-NOTICE = Transition("出具一次性告知", "cases.handle")
-COMPLETED_MATERIALS = Transition("补齐材料", "cases.handle")
-ACCEPT = Transition("受理", "cases.handle", _needs_complete, field="materials")
-START = Transition("开始办理", "cases.handle")
-SEND_UP = Transition("上报审批", "cases.handle")
-BACK = Transition("上级退回", "cases.handle")
-COMPLETE = Transition("办结", "cases.handle", requires={"result": errors.RESULT_REQUIRED})
-REFUSE = Transition("不予受理", "cases.handle", requires=REASON)
-WITHDRAW = Transition("申请人撤回", "cases.handle")
+RECEIVE = Transition("接件", roles.HANDLE)
+INCOMPLETE = Transition("材料核验：不全", roles.HANDLE, _needs_missing, field="materials")
+NOTICE = Transition("出具一次性告知", roles.HANDLE)
+COMPLETED_MATERIALS = Transition("补齐材料", roles.HANDLE)
+ACCEPT = Transition("受理", roles.HANDLE, _needs_complete, field="materials")
+START = Transition("开始办理", roles.HANDLE)
+SEND_UP = Transition("上报审批", roles.HANDLE)
+BACK = Transition("上级退回", roles.HANDLE)
+COMPLETE = Transition("办结", roles.HANDLE, requires={"result": errors.RESULT_REQUIRED})
+REFUSE = Transition("不予受理", roles.HANDLE, requires=REASON)
+WITHDRAW = Transition("申请人撤回", roles.HANDLE)
 
 CASE_WORKFLOW = Workflow(
     "case",
@@ -92,8 +93,8 @@ EXTENSION_WORKFLOW = Workflow(
     ExtensionStatus,
     {
         ExtensionStatus.PENDING: {
-            ExtensionStatus.APPROVED: Transition("批准延期", "cases.supervise"),
-            ExtensionStatus.REJECTED: Transition("不批准延期", "cases.supervise"),
+            ExtensionStatus.APPROVED: Transition("批准延期", roles.SUPERVISE),
+            ExtensionStatus.REJECTED: Transition("不批准延期", roles.SUPERVISE),
         },
     },
     final_message=errors.EXTENSION_DECIDED,
@@ -105,9 +106,9 @@ CALLBACK_WORKFLOW = Workflow(
     CallbackStatus,
     {
         CallbackStatus.DUE: {
-            CallbackStatus.DONE: Transition("回访", "cases.callback", requires=OUTCOME),
+            CallbackStatus.DONE: Transition("回访", roles.CALLBACK, requires=OUTCOME),
             CallbackStatus.FOLLOW_UP: Transition(
-                "回访（需继续跟进）", "cases.callback", requires=OUTCOME
+                "回访（需继续跟进）", roles.CALLBACK, requires=OUTCOME
             ),
         },
     },
@@ -120,7 +121,7 @@ LOOP_WORKFLOW = Workflow(
     "rectification_loop",
     LoopStage,
     {
-        stage: {following: Transition(LoopStage(stage).label, "cases.loop", requires=RECORD)}
+        stage: {following: Transition(LoopStage(stage).label, roles.LOOP, requires=RECORD)}
         for stage, following in pairwise(LOOP_ORDER)
     },
     deadlines={stage: Deadline(days) for stage, days in LOOP_DAYS.items()},
@@ -135,9 +136,9 @@ APPOINTMENT_WORKFLOW = Workflow(
     AppointmentStatus,
     {
         AppointmentStatus.BOOKED: {
-            AppointmentStatus.CANCELLED: Transition("取消预约", "cases.appointments"),
-            AppointmentStatus.ARRIVED: Transition("已到达", "cases.appointments"),
-            AppointmentStatus.NO_SHOW: Transition("未到", "cases.appointments"),
+            AppointmentStatus.CANCELLED: Transition("取消预约", roles.APPOINTMENTS),
+            AppointmentStatus.ARRIVED: Transition("已到达", roles.APPOINTMENTS),
+            AppointmentStatus.NO_SHOW: Transition("未到", roles.APPOINTMENTS),
         },
     },
     final_message=errors.APPOINTMENT_CLOSED,

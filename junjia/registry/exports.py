@@ -17,13 +17,14 @@ from junjia.core import audit, jobs, personal, xlsx
 from junjia.core.errors import DomainError
 from junjia.core.models import AuditAction, Job
 from junjia.orgs.api import has_capability, jurisdiction_of, require_capability
+from junjia.registry import roles
 
 from . import selectors
 from .choices import DISABILITY_CATEGORIES, Category, DisabilityGrade
 from .models import RECIPIENT_ID, RECIPIENT_PHONE, Ledger
 from .selectors import SearchParams
 
-JOB_KIND = "registry.export"
+JOB_KIND = roles.EXPORT
 SHEET = "服务对象名单"
 FULL_DENIED = "您没有导出完整证件号码和电话的权限。"
 NO_JURISDICTION = "您没有所属服务站，不能导出。"
@@ -61,8 +62,8 @@ def start_export(
     *, actor, params: SearchParams, ledger: Ledger | None = None, full: bool = False
 ) -> Job:
     """Queue an export of what the search (or ledger) shows this user."""
-    require_capability(actor, "registry.export")
-    if full and not has_capability(actor, "registry.export_full"):
+    require_capability(actor, roles.EXPORT)
+    if full and not has_capability(actor, roles.EXPORT_FULL):
         raise PermissionDenied(FULL_DENIED)
     juris = jurisdiction_of(actor)
     if juris is None:
@@ -131,9 +132,9 @@ def run_export(job: Job, progress) -> dict:
     actor = job.started_by
     full = bool(job.params.get("full"))
     # Checked again: a role may have been taken away while the job waited.
-    if not has_capability(actor, "registry.export"):
+    if not has_capability(actor, roles.EXPORT):
         raise ExportError("您没有导出服务对象名单的权限。")
-    if full and not has_capability(actor, "registry.export_full"):
+    if full and not has_capability(actor, roles.EXPORT_FULL):
         raise ExportError(FULL_DENIED)
     params = SearchParams.from_query(job.params.get("query") or {})
     queryset = (

@@ -8,6 +8,7 @@ from junjia.core import audit, personal
 from junjia.core.errors import DomainError
 from junjia.core.models import AuditAction
 from junjia.orgs.api import jurisdiction_of, require_capability
+from junjia.registry import roles
 
 from .models import Ledger
 from .selectors import SearchParams
@@ -37,7 +38,7 @@ def get_ledger_for_actor(actor, pk) -> Ledger:
 @transaction.atomic
 def ledger_save(*, actor, name: str, params: SearchParams) -> Ledger:
     """Save the current filter under a name; the ledger is scoped to the owner's jurisdiction."""
-    require_capability(actor, "registry.view")
+    require_capability(actor, roles.VIEW)
     juris = jurisdiction_of(actor)
     if juris is None:
         raise LedgerError(NO_JURISDICTION)

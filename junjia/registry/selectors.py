@@ -11,6 +11,7 @@ from django.utils import timezone
 from junjia.core import clock
 from junjia.core.personal import IdNumberError, parse_id_number
 from junjia.orgs.api import Level, has_capability, jurisdiction_of, subtree_range
+from junjia.registry import roles
 
 from .choices import (
     BEREAVED_CATEGORIES,
@@ -303,7 +304,7 @@ def review_queue(actor) -> dict:
     juris = jurisdiction_of(actor)
     if juris is None:
         return {"files": [], "changes": []}
-    scope = recipient_scope(actor, "registry.review")
+    scope = recipient_scope(actor, roles.REVIEW)
     files = (
         Recipient.objects.filter(scope, status=FileStatus.SUBMITTED, review_level=juris.level)
         .select_related("household_region")
@@ -350,7 +351,7 @@ def transfers_for(actor) -> dict:
 
     return {
         "incoming": list(incoming),
-        "to_decide": list(to_decide) if has_capability(actor, "registry.review") else [],
+        "to_decide": list(to_decide) if has_capability(actor, roles.REVIEW) else [],
     }
 
 
@@ -388,7 +389,7 @@ def category_counts(actor) -> list[tuple[str, int]]:
     """Recipients per category in the jurisdiction. County level and above read the
     per-county table refreshed every 45 s; smaller scopes count directly."""
     juris = jurisdiction_of(actor)
-    if juris is None or not has_capability(actor, "registry.view"):
+    if juris is None or not has_capability(actor, roles.VIEW):
         return []
     if juris.level <= Level.COUNTY:
         rows = CategoryCount.objects.filter(county_key__gte=juris.low, county_key__lte=juris.high)

@@ -22,6 +22,7 @@ from junjia.orgs.api import (
     known_region_code,
     require_capability,
 )
+from junjia.registry import roles
 
 from . import errors, selectors, snapshots
 from .choices import (
@@ -82,7 +83,7 @@ def check_id_number(raw: str) -> IdNumber:
 def _check_household(actor, region) -> None:
     if region.level < Level.TOWNSHIP:
         raise errors.RegistryError(errors.HOUSEHOLD_LEVEL)
-    if not can_reach(actor, "registry.edit", region.key):
+    if not can_reach(actor, roles.EDIT, region.key):
         raise errors.RegistryError(errors.OUTSIDE)
 
 
@@ -113,7 +114,7 @@ def recipient_register(
     birth_date: dt.date | None = None,
 ) -> tuple[Recipient, tuple[str, ...]]:
     """Open a draft file. Returns the file and any warnings about the number."""
-    require_capability(actor, "registry.edit")
+    require_capability(actor, roles.EDIT)
     _check_household(actor, household_region)
     parsed = check_id_number(id_number)
     if gender and gender != parsed.gender:
@@ -129,7 +130,7 @@ def recipient_register(
         raise errors.DuplicateRecipient(
             holding_station_name(existing),
             existing.pk,
-            can_reach(actor, "registry.view", existing.region_key),
+            can_reach(actor, roles.VIEW, existing.region_key),
         )
     name = name.strip()
     if not name:
@@ -183,8 +184,8 @@ def _open_change(recipient: Recipient) -> ChangeRequest | None:
 
 def _editable_target(actor, recipient: Recipient):
     """A draft file is edited in place; an approved one through its open change request."""
-    require_capability(actor, "registry.edit")
-    if not can(actor, "registry.edit", recipient):
+    require_capability(actor, roles.EDIT)
+    if not can(actor, roles.EDIT, recipient):
         raise errors.RegistryError(errors.OUTSIDE)
     if recipient.status in (FileStatus.DRAFT, FileStatus.RETURNED):
         return None
@@ -612,7 +613,7 @@ def change_withdraw(*, actor, recipient: Recipient) -> ChangeRequest:
 @transaction.atomic
 def recipient_verify(*, actor, recipient: Recipient) -> Recipient:
     """Mark the file as checked against the person today (定期更新、动态管理)."""
-    if not can(actor, "registry.edit", recipient):
+    if not can(actor, roles.EDIT, recipient):
         raise errors.RegistryError(errors.OUTSIDE)
     if recipient.status != FileStatus.APPROVED:
         raise errors.RegistryError("只有已通过审核的档案需要定期核实。")
@@ -625,7 +626,7 @@ def recipient_verify(*, actor, recipient: Recipient) -> Recipient:
 @transaction.atomic
 def recipient_mark_deceased(*, actor, recipient: Recipient, death_date: dt.date) -> Recipient:
     """Never deleted: the file stays readable; later rules stop for the deceased."""
-    if not can(actor, "registry.edit", recipient):
+    if not can(actor, roles.EDIT, recipient):
         raise errors.RegistryError(errors.OUTSIDE)
     recipient = Recipient.objects.select_for_update().get(pk=recipient.pk)
     if recipient.death_date:
@@ -648,7 +649,7 @@ def recipient_reveal(*, actor, recipient: Recipient, field: str) -> str:
         partial(column.open, recipient),
         revealed=column.kind.name,
         actor=actor,
-        capability="registry.reveal",
+        capability=roles.REVEAL,
         can=can,
         obj=recipient,
         subject_id=_subject(recipient),
@@ -682,7 +683,7 @@ def _documents_open(recipient: Recipient) -> None:
 
 
 def document_upload(*, actor, recipient: Recipient, kind: str, upload) -> RecipientDocument:
-    if not can(actor, "registry.edit", recipient):
+    if not can(actor, roles.EDIT, recipient):
         raise errors.RegistryError(errors.OUTSIDE)
     recipient = Recipient.objects.select_for_update().get(pk=recipient.pk)
     _documents_open(recipient)
@@ -712,7 +713,7 @@ def document_upload(*, actor, recipient: Recipient, kind: str, upload) -> Recipi
 @transaction.atomic
 def document_remove(*, actor, document: RecipientDocument) -> None:
     recipient = document.recipient
-    if not can(actor, "registry.edit", recipient):
+    if not can(actor, roles.EDIT, recipient):
         raise errors.RegistryError(errors.OUTSIDE)
     recipient = Recipient.objects.select_for_update().get(pk=recipient.pk)
     _documents_open(recipient)
@@ -731,10 +732,10 @@ def document_remove(*, actor, document: RecipientDocument) -> None:
 
 @transaction.atomic
 def transfer_request(*, actor, recipient: Recipient, to_region, reason: str) -> TransferRequest:
-    require_capability(actor, "registry.transfer")
-    if to_region.level < Level.TOWNSHIP or not can_reach(actor, "registry.transfer", to_region.key):
+    require_capability(actor, roles.TRANSFER)
+    if to_region.level < Level.TOWNSHIP or not can_reach(actor, roles.TRANSFER, to_region.key):
         raise errors.RegistryError(errors.TRANSFER_TARGET)
-    if can_reach(actor, "registry.view", recipient.region_key):
+    if can_reach(actor, roles.VIEW, recipient.region_key):
         raise errors.RegistryError(errors.TRANSFER_SAME)
     if recipient.status != FileStatus.APPROVED:
         raise errors.RegistryError(errors.TRANSFER_NOT_APPROVED)
@@ -764,11 +765,11 @@ def transfer_request(*, actor, recipient: Recipient, to_region, reason: str) -> 
 
 def can_decide_transfer(actor, transfer: TransferRequest) -> bool:
     """The sending side, or any level above both sides (their common ancestor or higher)."""
-    return can_reach(actor, "registry.review", transfer.from_key)
+    return can_reach(actor, roles.REVIEW, transfer.from_key)
 
 
 def _transfer_can(actor, capability, transfer) -> bool | str:
-    if capability == "registry.review":
+    if capability == roles.REVIEW:
         return can_decide_transfer(actor, transfer) or errors.TRANSFER_DECIDER
     # Withdrawing: only who asked (the guard); they asked from within their jurisdiction.
     return transfer.requested_by_id == actor.pk or errors.TRANSFER_NOT_YOURS

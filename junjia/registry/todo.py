@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from junjia.core.todo import RETURNED, REVIEW, WorkflowQueue
 from junjia.orgs.api import has_capability
+from junjia.registry import roles
 
 from . import selectors
 from .choices import ChangeStatus, FileStatus
@@ -25,7 +26,7 @@ def _reason(**match):
 
 def _returned_files(actor, today):
     return (
-        Recipient.objects.filter(recipient_scope(actor, "registry.edit"))
+        Recipient.objects.filter(recipient_scope(actor, roles.EDIT))
         .filter(status=FileStatus.RETURNED)
         .filter(Q(created_by=actor) | Q(responsible_clerk=actor))
         .annotate(return_reason=_reason(recipient=OuterRef("pk"), change__isnull=True))
@@ -36,7 +37,7 @@ def _returned_files(actor, today):
 def _returned_changes(actor, today):
     return (
         ChangeRequest.objects.filter(status=ChangeStatus.RETURNED, created_by=actor)
-        .filter(recipient__in=Recipient.objects.filter(recipient_scope(actor, "registry.edit")))
+        .filter(recipient__in=Recipient.objects.filter(recipient_scope(actor, roles.EDIT)))
         .select_related("recipient")
         .annotate(return_reason=_reason(change=OuterRef("pk")))
         .order_by("-updated_at")
@@ -44,13 +45,13 @@ def _returned_changes(actor, today):
 
 
 def _files_to_review(actor, today):
-    if not has_capability(actor, "registry.review"):
+    if not has_capability(actor, roles.REVIEW):
         return []
     return selectors.review_queue(actor)["files"]
 
 
 def _changes_to_review(actor, today):
-    if not has_capability(actor, "registry.review"):
+    if not has_capability(actor, roles.REVIEW):
         return []
     return selectors.review_queue(actor)["changes"]
 

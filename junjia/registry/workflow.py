@@ -5,6 +5,7 @@ from django.conf import settings
 from junjia.core.errors import NotPermitted, WrongState
 from junjia.core.workflow import Transition, Workflow
 from junjia.orgs.api import Level, jurisdiction_of
+from junjia.registry import roles
 
 from . import errors
 from .choices import ChangeStatus, FileStatus, TransferStatus
@@ -47,13 +48,13 @@ def _never_approved(obj, actor, **context):
     return None
 
 
-SUBMIT = Transition("提交审核", "registry.edit")
-PASS_UP = Transition("审核通过（上报）", "registry.review", _reviewer_guard)
-APPROVE = Transition("审核通过", "registry.review", _reviewer_guard)
+SUBMIT = Transition("提交审核", roles.EDIT)
+PASS_UP = Transition("审核通过（上报）", roles.REVIEW, _reviewer_guard)
+APPROVE = Transition("审核通过", roles.REVIEW, _reviewer_guard)
 RETURN = Transition(
-    "退回", "registry.review", _reviewer_guard, requires={"reason": errors.REASON_REQUIRED}
+    "退回", roles.REVIEW, _reviewer_guard, requires={"reason": errors.REASON_REQUIRED}
 )
-WITHDRAW = Transition("撤回", "registry.edit", _never_approved)
+WITHDRAW = Transition("撤回", roles.EDIT, _never_approved)
 
 FILE_WORKFLOW = Workflow(
     "recipient_file",
@@ -75,11 +76,11 @@ CHANGE_WORKFLOW = Workflow(
     {
         ChangeStatus.DRAFT: {
             ChangeStatus.SUBMITTED: SUBMIT,
-            ChangeStatus.WITHDRAWN: Transition("撤回变更", "registry.edit"),
+            ChangeStatus.WITHDRAWN: Transition("撤回变更", roles.EDIT),
         },
         ChangeStatus.RETURNED: {
             ChangeStatus.SUBMITTED: SUBMIT,
-            ChangeStatus.WITHDRAWN: Transition("撤回变更", "registry.edit"),
+            ChangeStatus.WITHDRAWN: Transition("撤回变更", roles.EDIT),
         },
         ChangeStatus.SUBMITTED: {
             ChangeStatus.SUBMITTED: PASS_UP,
@@ -102,11 +103,11 @@ TRANSFER_WORKFLOW = Workflow(
     TransferStatus,
     {
         TransferStatus.PENDING: {
-            TransferStatus.APPROVED: Transition("批准档案转移", "registry.review"),
+            TransferStatus.APPROVED: Transition("批准档案转移", roles.REVIEW),
             TransferStatus.REJECTED: Transition(
-                "拒绝档案转移", "registry.review", requires={"remark": errors.TRANSFER_REASON}
+                "拒绝档案转移", roles.REVIEW, requires={"remark": errors.TRANSFER_REASON}
             ),
-            TransferStatus.CANCELLED: Transition("撤销档案转移", "registry.edit", _own_request),
+            TransferStatus.CANCELLED: Transition("撤销档案转移", roles.EDIT, _own_request),
         },
     },
     final_message=errors.TRANSFER_DECIDED,

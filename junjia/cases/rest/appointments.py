@@ -16,6 +16,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from junjia.cases import roles
 from junjia.core.api_base import StandardPagination
 from junjia.core.errors import DomainError
 from junjia.core.personal.serializers import IdNumberSerializerField, MobileSerializerField
@@ -101,7 +102,7 @@ def _slot_in_reach(actor, pk) -> AppointmentSlot:
         return get_for_actor(
             AppointmentSlot.objects.select_related("station__region"),
             actor,
-            "cases.appointments",
+            roles.APPOINTMENTS,
             pk=pk,
         )
     except Http404 as exc:
@@ -192,9 +193,7 @@ def filter_appointments(actor, params):
     end = day or date_param(params, "to", None)
     if end is not None and end < start:
         raise ValidationError({"to": [WINDOW_ORDER]})
-    qs = Appointment.objects.filter(
-        region_scope(actor, "cases.appointments"), slot__date__gte=start
-    )
+    qs = Appointment.objects.filter(region_scope(actor, roles.APPOINTMENTS), slot__date__gte=start)
     if end is not None:
         qs = qs.filter(slot__date__lte=end)
     if (station := int_param(params, "station")) is not None:
@@ -215,7 +214,7 @@ def appointment_for(actor, pk) -> Appointment:
     return get_for_actor(
         Appointment.objects.select_related("slot__station", "item", "booked_by"),
         actor,
-        "cases.appointments",
+        roles.APPOINTMENTS,
         pk=pk,
     )
 
@@ -235,7 +234,7 @@ class AppointmentListCreate(GenericAPIView):
     )
     def get(self, request):
         actor = request.user
-        require_capability(actor, "cases.appointments")
+        require_capability(actor, roles.APPOINTMENTS)
         params = request.query_params
         page = self.paginate_queryset(filter_appointments(actor, params))
         record_list(
@@ -259,7 +258,7 @@ class AppointmentListCreate(GenericAPIView):
     )
     def post(self, request):
         actor = request.user
-        require_capability(actor, "cases.appointments")
+        require_capability(actor, roles.APPOINTMENTS)
         data = read_input(AppointmentBookIn, request, actor=actor)
         with refusals(
             fields={errors.SLOT_PAST: "slot"},
@@ -395,9 +394,9 @@ class SlotList(GenericAPIView):
     )
     def get(self, request):
         actor = request.user
-        require_capability(actor, "cases.appointments")
+        require_capability(actor, roles.APPOINTMENTS)
         params = request.query_params
-        station = rota_reads.pick_station(actor, "cases.appointments", params.get("station"))
+        station = rota_reads.pick_station(actor, roles.APPOINTMENTS, params.get("station"))
         if station is None:
             raise ValidationError({"station": [NO_STATION]})
         start = date_param(params, "from", today())

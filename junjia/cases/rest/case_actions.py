@@ -14,6 +14,7 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from junjia.cases import roles
 from junjia.core.errors import DomainError
 from junjia.core.rest import read_input, request_body
 from junjia.orgs.api import require_capability
@@ -87,7 +88,7 @@ class CaseObjectView(GenericAPIView):
     """An operation on one case: the case is looked up for every method first, so a case
     outside the jurisdiction answers 404 whatever the method; then the capability (403)."""
 
-    capability: str | None = "cases.handle"
+    capability: str | None = roles.HANDLE
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

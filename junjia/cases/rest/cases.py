@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from junjia.cases import roles
 from junjia.core.api_base import StandardPagination
 from junjia.core.rest import form_errors, request_body
 from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar, add_working_days
@@ -382,7 +383,7 @@ def case_queryset():
 
 def case_for(actor, pk) -> Case:
     """The case if the actor may see it (cases.view in their jurisdiction), else 404."""
-    return get_for_actor(case_queryset(), actor, "cases.view", pk=pk)
+    return get_for_actor(case_queryset(), actor, roles.VIEW, pk=pk)
 
 
 def case_data(actor, pk) -> dict:
@@ -554,7 +555,7 @@ class CaseListCreate(GenericAPIView):
     )
     def get(self, request):
         actor = request.user
-        require_capability(actor, "cases.view")
+        require_capability(actor, roles.VIEW)
         params = request.query_params
         page = self.paginate_queryset(filter_cases(actor, params))
         record_list(
@@ -581,7 +582,7 @@ class CaseListCreate(GenericAPIView):
     )
     def post(self, request):
         actor = request.user
-        require_capability(actor, "cases.handle")
+        require_capability(actor, roles.HANDLE)
         if not actor.station_id:
             raise PermissionDenied(NO_STATION)
         items = selectors.catalogue(actor.station.region.level)

@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from junjia.cases import roles
 from junjia.orgs.api import Level, has_capability
 
 from .. import selectors
@@ -24,7 +25,7 @@ BAD_LEVEL = "层级应为 1（省）到 5（村、社区）。"
 
 def require_reader(actor) -> None:
     # The same gate as the catalogue pages: case staff, or those who publish it.
-    if not (has_capability(actor, "cases.view") or has_capability(actor, "cases.catalogue")):
+    if not (has_capability(actor, roles.VIEW) or has_capability(actor, roles.CATALOGUE)):
         raise PermissionDenied(NOT_A_READER)
 
 

@@ -16,6 +16,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from junjia.cases import roles
 from junjia.core.api_base import StandardPagination
 from junjia.core.rest import read_input
 from junjia.orgs.api import active_staff_of, get_for_actor, region_scope, require_capability
@@ -193,13 +194,13 @@ def evaluation_for(actor, pk) -> Evaluation:
             Prefetch("loop__records", queryset=LoopRecord.objects.select_related("actor"))
         ),
         actor,
-        "cases.view",
+        roles.VIEW,
         pk=pk,
     )
 
 
 def filter_evaluations(actor, params):
-    qs = Evaluation.objects.filter(region_scope(actor, "cases.view"))
+    qs = Evaluation.objects.filter(region_scope(actor, roles.VIEW))
     if (station := int_param(params, "station")) is not None:
         qs = qs.filter(case__station_id=station)
     if (score := int_param(params, "score")) is not None:
@@ -249,7 +250,7 @@ class EvaluationListCreate(GenericAPIView):
     )
     def get(self, request):
         actor = request.user
-        require_capability(actor, "cases.view")
+        require_capability(actor, roles.VIEW)
         params = request.query_params
         page = self.paginate_queryset(filter_evaluations(actor, params))
         record_list(
@@ -279,10 +280,10 @@ class EvaluationListCreate(GenericAPIView):
     )
     def post(self, request):
         actor = request.user
-        require_capability(actor, "cases.handle")
+        require_capability(actor, roles.HANDLE)
         data = read_input(PaperEvaluationIn, request)
         case = Case.objects.filter(
-            region_scope(actor, "cases.handle"), number=data["case_number"]
+            region_scope(actor, roles.HANDLE), number=data["case_number"]
         ).first()
         if case is None:
             raise ValidationError({"case_number": [NO_SUCH_CASE]})

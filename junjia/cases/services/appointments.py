@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from junjia.cases import roles
 from junjia.core import audit
 from junjia.core.models import AuditAction
 from junjia.core.personal import IdNumberError, normalise_mobile, parse_id_number
@@ -38,7 +39,7 @@ from .common import _CODE_ALPHABET, _audit_step
 def slot_create(
     *, actor, station, day: dt.date, start: dt.time, end: dt.time, kind: str, capacity: int
 ) -> AppointmentSlot:
-    if not can_reach(actor, "cases.appointments", station.region_key):
+    if not can_reach(actor, roles.APPOINTMENTS, station.region_key):
         raise errors.CaseError("您没有设置本站预约时段的权限。")
     SlotKind(kind)
     if kind == SlotKind.WORKDAY and not is_working_day(day):

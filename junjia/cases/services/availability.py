@@ -4,6 +4,7 @@ here to a case with the case capabilities."""
 
 import datetime as dt
 
+from junjia.cases import roles
 from junjia.orgs.api import can_reach
 from junjia.staffing.api import handler_ids
 
@@ -16,8 +17,8 @@ def current_handler_ids(case: Case, day: dt.date | None = None) -> set[int]:
 
 
 def can_handle(actor, case: Case) -> bool:
-    if not can_reach(actor, "cases.handle", case.region_key):
+    if not can_reach(actor, roles.HANDLE, case.region_key):
         return False
     if actor.pk in current_handler_ids(case):
         return True
-    return can_reach(actor, "cases.supervise", case.region_key)
+    return can_reach(actor, roles.SUPERVISE, case.region_key)

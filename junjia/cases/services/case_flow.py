@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from junjia.cases import roles
 from junjia.core import audit, notifications, sms
 from junjia.core.errors import InvalidInput
 from junjia.core.models import AuditAction
@@ -51,7 +52,7 @@ def _can(actor, capability, case) -> bool | str:
     no; inside it but not the case's handler, the reason naming the first handler."""
     if not can_reach(actor, capability, case.region_key):
         return False
-    if capability == "cases.handle" and not can_handle(actor, case):
+    if capability == roles.HANDLE and not can_handle(actor, case):
         return errors.NOT_HANDLER.format(owner=case.owner)
     return True
 
@@ -137,7 +138,7 @@ def case_open(
     outside_remit: bool = False,
 ) -> Case:
     """Open a case at the actor's station; the actor becomes its first handler."""
-    require_capability(actor, "cases.handle")
+    require_capability(actor, roles.HANDLE)
     station = actor.station
     version = item.current_version
     Channel(channel)
@@ -215,7 +216,7 @@ def case_open(
 def case_recheck(*, actor, case: Case, received: dict) -> Case:
     """Record the materials as now received. The person may come back to any clerk; the case
     stays with its first handler, who is told (首办负责制)."""
-    if not can_reach(actor, "cases.handle", case.region_key):
+    if not can_reach(actor, roles.HANDLE, case.region_key):
         raise errors.CaseError("该办件不在您的辖区内。")
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.status not in RECHECK_STATUSES:

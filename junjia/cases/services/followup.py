@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from junjia.cases import roles
 from junjia.core import audit, notifications, personal
 from junjia.core.errors import InvalidInput, WrongState
 from junjia.core.models import AuditAction
@@ -59,7 +60,7 @@ def callback_reveal_phone(*, actor, callback: Callback) -> str:
         phone,
         revealed=personal.PHONE.name,
         actor=actor,
-        capability="cases.callback",
+        capability=roles.CALLBACK,
         can=_callback_can,
         obj=callback,
         audit_obj=case,
@@ -121,7 +122,7 @@ def evaluation_submit(
         raise errors.CaseError(errors.NOT_COMPLETED)
     if Evaluation.objects.filter(case=case).exists():
         raise errors.CaseError(errors.ALREADY_RATED)
-    if entered_by is not None and not can_reach(entered_by, "cases.handle", case.region_key):
+    if entered_by is not None and not can_reach(entered_by, roles.HANDLE, case.region_key):
         raise errors.CaseError("该办件不在您的辖区内。")
     evaluation = Evaluation.objects.create(
         case=case,

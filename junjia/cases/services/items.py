@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from junjia.cases import roles
 from junjia.core import audit
 from junjia.core.models import AuditAction
 from junjia.orgs.api import require_capability
@@ -28,7 +29,7 @@ def item_publish(
 ) -> ServiceItemVersion:
     """Create an item or publish a new version of it; open cases keep their own version."""
     if actor is not None:
-        require_capability(actor, "cases.catalogue")
+        require_capability(actor, roles.CATALOGUE)
     if item is None:
         item = ServiceItem.objects.create(
             code=code, name=name, area=area, handling_levels=handling_levels

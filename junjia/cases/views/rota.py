@@ -4,6 +4,7 @@ staffing's pages (junjia/staffing/urls.py), in the same namespace."""
 
 from django.urls import path
 
+from junjia.cases import roles
 from junjia.core.navigation import NavItem, register
 
 from . import rota_analysis, rota_appointments, rota_followup
@@ -43,8 +44,8 @@ urlpatterns = [
 ]
 
 register(
-    NavItem("政务服务", "预约管理", "cases:appointments", "cases.appointments", order=53),
-    NavItem("政务服务", "回访台账", "cases:callbacks", "cases.callback", order=54),
-    NavItem("政务服务", "差评整改", "cases:loops", "cases.view", order=55),
-    NavItem("政务服务", "满意度分析", "cases:analysis", "cases.analysis", order=56),
+    NavItem("政务服务", "预约管理", "cases:appointments", roles.APPOINTMENTS, order=53),
+    NavItem("政务服务", "回访台账", "cases:callbacks", roles.CALLBACK, order=54),
+    NavItem("政务服务", "差评整改", "cases:loops", roles.VIEW, order=55),
+    NavItem("政务服务", "满意度分析", "cases:analysis", roles.ANALYSIS, order=56),
 )

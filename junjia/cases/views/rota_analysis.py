@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
+from junjia.cases import roles
 from junjia.core.pages import paginate, query_without_page
 from junjia.orgs.api import Level, jurisdiction_of, require_capability
 
@@ -33,7 +34,7 @@ def _filters(request, actor) -> tuple[str, str, object]:
 @login_required
 def analysis(request):
     actor = request.user
-    require_capability(actor, "cases.analysis")
+    require_capability(actor, roles.ANALYSIS)
     by, period, since = _filters(request, actor)
     rows = selectors.satisfaction(actor, by=by, since=since)
     total = sum(r["total"] for r in rows)
@@ -71,7 +72,7 @@ def analysis(request):
 def analysis_cases(request):
     """The evaluated cases behind one bar (or all of them), newest first."""
     actor = request.user
-    require_capability(actor, "cases.analysis")
+    require_capability(actor, roles.ANALYSIS)
     by, period, since = _filters(request, actor)
     label = request.GET.get("label", "").strip()[:100]
     only_bad = request.GET.get("only") == "bad"

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from junjia.cases import roles
 from junjia.core.errors import DomainError
 from junjia.orgs.api import get_for_actor, region_scope, require_capability, stations_in_reach
 
@@ -47,7 +48,7 @@ def _open_slots(actor, station):
     now = timezone.localtime(appointments_admin._now())
     return (
         AppointmentSlot.objects.filter(
-            region_scope(actor, "cases.appointments"),
+            region_scope(actor, roles.APPOINTMENTS),
             station=station,
             booked__lt=F("capacity"),
             date__lte=now.date() + dt.timedelta(days=BOOK_AHEAD_DAYS),
@@ -61,12 +62,12 @@ def _open_slots(actor, station):
 @login_required
 def appointments(request):
     actor = request.user
-    require_capability(actor, "cases.appointments")
+    require_capability(actor, roles.APPOINTMENTS)
     today = reads.today()
     day = _date(request.GET.get("date"), today)
-    stations = stations_in_reach(actor, "cases.appointments")
+    stations = stations_in_reach(actor, roles.APPOINTMENTS)
     station = reads.pick_station(
-        actor, "cases.appointments", request.GET.get("station"), default_own=False
+        actor, roles.APPOINTMENTS, request.GET.get("station"), default_own=False
     )
     qs = selectors.appointments_on(actor, day).select_related("slot__station")
     if station is not None:
@@ -99,10 +100,10 @@ def appointments(request):
 @login_required
 def slots(request):
     actor = request.user
-    require_capability(actor, "cases.appointments")
-    stations = stations_in_reach(actor, "cases.appointments")
+    require_capability(actor, roles.APPOINTMENTS)
+    stations = stations_in_reach(actor, roles.APPOINTMENTS)
     station = reads.pick_station(
-        actor, "cases.appointments", request.POST.get("station") or request.GET.get("station")
+        actor, roles.APPOINTMENTS, request.POST.get("station") or request.GET.get("station")
     )
     today = reads.today()
     start = _date(request.GET.get("start"), today)
@@ -159,10 +160,10 @@ def _items_for(station):
 def appointment_book(request):
     """Booked by staff for a person on the phone or at the window."""
     actor = request.user
-    require_capability(actor, "cases.appointments")
-    stations = stations_in_reach(actor, "cases.appointments")
+    require_capability(actor, roles.APPOINTMENTS)
+    stations = stations_in_reach(actor, roles.APPOINTMENTS)
     station = reads.pick_station(
-        actor, "cases.appointments", request.POST.get("station") or request.GET.get("station")
+        actor, roles.APPOINTMENTS, request.POST.get("station") or request.GET.get("station")
     )
     form = StaffBookingForm(
         request.POST or None,
@@ -209,7 +210,7 @@ def _appointment(actor, pk) -> Appointment:
     return get_for_actor(
         Appointment.objects.select_related("slot__station", "item"),
         actor,
-        "cases.appointments",
+        roles.APPOINTMENTS,
         pk=pk,
     )
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from junjia.cases import roles
 from junjia.core.errors import DomainError
 from junjia.core.pages import paginate, query_without_page
 from junjia.orgs.api import (
@@ -32,7 +33,7 @@ CALLBACK_BADGE = {
 @login_required
 def callbacks(request):
     actor = request.user
-    require_capability(actor, "cases.callback")
+    require_capability(actor, roles.CALLBACK)
     show = request.GET.get("show", "due")
     qs = selectors.callbacks_due(actor) if show == "due" else selectors.callback_ledger(actor)
     # A callback created because an earlier one on the case was unsatisfactory.
@@ -66,7 +67,7 @@ def callback_record(request, pk):
             "case__item_version__item", "case__station", "owner", "done_by"
         ),
         actor,
-        "cases.callback",
+        roles.CALLBACK,
         pk=pk,
     )
     form = CallbackRecordForm(request.POST or None)
@@ -135,7 +136,7 @@ def callback_reveal_phone(request, pk):
             "case__item_version__item", "case__station", "owner", "done_by"
         ),
         request.user,
-        "cases.callback",
+        roles.CALLBACK,
         pk=pk,
     )
     try:
@@ -159,7 +160,7 @@ def callback_reveal_phone(request, pk):
 def loops(request):
     """The head sees every open loop in reach: stage, owner, due date (overdue in red)."""
     actor = request.user
-    require_capability(actor, "cases.view")
+    require_capability(actor, roles.VIEW)
     day = reads.today()
     rows = list(selectors.open_loops(actor).select_related("evaluation__case__station")[:500])
     for row in rows:
@@ -170,7 +171,7 @@ def loops(request):
         {
             "rows": rows,
             "closed": reads.closed_loops(actor),
-            "can_enter_paper": has_capability(actor, "cases.handle"),
+            "can_enter_paper": has_capability(actor, roles.HANDLE),
         },
     )
 
@@ -260,14 +261,14 @@ def loop_advance(request, pk):
 def evaluation_paper(request):
     """纸质评价表录入: a rating the person wrote on paper, for a completed case in reach."""
     actor = request.user
-    require_capability(actor, "cases.handle")
+    require_capability(actor, roles.HANDLE)
     form = PaperEvaluationForm(
         request.POST or None, initial={"case_number": request.GET.get("case", "")}
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         case = Case.objects.filter(
-            region_scope(actor, "cases.handle"), number=data["case_number"]
+            region_scope(actor, roles.HANDLE), number=data["case_number"]
         ).first()
         if case is None:
             form.add_error("case_number", "未找到该办件，或不在您的辖区内。")

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from junjia.cases import roles
 from junjia.core import clock
 from junjia.orgs.api import active_staff_of, get_for_actor, get_station_for_actor, region_scope
 
@@ -51,14 +52,14 @@ def loop_for(actor, pk) -> RectificationLoop:
             "owner",
         ),
         actor,
-        "cases.view",
+        roles.VIEW,
         pk=pk,
     )
 
 
 def closed_loops(actor, limit: int = 50) -> list[RectificationLoop]:
     return list(
-        RectificationLoop.objects.filter(region_scope(actor, "cases.view"), stage=LoopStage.CLOSED)
+        RectificationLoop.objects.filter(region_scope(actor, roles.VIEW), stage=LoopStage.CLOSED)
         .select_related("evaluation__case", "owner")
         .order_by("-closed_at")[:limit]
     )
@@ -68,7 +69,7 @@ def evaluations_for(
     actor, *, by: str, label: str, since: dt.date | None, only_bad: bool
 ) -> QuerySet[Evaluation]:
     """The evaluations behind one bar of selectors.satisfaction: grouped by the same names."""
-    qs = Evaluation.objects.filter(region_scope(actor, "cases.analysis"))
+    qs = Evaluation.objects.filter(region_scope(actor, roles.ANALYSIS))
     if since:
         qs = qs.filter(created_at__date__gte=since)
     if label:
@@ -112,7 +113,7 @@ def unrated_completed(actor, limit: int = 20) -> list:
 
     return list(
         Case.objects.filter(
-            region_scope(actor, "cases.handle"),
+            region_scope(actor, roles.HANDLE),
             status=CaseStatus.COMPLETED,
             evaluation__isnull=True,
         )

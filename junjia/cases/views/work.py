@@ -5,6 +5,7 @@ the service catalogue, and notifications."""
 from django.urls import path
 from django.views.generic import RedirectView
 
+from junjia.cases import roles
 from junjia.core.navigation import NavItem, register
 
 from . import work_case, work_catalogue, work_list, work_notifications, work_open
@@ -54,11 +55,11 @@ urlpatterns = [
 ]
 
 register(
-    NavItem("政务服务", "我的办件", "cases:work", "cases.handle", order=40),
-    NavItem("政务服务", "接件", "cases:case_open", "cases.handle", order=41),
-    NavItem("政务服务", "办件督办", "cases:supervise", "cases.supervise", order=42),
-    NavItem("政务服务", "服务事项", "cases:catalogue", "cases.view", order=45),
+    NavItem("政务服务", "我的办件", "cases:work", roles.HANDLE, order=40),
+    NavItem("政务服务", "接件", "cases:case_open", roles.HANDLE, order=41),
+    NavItem("政务服务", "办件督办", "cases:supervise", roles.SUPERVISE, order=42),
+    NavItem("政务服务", "服务事项", "cases:catalogue", roles.VIEW, order=45),
     NavItem("政务服务", "通知", "cases:notifications", None, order=59),
     # System administrators publish the catalogue but hold no case capability.
-    NavItem("系统管理", "服务事项维护", "cases:catalogue", "cases.catalogue", order=95),
+    NavItem("系统管理", "服务事项维护", "cases:catalogue", roles.CATALOGUE, order=95),
 )

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from junjia.cases import roles
 from junjia.core.errors import DomainError
 from junjia.orgs.api import can_reach, get_for_actor
 
@@ -129,8 +130,8 @@ def case_detail(request, pk):
     clock = reads.Clock(day)
     clock.mark([case])
     can_act = services.can_handle(actor, case)
-    can_supervise = can_reach(actor, "cases.supervise", case.region_key)
-    may_handle_here = can_reach(actor, "cases.handle", case.region_key)
+    can_supervise = can_reach(actor, roles.SUPERVISE, case.region_key)
+    may_handle_here = can_reach(actor, roles.HANDLE, case.region_key)
     exts = reads.extensions(case)
     steps = reads.history(case)
     notice_issued = any(s.to_status == S.NOTICE_ISSUED for s in steps)
@@ -196,7 +197,7 @@ def _back(case, anchor: str = ""):
 def case_move(request, pk):
     """One workflow action; the services check the table, the guards and who may act."""
     actor = request.user
-    case = get_case_for_actor(actor, pk, "cases.handle")
+    case = get_case_for_actor(actor, pk, roles.HANDLE)
     to = request.POST.get("to", "")
     text = request.POST.get("text", "")
     if to not in S.values:
@@ -243,9 +244,9 @@ def case_recheck(request, pk):
     with its first handler, who is told (首办负责制)."""
     actor = request.user
     if request.method == "POST":
-        case = get_case_for_actor(actor, pk, "cases.handle")
+        case = get_case_for_actor(actor, pk, roles.HANDLE)
     else:
-        case = reads.open_case(actor, pk, page="recheck", capability="cases.handle")
+        case = reads.open_case(actor, pk, page="recheck", capability=roles.HANDLE)
     form = MaterialsCheckForm(
         request.POST or None,
         materials=case.item_version.materials,
@@ -338,7 +339,7 @@ def case_receipt(request, pk):
 @require_POST
 def extension_request(request, pk):
     actor = request.user
-    case = get_case_for_actor(actor, pk, "cases.handle")
+    case = get_case_for_actor(actor, pk, roles.HANDLE)
     form = ExtensionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写 1–60 之间的延长工作日数。")
@@ -364,7 +365,7 @@ def extension_decide(request, pk):
     extension = get_for_actor(
         Extension.objects.select_related("case"),
         actor,
-        "cases.supervise",
+        roles.SUPERVISE,
         field="case__region_key",
         pk=pk,
     )
@@ -391,7 +392,7 @@ def extension_decide(request, pk):
 @require_POST
 def doorstep_record(request, pk):
     actor = request.user
-    case = get_case_for_actor(actor, pk, "cases.handle")
+    case = get_case_for_actor(actor, pk, roles.HANDLE)
     form = DoorstepOutcomeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写上门办理情况。")
@@ -409,7 +410,7 @@ def doorstep_record(request, pk):
 @require_POST
 def handover_record(request, pk):
     actor = request.user
-    case = get_case_for_actor(actor, pk, "cases.handle")
+    case = get_case_for_actor(actor, pk, roles.HANDLE)
     if case.channel not in PROXY_CHANNELS:
         messages.error(request, errors.HANDOVER_NOT_PROXY)
         return _back(case)

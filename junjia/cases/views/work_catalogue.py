@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
+from junjia.cases import roles
 from junjia.core.errors import DomainError
 from junjia.orgs.api import Level, has_capability, require_capability
 
@@ -18,7 +19,7 @@ from . import work_reads as reads
 
 
 def _require_reader(actor) -> None:
-    if not (has_capability(actor, "cases.view") or has_capability(actor, "cases.catalogue")):
+    if not (has_capability(actor, roles.VIEW) or has_capability(actor, roles.CATALOGUE)):
         raise PermissionDenied("您没有查看服务事项的权限。")
 
 
@@ -52,7 +53,7 @@ def catalogue(request):
             "count": sum(len(v) for v in groups.values()),
             "levels": [(lv.value, lv.label) for lv in Level if lv >= Level.COUNTY],
             "level": level,
-            "can_publish": has_capability(actor, "cases.catalogue"),
+            "can_publish": has_capability(actor, roles.CATALOGUE),
         },
     )
 
@@ -70,11 +71,11 @@ def _version_page(request, item, version, *, current: bool):
             "area": Area(item.area).label if item.area in Area.values else item.area,
             "levels": reads.level_labels(item.handling_levels),
             "materials": reads.catalogue_materials(version) if version else [],
-            "can_open": has_capability(actor, "cases.handle")
+            "can_open": has_capability(actor, roles.HANDLE)
             and mine in (item.handling_levels or [])
             and item.is_active
             and current,
-            "can_publish": has_capability(actor, "cases.catalogue"),
+            "can_publish": has_capability(actor, roles.CATALOGUE),
             "version_count": item.versions.count(),
         },
     )
@@ -106,7 +107,7 @@ def item_versions(request, code):
         {
             "item": item,
             "versions": versions,
-            "can_publish": has_capability(request.user, "cases.catalogue"),
+            "can_publish": has_capability(request.user, roles.CATALOGUE),
         },
     )
 
@@ -144,7 +145,7 @@ def _initial(item) -> tuple[dict, list[dict]]:
 
 def _publish_page(request, item):
     actor = request.user
-    require_capability(actor, "cases.catalogue")
+    require_capability(actor, roles.CATALOGUE)
     if request.method == "POST":
         form = ItemForm(request.POST, existing=item, initial=_initial(item)[0] if item else None)
         formset = MaterialFormSet(request.POST, prefix="mat")

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import prefetch_related_objects
 from django.shortcuts import render
 
+from junjia.cases import roles
 from junjia.core.pages import paginate, query_without_page
 from junjia.core.workdays import UnknownCalendarYear
 from junjia.orgs.api import has_capability, require_capability
@@ -20,7 +21,7 @@ CALENDAR_MISSING = (
 @login_required
 def work(request):
     actor = request.user
-    require_capability(actor, "cases.view")
+    require_capability(actor, roles.VIEW)
     day = reads.today()
     clock = reads.Clock(day)
     mine = selectors.my_work(actor, today=day)
@@ -47,7 +48,7 @@ def work(request):
         found=len(found) if found is not None else None,
     )
     watch = None
-    if has_capability(actor, "cases.supervise"):
+    if has_capability(actor, roles.SUPERVISE):
         try:
             watch = selectors.deadline_counts(actor, today=day)
         except UnknownCalendarYear as exc:
@@ -61,7 +62,7 @@ def work(request):
             "counts": counts,
             "show": show,
             "show_label": reads.WORK_FILTERS.get(show, ""),
-            "can_open": has_capability(actor, "cases.handle"),
+            "can_open": has_capability(actor, roles.HANDLE),
             "query": query_without_page(request),
             "q": q,
             "found": found,
@@ -76,7 +77,7 @@ def supervise(request):
     """办件督办 (000 §7 限时办结): overdue and due-soon cases of the jurisdiction, their owners,
     extensions waiting for approval, and open doorstep and proxy cases."""
     actor = request.user
-    require_capability(actor, "cases.supervise")
+    require_capability(actor, roles.SUPERVISE)
     day = reads.today()
     clock = reads.Clock(day)
     calendar_error = ""

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from junjia.cases import roles
 from junjia.core.errors import DomainError
 from junjia.orgs.api import require_capability
 
@@ -93,7 +94,7 @@ def _posted_materials(item, data) -> list[dict]:
 @login_required
 def case_open(request):
     actor = request.user
-    require_capability(actor, "cases.handle")
+    require_capability(actor, roles.HANDLE)
     items = _items(actor)
     by_code = {i.code: i for i in items}
     if request.method == "GET" and request.htmx and "item" in request.GET:
@@ -169,7 +170,7 @@ def _opened_message(case) -> str:
 def recipient_search(request):
     """htmx: people in the registry within the jurisdiction matching the search box."""
     actor = request.user
-    require_capability(actor, "cases.handle")
+    require_capability(actor, roles.HANDLE)
     q = request.GET.get("q", "").strip()
     results = _recipients(actor, q) if q else []
     return render(

@@ -7,6 +7,7 @@ import re
 
 from django.db.models import Count, Q, QuerySet
 
+from junjia.cases import roles
 from junjia.core import audit, clock, personal
 from junjia.core.models import AuditAction
 from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar
@@ -63,7 +64,7 @@ def record_case_view(actor, case: Case, page: str) -> None:
     )
 
 
-def open_case(actor, pk, *, page: str, capability: str = "cases.view") -> Case:
+def open_case(actor, pk, *, page: str, capability: str = roles.VIEW) -> Case:
     """Fetch one case the actor may reach (404 outside) and audit that it was shown."""
     case = get_case_for_actor(actor, pk, capability)
     record_case_view(actor, case, page)
@@ -327,7 +328,7 @@ def contact_card(case: Case) -> dict:
 def pending_extensions(actor) -> list[Extension]:
     return list(
         Extension.objects.filter(
-            status=ExtensionStatus.PENDING, **_case_range(actor, "cases.supervise")
+            status=ExtensionStatus.PENDING, **_case_range(actor, roles.SUPERVISE)
         )
         .select_related("case__item_version__item", "case__owner", "requested_by")
         .order_by("requested_at")[:200]
@@ -345,7 +346,7 @@ def proxy_cases(actor) -> list[Case]:
     """帮办代办 cases still open: their status is visible to the station head (000 §7)."""
     return list(
         Case.objects.filter(
-            case_scope(actor, "cases.supervise"),
+            case_scope(actor, roles.SUPERVISE),
             channel__in=[Channel.PROXY, Channel.ASSISTED, Channel.DOORSTEP],
             status__in=OPEN_STATUSES,
         )

@@ -12,6 +12,7 @@ from django.db import transaction
 from junjia.core import audit, jobs, xlsx
 from junjia.core.models import Job
 from junjia.orgs.api import jurisdiction_of, require_capability
+from junjia.registry import roles
 
 from .plan import ImportRefused, ImportRun
 
@@ -20,7 +21,7 @@ JOB_KIND = "registry.import"
 
 def start_import(*, actor, source: xlsx.Source, filename: str, valid_only: bool) -> Job:
     """Queue the import as a job; the file travels with the job row."""
-    require_capability(actor, "registry.edit")
+    require_capability(actor, roles.EDIT)
     juris = jurisdiction_of(actor)
     with transaction.atomic():
         job = jobs.job_start(

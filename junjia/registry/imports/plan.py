@@ -23,6 +23,7 @@ from junjia.core import xlsx
 from junjia.core.errors import DomainError
 from junjia.core.models import Job
 from junjia.orgs.api import Level, can_reach, jurisdiction_of, require_capability
+from junjia.registry import roles
 
 from .. import errors, services
 from ..choices import FileStatus
@@ -208,7 +209,7 @@ class ImportRun:
     the temporary row store is removed on exit."""
 
     def __init__(self, actor, source: xlsx.Source, *, prepare: bool, workers: int | None = None):
-        require_capability(actor, "registry.edit")
+        require_capability(actor, roles.EDIT)
         self.actor = actor
         self.juris = jurisdiction_of(actor)
         if self.juris is None:
@@ -436,7 +437,7 @@ class ImportRun:
                 reason = f"区划代码 {code} 不存在。"
             elif region[2] < Level.TOWNSHIP:
                 reason = errors.HOUSEHOLD_LEVEL
-            elif not can_reach(self.actor, "registry.edit", region[1]):
+            elif not can_reach(self.actor, roles.EDIT, region[1]):
                 reason = errors.OUTSIDE
             if reason:
                 self._bad_basic(number, id_number, REGION_HEADER, code, reason)
@@ -554,7 +555,7 @@ class ImportRun:
 
     def _existing_problem(self, found: dict) -> tuple[int | None, str | None, str | None]:
         """(recipient id, status, None) when the file may be updated, else the reason."""
-        if not can_reach(self.actor, "registry.edit", found["region_key"]):
+        if not can_reach(self.actor, roles.EDIT, found["region_key"]):
             holder = Recipient.objects.select_related("household_region").get(pk=found["pk"])
             return (
                 None,

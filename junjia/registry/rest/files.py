@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from junjia.core.rest import form_errors, request_body
 from junjia.orgs.api import has_capability, require_capability
+from junjia.registry import roles
 
 from .. import errors, forms, selectors, services
 from ..choices import (
@@ -93,7 +94,7 @@ class RecipientListCreate(GenericAPIView):
         description="按辖区检索，键集分页（深页与首页一样快）；每次列表访问记一条审计。",
     )
     def get(self, request):
-        require_capability(request.user, "registry.view")
+        require_capability(request.user, roles.VIEW)
         params = selectors.SearchParams.from_query(request.query_params)
         problems = {name: [message] for name, message in params.problems.items()}
         size = request.query_params.get("page_size", "").strip()
@@ -126,7 +127,7 @@ class RecipientListCreate(GenericAPIView):
         description="新建档案（草稿）。性别和出生日期由身份证号码得出，填写的须与号码一致。",
     )
     def post(self, request):
-        require_capability(request.user, "registry.edit")
+        require_capability(request.user, roles.EDIT)
         incoming = RecipientCreateIn(data=request_body(request), context={"actor": request.user})
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
@@ -148,7 +149,7 @@ class RecipientListCreate(GenericAPIView):
                     "detail": str(exc),
                     "station": exc.station_name,
                     "transfer_possible": not exc.in_jurisdiction
-                    and has_capability(request.user, "registry.transfer"),
+                    and has_capability(request.user, roles.TRANSFER),
                 },
                 status=status.HTTP_409_CONFLICT,
             )
@@ -217,7 +218,7 @@ class RecipientSection(RecipientObjectView):
     def patch(self, request, pk, key):
         if key not in SECTION_BY_KEY:
             raise NotFound(f"没有名为 {key} 的分项。")
-        require_capability(request.user, "registry.edit")
+        require_capability(request.user, roles.EDIT)
         data = dict(request_body(request))
         form_class = forms.section_form_class(key)
         unknown = sorted(set(data) - set(form_class.base_fields))
@@ -253,7 +254,7 @@ class RecipientListPut(RecipientObjectView):
     key = ""
 
     def put(self, request, pk):
-        require_capability(request.user, "registry.edit")
+        require_capability(request.user, roles.EDIT)
         items = request_body(request).get("items")
         if not isinstance(items, list):
             raise ValidationError({"items": ["请提交 items 列表。"]})
@@ -309,7 +310,7 @@ class RecipientFamily(RecipientListPut):
 class RecipientPlan(RecipientObjectView):
     @extend_schema(tags=[TAG], request=PlanIn, responses=RecipientOut, description="一人一策。")
     def put(self, request, pk):
-        require_capability(request.user, "registry.edit")
+        require_capability(request.user, roles.EDIT)
         form = forms.PlanForm(data=request_body(request))
         if not form.is_valid():
             raise ValidationError(form_errors(form))

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from junjia.core.rest import ConflictOut, read_input
 from junjia.orgs.api import require_capability
+from junjia.registry import roles
 
 from .. import selectors, services
 from ..choices import (
@@ -56,7 +57,7 @@ CHANGE_RESPONSES = {**REVIEW_RESPONSES, 200: ChangeStatusOut}
 class RecipientSubmit(RecipientObjectView):
     @extend_schema(tags=[TAG], request=None, responses=REVIEW_RESPONSES, description="提交审核。")
     def post(self, request, pk):
-        require_capability(request.user, "registry.edit")
+        require_capability(request.user, roles.EDIT)
         services.recipient_submit(actor=request.user, recipient=self.recipient)
         return _status(pk)
 
@@ -69,7 +70,7 @@ class RecipientApprove(RecipientObjectView):
         description="本级审核通过：未到最高审核层级时上报上一级，到最高层级时审核通过。",
     )
     def post(self, request, pk):
-        require_capability(request.user, "registry.review")
+        require_capability(request.user, roles.REVIEW)
         data = read_input(RemarkIn, request)
         services.recipient_approve(actor=request.user, recipient=self.recipient, **data)
         return _status(pk)
@@ -80,7 +81,7 @@ class RecipientReturn(RecipientObjectView):
         tags=[TAG], request=ReasonIn, responses=REVIEW_RESPONSES, description="退回（须填原因）。"
     )
     def post(self, request, pk):
-        require_capability(request.user, "registry.review")
+        require_capability(request.user, roles.REVIEW)
         data = read_input(ReasonIn, request)
         services.recipient_return(actor=request.user, recipient=self.recipient, **data)
         return _status(pk)
@@ -94,7 +95,7 @@ class RecipientWithdraw(RecipientObjectView):
         description="撤回未通过审核的档案（不提供删除）。",
     )
     def post(self, request, pk):
-        require_capability(request.user, "registry.edit")
+        require_capability(request.user, roles.EDIT)
         data = read_input(OptionalReasonIn, request)
         services.recipient_withdraw(actor=request.user, recipient=self.recipient, **data)
         return _status(pk)
@@ -108,7 +109,7 @@ class ChangeSubmit(RecipientObjectView):
         description="提交变更申请。",
     )
     def post(self, request, pk):
-        require_capability(request.user, "registry.edit")
+        require_capability(request.user, roles.EDIT)
         data = read_input(OptionalReasonIn, request)
         change = services.change_submit(actor=request.user, recipient=self.recipient, **data)
         return _change_status(change)
@@ -122,7 +123,7 @@ class ChangeApprove(RecipientObjectView):
         description="本级审核通过变更；最高层级通过后变更生效。",
     )
     def post(self, request, pk):
-        require_capability(request.user, "registry.review")
+        require_capability(request.user, roles.REVIEW)
         data = read_input(RemarkIn, request)
         change = services.change_approve(actor=request.user, recipient=self.recipient, **data)
         return _change_status(change)
@@ -136,7 +137,7 @@ class ChangeReturn(RecipientObjectView):
         description="退回变更（须填原因）。",
     )
     def post(self, request, pk):
-        require_capability(request.user, "registry.review")
+        require_capability(request.user, roles.REVIEW)
         data = read_input(ReasonIn, request)
         change = services.change_return(actor=request.user, recipient=self.recipient, **data)
         return _change_status(change)
@@ -147,7 +148,7 @@ class ChangeWithdraw(RecipientObjectView):
         tags=[TAG], request=None, responses=CHANGE_RESPONSES, description="撤回变更申请。"
     )
     def post(self, request, pk):
-        require_capability(request.user, "registry.edit")
+        require_capability(request.user, roles.EDIT)
         change = services.change_withdraw(actor=request.user, recipient=self.recipient)
         return _change_status(change)
 
@@ -157,7 +158,7 @@ class ReviewQueue(GenericAPIView):
         tags=[TAG], responses=ReviewQueueOut, description="等待本级审核的档案和变更申请。"
     )
     def get(self, request):
-        require_capability(request.user, "registry.review")
+        require_capability(request.user, roles.REVIEW)
         queue = selectors.review_queue(request.user)
         rows = queue["files"] + [c.recipient for c in queue["changes"]]
         prefetch_related_objects(rows, "categories")
@@ -177,7 +178,7 @@ class CategoryCounts(GenericAPIView):
         description="辖区内按类别统计的在世、已通过审核的服务对象人数（县级以上一分钟内更新）。",
     )
     def get(self, request):
-        require_capability(request.user, "registry.view")
+        require_capability(request.user, roles.VIEW)
         counts = selectors.category_counts(request.user)
         # category_counts keeps the order of Category.choices.
         return Response(

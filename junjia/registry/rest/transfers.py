@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from junjia.core.rest import ConflictOut, read_input, request_body
 from junjia.orgs.api import get_for_actor, has_capability, require_capability
+from junjia.registry import roles
 
 from .. import selectors, services
 from ..models import TransferRequest
@@ -39,7 +40,7 @@ class TransferListCreate(GenericAPIView):
     )
     def get(self, request):
         user = request.user
-        if not any(has_capability(user, c) for c in ("registry.transfer", "registry.review")):
+        if not any(has_capability(user, c) for c in (roles.TRANSFER, roles.REVIEW)):
             raise PermissionDenied("您没有执行此操作的权限。")
         found = selectors.transfers_for(user)
         prefetch_related_objects(found["to_decide"], "requested_by__station")
@@ -58,7 +59,7 @@ class TransferListCreate(GenericAPIView):
         description="迁入地申请把别处的档案转入本辖区（户籍迁移）。只透露档案所在服务站名称。",
     )
     def post(self, request):
-        require_capability(request.user, "registry.transfer")
+        require_capability(request.user, roles.TRANSFER)
         incoming = TransferCreateIn(data=request_body(request), context={"actor": request.user})
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
@@ -84,7 +85,7 @@ class TransferDecide(GenericAPIView):
                 "recipient", "from_region", "to_region", "requested_by__station"
             ),
             request.user,
-            "registry.review",
+            roles.REVIEW,
             field="from_key",
             pk=kwargs["pk"],
         )

@@ -19,6 +19,7 @@ from junjia.core.errors import DomainError
 from junjia.core.navigation import NavItem, register
 from junjia.core.text import GuardedForm
 from junjia.orgs.api import has_capability, require_capability
+from junjia.registry import roles
 
 from .. import exports, imports, ledgers
 from ..selectors import SearchParams, search
@@ -65,7 +66,7 @@ def _download(data: bytes, filename: str) -> HttpResponse:
 
 @login_required
 def import_template(request):
-    require_capability(request.user, "registry.edit")
+    require_capability(request.user, roles.EDIT)
     return _download(imports.template_bytes(), "recipient-import-template.xlsx")
 
 
@@ -83,7 +84,7 @@ def _payload(request, token: str) -> dict:
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
     """Step 1: upload; every row is checked (nothing written) and the errors shown."""
-    require_capability(request.user, "registry.edit")
+    require_capability(request.user, roles.EDIT)
     form = UploadForm(request.POST or None, request.FILES or None)
     context = {"form": form, "max_mb": imports.MAX_UPLOAD_BYTES // 1024 // 1024}
     if request.method == "POST" and form.is_valid():
@@ -131,7 +132,7 @@ def import_upload(request):
 @login_required
 def import_report(request):
     """The preview's full error report (sheet, row, column, value, reason, warning)."""
-    require_capability(request.user, "registry.edit")
+    require_capability(request.user, roles.EDIT)
     payload = _payload(request, request.GET.get("token", ""))
     if not payload.get("report") or not default_storage.exists(payload["report"]):
         raise Http404("没有错误报告。")
@@ -143,7 +144,7 @@ def import_report(request):
 @require_http_methods(["GET", "POST"])
 def import_confirm(request):
     """Step 2: the chosen mode; the import runs as a job and its page shows the progress."""
-    require_capability(request.user, "registry.edit")
+    require_capability(request.user, roles.EDIT)
     if request.method == "GET":
         return redirect("registry:import")
     form = ConfirmForm(request.POST)
@@ -168,14 +169,14 @@ def import_confirm(request):
 @require_http_methods(["GET", "POST"])
 def export(request):
     """Export what the search page shows (same GET parameters), or a ledger (?ledger=id)."""
-    require_capability(request.user, "registry.export")
+    require_capability(request.user, roles.EXPORT)
     ledger = None
     if request.GET.get("ledger"):
         ledger = ledgers.get_ledger_for_actor(request.user, request.GET["ledger"])
         params = SearchParams.from_query(ledger.params)
     else:
         params = SearchParams.from_query(request.GET)
-    can_full = has_capability(request.user, "registry.export_full")
+    can_full = has_capability(request.user, roles.EXPORT_FULL)
     form = ExportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         full = form.cleaned_data["full"]
@@ -213,4 +214,4 @@ urlpatterns = [
     path("excel/export/", export, name="export"),
 ]
 
-register(NavItem("服务对象", "导入导出", "registry:import", "registry.edit", order=26))
+register(NavItem("服务对象", "导入导出", "registry:import", roles.EDIT, order=26))

@@ -9,6 +9,7 @@ from junjia.core import clock
 from junjia.core.errors import DomainError
 from junjia.core.personal import IdNumberError, age_on
 from junjia.orgs.api import require_capability
+from junjia.registry import roles
 
 from .. import errors, services
 from ..forms import RecipientCreateForm, TransferRequestForm
@@ -38,7 +39,7 @@ def _preview(raw: str) -> dict:
 @require_http_methods(["GET", "POST"])
 def recipient_create(request):
     actor = request.user
-    require_capability(actor, "registry.edit")
+    require_capability(actor, roles.EDIT)
     form = RecipientCreateForm(request.POST or None, actor=actor)
     duplicate = None
     transfer_form = None
@@ -91,7 +92,7 @@ def recipient_create(request):
 def recipient_preview(request):
     """htmx: gender, birth date and warnings derived from the number as it is typed (POST,
     so the number never appears in a URL or an access log)."""
-    require_capability(request.user, "registry.edit")
+    require_capability(request.user, roles.EDIT)
     return render(
         request,
         "registry/recipient_create.html#preview",
@@ -105,7 +106,7 @@ def transfer_new(request):
     """The receiving side asks for a file held elsewhere, by the person's identity number
     (the clerk has the person and their papers in front of them)."""
     actor = request.user
-    require_capability(actor, "registry.transfer")
+    require_capability(actor, roles.TRANSFER)
     posted = request.method == "POST"
     form = TransferRequestForm(request.POST if posted else None, actor=actor)
     if posted and form.is_valid():

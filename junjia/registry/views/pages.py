@@ -4,6 +4,7 @@ transfers and ledgers (the Excel pages are in views/excel.py)."""
 from django.urls import path
 
 from junjia.core.navigation import NavItem, register
+from junjia.registry import roles
 
 from . import files, profile, queues, search
 
@@ -52,11 +53,11 @@ urlpatterns = [
 ]
 
 register(
-    NavItem("服务对象", "档案查询", "registry:recipient_list", "registry.view", order=20),
-    NavItem("服务对象", "新建档案", "registry:recipient_create", "registry.edit", order=21),
-    NavItem("服务对象", "待我审核", "registry:review_queue", "registry.review", order=22),
-    NavItem("服务对象", "定期核实", "registry:reverification", "registry.edit", order=23),
+    NavItem("服务对象", "档案查询", "registry:recipient_list", roles.VIEW, order=20),
+    NavItem("服务对象", "新建档案", "registry:recipient_create", roles.EDIT, order=21),
+    NavItem("服务对象", "待我审核", "registry:review_queue", roles.REVIEW, order=22),
+    NavItem("服务对象", "定期核实", "registry:reverification", roles.EDIT, order=23),
     # Clerks ask for transfers; reviewers decide them from 待我审核, which links here.
-    NavItem("服务对象", "档案转移", "registry:transfer_list", "registry.transfer", order=24),
-    NavItem("服务对象", "台账", "registry:ledger_list", "registry.view", order=25),
+    NavItem("服务对象", "档案转移", "registry:transfer_list", roles.TRANSFER, order=24),
+    NavItem("服务对象", "台账", "registry:ledger_list", roles.VIEW, order=25),
 )

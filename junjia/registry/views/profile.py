@@ -18,6 +18,7 @@ from junjia.core import clock
 from junjia.core.errors import DomainError, NotPermitted
 from junjia.core.personal import age_on
 from junjia.orgs.api import Level, has_capability, require_capability
+from junjia.registry import roles
 
 from .. import selectors, services, snapshots
 from ..choices import ChangeStatus, DocumentKind, FileStatus
@@ -86,7 +87,7 @@ def _section_rows(recipient) -> list[dict]:
 
 def edit_mode(actor, recipient, change) -> str:
     """'draft' (edit in place), 'change' (edit into a change request), or '' (read only)."""
-    if not can(actor, "registry.edit", recipient):
+    if not can(actor, roles.EDIT, recipient):
         return ""
     if recipient.status in (FileStatus.DRAFT, FileStatus.RETURNED):
         return "draft"
@@ -98,7 +99,7 @@ def edit_mode(actor, recipient, change) -> str:
 
 
 def _may_review(actor, recipient, obj, change=None) -> bool:
-    if obj is None or not can(actor, "registry.review", recipient):
+    if obj is None or not can(actor, roles.REVIEW, recipient):
         return False
     if not reads.waiting_for(actor, obj):
         return False
@@ -139,7 +140,7 @@ def _profile_context(request, recipient, revealed=None) -> dict:
     waiting_label = ""
     if waiting is not None and waiting.status == "submitted" and waiting.review_level:
         waiting_label = Level(waiting.review_level).label
-    can_edit_cap = can(actor, "registry.edit", recipient)
+    can_edit_cap = can(actor, roles.EDIT, recipient)
     return {
         "r": recipient,
         "age": age_on(recipient.birth_date, recipient.death_date or today),
@@ -161,7 +162,7 @@ def _profile_context(request, recipient, revealed=None) -> dict:
         "events": selectors.timeline(recipient, actor),
         "edit_mode": mode,
         "approved_edit_note": APPROVED_EDIT_NOTE,
-        "can_reveal": can(actor, "registry.reveal", recipient),
+        "can_reveal": can(actor, roles.REVEAL, recipient),
         "can_submit": can_edit_cap and recipient.status in (FileStatus.DRAFT, FileStatus.RETURNED),
         "can_withdraw": can_edit_cap
         and recipient.status in (FileStatus.DRAFT, FileStatus.RETURNED)
@@ -220,7 +221,7 @@ def recipient_reveal(request, pk, field):
 
 
 def _editable(request, pk, page: str):
-    require_capability(request.user, "registry.edit")
+    require_capability(request.user, roles.EDIT)
     if request.method == "GET":
         recipient = reads.open_recipient(request.user, pk, page=page)
     else:
@@ -348,7 +349,7 @@ def recipient_submit(request, pk):
         done = services.recipient_submit(actor=request.user, recipient=recipient)
         return f"已提交审核，待{_level_label(done.review_level)}审核。"
 
-    return _act(request, pk, "registry.edit", action, "已提交审核。")
+    return _act(request, pk, roles.EDIT, action, "已提交审核。")
 
 
 @login_required
@@ -357,7 +358,7 @@ def recipient_withdraw(request, pk):
     def action(recipient):
         services.recipient_withdraw(actor=request.user, recipient=recipient)
 
-    return _act(request, pk, "registry.edit", action, "档案已撤回（不删除，记录保留）。")
+    return _act(request, pk, roles.EDIT, action, "档案已撤回（不删除，记录保留）。")
 
 
 @login_required
@@ -379,7 +380,7 @@ def recipient_approve(request, pk):
             return f"{what}已审核通过，生效。"
         return f"已审核通过，上报{_level_label(done.review_level)}审核。"
 
-    return _act(request, pk, "registry.review", action, "已审核通过。")
+    return _act(request, pk, roles.REVIEW, action, "已审核通过。")
 
 
 @login_required
@@ -394,7 +395,7 @@ def recipient_return(request, pk):
         else:
             services.change_return(actor=request.user, recipient=recipient, reason=reason)
 
-    return _act(request, pk, "registry.review", action, "已退回，经办人将看到退回原因。")
+    return _act(request, pk, roles.REVIEW, action, "已退回，经办人将看到退回原因。")
 
 
 @login_required
@@ -407,7 +408,7 @@ def change_submit(request, pk):
         done = services.change_submit(actor=request.user, recipient=recipient, reason=reason)
         return f"变更已提交审核，待{_level_label(done.review_level)}审核。"
 
-    return _act(request, pk, "registry.edit", action, "变更已提交审核。")
+    return _act(request, pk, roles.EDIT, action, "变更已提交审核。")
 
 
 @login_required
@@ -416,7 +417,7 @@ def change_withdraw(request, pk):
     def action(recipient):
         services.change_withdraw(actor=request.user, recipient=recipient)
 
-    return _act(request, pk, "registry.edit", action, "变更申请已撤回。")
+    return _act(request, pk, roles.EDIT, action, "变更申请已撤回。")
 
 
 def _next_url(request, fallback: str) -> str:
@@ -431,7 +432,7 @@ def _next_url(request, fallback: str) -> str:
 def recipient_verify(request, pk):
     """核实: the file was checked with the person today (定期更新、动态管理)."""
     recipient = get_recipient_for_actor(request.user, pk)
-    require_capability(request.user, "registry.edit")
+    require_capability(request.user, roles.EDIT)
     try:
         services.recipient_verify(actor=request.user, recipient=recipient)
     except DomainError as exc:
@@ -466,7 +467,7 @@ def recipient_deceased(request, pk):
         day = form.cleaned_data["death_date"]
         return f"已登记去世（{day:%Y-%m-%d}）。档案保留，后续走访、待遇等提醒自动停止。"
 
-    return _act(request, pk, "registry.edit", action, "已登记去世。")
+    return _act(request, pk, roles.EDIT, action, "已登记去世。")
 
 
 # --- documents ------------------------------------------------------------------------------
@@ -476,7 +477,7 @@ def recipient_deceased(request, pk):
 @require_POST
 def document_upload(request, pk):
     recipient = get_recipient_for_actor(request.user, pk)
-    require_capability(request.user, "registry.edit")
+    require_capability(request.user, roles.EDIT)
     form = DocumentUploadForm(request.POST, request.FILES)
     # Messages shown in the documents section itself: the page opens there (on a phone the
     # top of the page, where other messages go, is out of sight).
@@ -539,7 +540,7 @@ def document_file(request, pk, doc_pk):
 @require_POST
 def document_delete(request, pk, doc_pk):
     recipient = get_recipient_for_actor(request.user, pk)
-    require_capability(request.user, "registry.edit")
+    require_capability(request.user, roles.EDIT)
     document = get_object_or_404(RecipientDocument, pk=doc_pk, recipient=recipient)
     try:
         services.document_remove(actor=request.user, document=document)
@@ -593,6 +594,6 @@ def recipient_card(request, pk):
             "qr": _qr_svg("\n".join(lines)),
             "qr_text": lines,
             "printed_on": clock.today(),
-            "can_print": has_capability(request.user, "registry.view"),
+            "can_print": has_capability(request.user, roles.VIEW),
         },
     )

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from junjia.core.errors import DomainError
 from junjia.orgs.api import Level, has_capability, jurisdiction_of, require_capability
+from junjia.registry import roles
 
 from .. import selectors, services
 from ..choices import TransferStatus
@@ -39,7 +40,7 @@ def _submitted_steps(recipient_ids, changes: bool) -> dict:
 @login_required
 def review_queue(request):
     actor = request.user
-    require_capability(actor, "registry.review")
+    require_capability(actor, roles.REVIEW)
     queue = selectors.review_queue(actor)
     files, changes = queue["files"], queue["changes"]
     file_steps = _submitted_steps([f.pk for f in files], changes=False)
@@ -66,7 +67,7 @@ def review_queue(request):
 @login_required
 def reverification(request):
     actor = request.user
-    require_capability(actor, "registry.edit")
+    require_capability(actor, roles.EDIT)
     due = selectors.reverification_due(actor)
     count = due.order_by()[: REVERIFY_COUNT_CAP + 1].count()
     rows = list(due.select_related("household_region")[:REVERIFY_SHOWN])
@@ -86,7 +87,7 @@ def reverification(request):
 
 
 def _may_use_transfers(actor) -> bool:
-    return has_capability(actor, "registry.transfer") or has_capability(actor, "registry.review")
+    return has_capability(actor, roles.TRANSFER) or has_capability(actor, roles.REVIEW)
 
 
 @login_required
@@ -105,8 +106,8 @@ def transfer_list(request):
             "incoming": data["incoming"],
             "to_decide": data["to_decide"],
             "decide_form": TransferDecideForm(),
-            "can_request": has_capability(actor, "registry.transfer"),
-            "can_decide": has_capability(actor, "registry.review"),
+            "can_request": has_capability(actor, roles.TRANSFER),
+            "can_decide": has_capability(actor, roles.REVIEW),
             "pending": TransferStatus.PENDING,
         },
     )
@@ -120,7 +121,7 @@ def transfer_decide(request, pk):
     transfer = get_object_or_404(
         TransferRequest.objects.filter(reads.transfer_scope_decide(actor)), pk=pk
     )
-    require_capability(actor, "registry.review")
+    require_capability(actor, roles.REVIEW)
     form = TransferDecideForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择同意或不同意。")

@@ -8,6 +8,7 @@ from junjia.core import audit, personal
 from junjia.core.models import AuditAction
 from junjia.orgs.api import Level, jurisdiction_of, local_regions, region_within
 from junjia.orgs.api import holding_station as _station_of
+from junjia.registry import roles
 
 from .. import snapshots
 from ..choices import ChangeStatus
@@ -35,7 +36,7 @@ def record_recipient_view(actor, recipient: Recipient, page: str, **extra) -> No
     )
 
 
-def open_recipient(actor, pk, *, page: str, capability: str = "registry.view") -> Recipient:
+def open_recipient(actor, pk, *, page: str, capability: str = roles.VIEW) -> Recipient:
     """Fetch one file the actor may see (404 outside the jurisdiction) and audit the view."""
     recipient = get_recipient_for_actor(actor, pk, capability)
     record_recipient_view(actor, recipient, page)

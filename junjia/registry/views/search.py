@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from junjia.core import clock
 from junjia.core.personal import age_on
 from junjia.orgs.api import has_capability, region_by_code, require_capability
+from junjia.registry import roles
 
 from .. import ledgers, selectors
 from ..choices import FLAG_FIELDS, Category, FileStatus, Hardship
@@ -83,7 +84,7 @@ def _category_chips(actor) -> list[dict]:
 def recipient_list(request):
     """One search box and filters; keyset pages ('下一页'), never page numbers."""
     actor = request.user
-    require_capability(actor, "registry.view")
+    require_capability(actor, roles.VIEW)
     params = SearchParams.from_query(request.GET)
     for message in dict.fromkeys(params.problems.values()):
         messages.warning(request, f"部分筛选条件无效，已忽略：{message}")
@@ -102,7 +103,7 @@ def recipient_list(request):
         "next_query": urlencode({**query, "after": page.next_cursor}) if page.next_cursor else "",
         "description": describe(query),
         "ledger": ledger,
-        "can_export": has_capability(actor, "registry.export"),
+        "can_export": has_capability(actor, roles.EXPORT),
     }
     # A history restore (the Back button after hx-push-url) needs the whole page.
     partial = bool(request.htmx) and not request.htmx.history_restore_request
@@ -120,7 +121,7 @@ def recipient_list(request):
                 "region_select": regions is not None and len(regions) > 1,
                 "region_input": regions is None,
                 "more_open": any(k in query for k in MORE_FILTERS),
-                "can_create": has_capability(actor, "registry.edit"),
+                "can_create": has_capability(actor, roles.EDIT),
             }
         )
     template = "registry/recipient_list.html" + ("#results" if partial else "")
@@ -129,7 +130,7 @@ def recipient_list(request):
 
 @login_required
 def ledger_list(request):
-    require_capability(request.user, "registry.view")
+    require_capability(request.user, roles.VIEW)
     rows = [
         {
             "ledger": ledger,
@@ -141,7 +142,7 @@ def ledger_list(request):
     return render(
         request,
         "registry/ledger_list.html",
-        {"rows": rows, "can_export": has_capability(request.user, "registry.export")},
+        {"rows": rows, "can_export": has_capability(request.user, roles.EXPORT)},
     )
 
 
@@ -150,7 +151,7 @@ def ledger_list(request):
 def ledger_save(request):
     """GET: name the current filter (from the list page's query); POST: save it."""
     actor = request.user
-    require_capability(actor, "registry.view")
+    require_capability(actor, roles.VIEW)
     source = request.POST if request.method == "POST" else request.GET
     params = SearchParams.from_query(source)
     form = LedgerForm(request.POST or None)
@@ -178,7 +179,7 @@ def ledger_save(request):
 @login_required
 def ledger_open(request, pk):
     ledger = ledgers.get_ledger_for_actor(request.user, pk)
-    require_capability(request.user, "registry.view")
+    require_capability(request.user, roles.VIEW)
     query = urlencode({**ledger.params, "ledger": ledger.pk})
     return redirect(f"{reverse('registry:recipient_list')}?{query}")
 
