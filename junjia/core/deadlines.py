@@ -128,14 +128,14 @@ def scan_watch(watch: Watch, today: dt.date, batch: int = BATCH) -> dict[str, in
                 for kind in stages:
                     if (row.pk, kind, row.due_on) not in told:
                         wanted[kind].append(row)
-            events = []
+            events, messages = [], []
             for kind, kind_rows in wanted.items():
                 if not kind_rows:
                     continue
                 people = watch.people(kind_rows, kind)
                 for row in kind_rows:
-                    notifications.notify(
-                        people.get(row.pk, []), watch.text(row, kind), link=watch.link(row)
+                    messages.append(
+                        (people.get(row.pk, []), watch.text(row, kind), watch.link(row))
                     )
                     events.append(
                         DeadlineEvent(
@@ -146,7 +146,9 @@ def scan_watch(watch: Watch, today: dt.date, batch: int = BATCH) -> dict[str, in
                         )
                     )
                 counts[kind] += len(kind_rows)
+            # The batch's events and notifications: one INSERT each, in the batch's transaction.
             DeadlineEvent.objects.bulk_create(events)
+            notifications.notify_many(messages)
     return counts
 
 
