@@ -102,7 +102,7 @@ def _people(station_of):
             above = station_heads_above(stations.values())
             return {pk: [above.get(station)] for pk, station in stations.items()}
         heads = station_heads(stations.values()) if kind == OVERDUE else {}
-        return {row.pk: [row.owner, heads.get(stations[row.pk])] for row in rows}
+        return {row.pk: [row.owner_id, heads.get(stations[row.pk])] for row in rows}
 
     return people
 
@@ -139,7 +139,8 @@ WATCHES = (
         people=_people(lambda case: case.station_id),
         text=_case_text,
         link=lambda case: f"/cases/{case.pk}/",
-        select_related=("owner", "station"),
+        select_related=("station",),
+        only=("number", "applicant_name", "owner", "station__name"),
     ),
     Watch(
         CALLBACK_WORKFLOW,
@@ -147,7 +148,8 @@ WATCHES = (
         people=_people(lambda callback: callback.case.station_id),
         text=_callback_text,
         link=lambda callback: f"/cases/callbacks/{callback.pk}/",
-        select_related=("owner", "case__station"),
+        select_related=("case__station",),
+        only=("owner", "case__number", "case__station__name"),
     ),
     Watch(
         LOOP_WORKFLOW,
@@ -155,6 +157,7 @@ WATCHES = (
         people=_people(lambda loop: loop.evaluation.case.station_id),
         text=_loop_text,
         link=lambda loop: f"/cases/loops/{loop.pk}/",
-        select_related=("owner", "evaluation__case__station"),
+        select_related=("evaluation__case__station",),
+        only=("owner", "evaluation__case__number", "evaluation__case__station__name"),
     ),
 )

@@ -1,6 +1,7 @@
 """What the cases app puts on a clerk's home page (core.todo): my cases and those I cover as
 B, my callbacks and rectification stages, and extensions waiting for the head."""
 
+from django.db.models import Q
 from django.urls import reverse
 
 from junjia.cases import roles
@@ -25,6 +26,10 @@ def _cover_note(case, actor) -> str:
 
 def _kind(case, actor) -> str:
     return MINE if case.owner_id == actor.pk else COVER
+
+
+def _covered(actor) -> Q:
+    return ~Q(owner_id=actor.pk)  # _kind's COVER, for the count
 
 
 def _my_callbacks(actor, today):
@@ -71,6 +76,7 @@ QUEUES = (
         link=lambda case: reverse("cases:case_detail", args=[case.pk]),
         note=_cover_note,
         kind_of=_kind,
+        urgent=_covered,
     ),
     WorkflowQueue(
         CALLBACK_WORKFLOW,

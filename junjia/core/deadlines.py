@@ -50,6 +50,9 @@ class Watch:
     text: Callable[[models.Model, str], str]
     link: Callable[[models.Model], str]
     select_related: tuple[str, ...] = ()
+    # the fields text, link and people read (QuerySet.only), so a batch builds small rows;
+    # the status and due date are always read
+    only: tuple[str, ...] = ()
 
     def running(self) -> models.QuerySet:
         field = self.workflow.status_field
@@ -65,6 +68,12 @@ def register(watch: Watch) -> None:
 
 def watches() -> list[Watch]:
     return list(_WATCHES.values())
+
+
+def _fields(watch: Watch) -> tuple[str, ...]:
+    if not watch.only:
+        return ()  # .only() with nothing: every field
+    return (watch.workflow.status_field, "due_on", *watch.only)
 
 
 def _kind(due: dt.date, today: dt.date, late_limit: dt.date) -> str:
@@ -115,6 +124,7 @@ def scan_watch(watch: Watch, today: dt.date, batch: int = BATCH) -> dict[str, in
                 watch.model.objects.filter(pk__in=ordered[start : start + batch])
                 .select_for_update(of=("self",))
                 .select_related(*watch.select_related)
+                .only(*_fields(watch))
                 .order_by("pk")
             )
             told = _events_told(watch, [row.pk for row in rows])  # read again under the lock
@@ -128,14 +138,14 @@ def scan_watch(watch: Watch, today: dt.date, batch: int = BATCH) -> dict[str, in
                 for kind in stages:
                     if (row.pk, kind, row.due_on) not in told:
                         wanted[kind].append(row)
-            events = []
+            events, messages = [], []
             for kind, kind_rows in wanted.items():
                 if not kind_rows:
                     continue
                 people = watch.people(kind_rows, kind)
                 for row in kind_rows:
-                    notifications.notify(
-                        people.get(row.pk, []), watch.text(row, kind), link=watch.link(row)
+                    messages.append(
+                        (people.get(row.pk, []), watch.text(row, kind), watch.link(row))
                     )
                     events.append(
                         DeadlineEvent(
@@ -146,7 +156,9 @@ def scan_watch(watch: Watch, today: dt.date, batch: int = BATCH) -> dict[str, in
                         )
                     )
                 counts[kind] += len(kind_rows)
+            # The batch's events and notifications: one INSERT each, in the batch's transaction.
             DeadlineEvent.objects.bulk_create(events)
+            notifications.notify_many(messages)
     return counts
 
 

@@ -1,5 +1,7 @@
 """Notifications to staff: written in the caller's transaction, shown in the top bar."""
 
+from collections.abc import Iterable
+
 from django.utils import timezone
 
 from .models import Notification
@@ -7,13 +9,20 @@ from .models import Notification
 
 def notify(users, text: str, link: str = "") -> int:
     """One notification per distinct user (users or their ids; None entries are skipped)."""
-    seen, rows = set(), []
-    for user in users:
-        pk = user if isinstance(user, int) or user is None else user.pk
-        if pk is None or pk in seen:
-            continue
-        seen.add(pk)
-        rows.append(Notification(user_id=pk, text=text[:300], link=link[:300]))
+    return notify_many([(users, text, link)])
+
+
+def notify_many(messages: Iterable[tuple[Iterable, str, str]]) -> int:
+    """Several messages (users, text, link), each written as `notify` would, in one INSERT."""
+    rows = []
+    for users, text, link in messages:
+        seen = set()
+        for user in users:
+            pk = user if isinstance(user, int) or user is None else user.pk
+            if pk is None or pk in seen:
+                continue
+            seen.add(pk)
+            rows.append(Notification(user_id=pk, text=text[:300], link=link[:300]))
     Notification.objects.bulk_create(rows)
     return len(rows)
 

@@ -314,22 +314,39 @@ def station_heads(station_ids: Iterable[int]) -> dict[int, User]:
 
 def station_heads_above(station_ids: Iterable[int]) -> dict[int, User]:
     """{station id: the head of the nearest station above it that has one} — where a matter
-    is escalated to. A station with no head anywhere above is left out."""
+    is escalated to. A station with no head anywhere above is left out. A few queries however
+    many stations (one per level of the tree above them, then the stations and their heads):
+    the deadline scan asks this for hundreds of stations at once."""
+    stations = list(Station.objects.filter(pk__in=set(station_ids)).select_related("region"))
+    parent: dict[int, int | None] = {s.region_id: s.region.parent_id for s in stations}
+    missing = {up for up in parent.values() if up is not None and up not in parent}
+    while missing:
+        found = dict(Region.objects.filter(pk__in=missing).values_list("pk", "parent_id"))
+        parent.update({pk: found.get(pk) for pk in missing})
+        missing = {up for up in found.values() if up is not None and up not in parent}
+
+    def regions_above(region_id: int) -> list[int]:  # nearest first
+        chain, up = [], parent.get(region_id)
+        while up is not None:
+            chain.append(up)
+            up = parent.get(up)
+        return chain
+
+    above = {s.pk: regions_above(s.region_id) for s in stations}
+    in_region: dict[int, list[int]] = {}
+    for pk, region_id in (
+        Station.objects.filter(region_id__in={r for chain in above.values() for r in chain})
+        .order_by("pk")
+        .values_list("pk", "region_id")
+    ):
+        in_region.setdefault(region_id, []).append(pk)
+    heads = station_heads(pk for pks in in_region.values() for pk in pks)
     result: dict[int, User] = {}
-    for station in Station.objects.filter(pk__in=set(station_ids)).select_related("region"):
-        key, level = station.region.key, station.region.level
-        above = list(
-            Station.objects.filter(
-                region__key__lte=key, region__key_high__gte=key, region__level__lt=level
-            )
-            .order_by("-region__level")
-            .values_list("pk", flat=True)
-        )
-        heads = station_heads(above)
-        for up in above:
-            if up in heads:
-                result[station.pk] = heads[up]
-                break
+    for station_pk, chain in above.items():
+        found = (heads[pk] for region in chain for pk in in_region.get(region, ()) if pk in heads)
+        head = next(found, None)
+        if head is not None:
+            result[station_pk] = head
     return result
 
 

@@ -301,25 +301,42 @@ def search(
 
 def review_queue(actor) -> dict:
     """Files and change requests waiting for this reviewer's level in their jurisdiction."""
+    return {
+        "files": list(files_to_review(actor)[:200]),
+        "changes": list(changes_to_review(actor)[:200]),
+    }
+
+
+def files_to_review(actor) -> QuerySet[Recipient]:
+    """Submitted files at this reviewer's level in their jurisdiction, oldest first."""
     juris = jurisdiction_of(actor)
     if juris is None:
-        return {"files": [], "changes": []}
-    scope = recipient_scope(actor, roles.REVIEW)
-    files = (
-        Recipient.objects.filter(scope, status=FileStatus.SUBMITTED, review_level=juris.level)
+        return Recipient.objects.none()
+    return (
+        Recipient.objects.filter(
+            recipient_scope(actor, roles.REVIEW),
+            status=FileStatus.SUBMITTED,
+            review_level=juris.level,
+        )
         .select_related("household_region")
-        .order_by("updated_at")[:200]
+        .order_by("updated_at")
     )
-    changes = (
+
+
+def changes_to_review(actor) -> QuerySet[ChangeRequest]:
+    """Submitted change requests at this reviewer's level in their jurisdiction, oldest first."""
+    juris = jurisdiction_of(actor)
+    if juris is None:
+        return ChangeRequest.objects.none()
+    return (
         ChangeRequest.objects.filter(
-            recipient__in=Recipient.objects.filter(scope),
+            recipient__in=Recipient.objects.filter(recipient_scope(actor, roles.REVIEW)),
             status=ChangeStatus.SUBMITTED,
             review_level=juris.level,
         )
         .select_related("recipient", "recipient__household_region")
-        .order_by("updated_at")[:200]
+        .order_by("updated_at")
     )
-    return {"files": list(files), "changes": list(changes)}
 
 
 def reverification_due(actor, *, months: int = 12) -> QuerySet[Recipient]:
@@ -338,21 +355,29 @@ def transfers_for(actor) -> dict:
     juris = jurisdiction_of(actor)
     if juris is None:
         return {"incoming": [], "to_decide": []}
-    base = TransferRequest.objects.select_related(
+    incoming = _transfers().filter(to_key__gte=juris.low, to_key__lte=juris.high)
+    return {
+        "incoming": list(incoming.order_by("-created_at")[:100]),
+        "to_decide": list(transfers_to_decide(actor)[:100]),
+    }
+
+
+def transfers_to_decide(actor) -> QuerySet[TransferRequest]:
+    """Pending transfers out of this reviewer's jurisdiction, oldest first."""
+    juris = jurisdiction_of(actor)
+    if juris is None or not has_capability(actor, roles.REVIEW):
+        return TransferRequest.objects.none()
+    return (
+        _transfers()
+        .filter(status=TransferStatus.PENDING, from_key__gte=juris.low, from_key__lte=juris.high)
+        .order_by("created_at")
+    )
+
+
+def _transfers() -> QuerySet[TransferRequest]:
+    return TransferRequest.objects.select_related(
         "recipient", "from_region", "to_region", "requested_by"
     )
-    incoming = base.filter(to_key__gte=juris.low, to_key__lte=juris.high).order_by("-created_at")[
-        :100
-    ]
-    to_decide = base.filter(
-        status=TransferStatus.PENDING, from_key__gte=juris.low, from_key__lte=juris.high
-    ).order_by("created_at")[:100]
-    from junjia.orgs.api import has_capability
-
-    return {
-        "incoming": list(incoming),
-        "to_decide": list(to_decide) if has_capability(actor, roles.REVIEW) else [],
-    }
 
 
 def required_documents(recipient: Recipient, categories=None) -> list[str]:

@@ -5,7 +5,6 @@ from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 
 from junjia.core.todo import RETURNED, REVIEW, WorkflowQueue
-from junjia.orgs.api import has_capability
 from junjia.registry import roles
 
 from . import selectors
@@ -45,19 +44,15 @@ def _returned_changes(actor, today):
 
 
 def _files_to_review(actor, today):
-    if not has_capability(actor, roles.REVIEW):
-        return []
-    return selectors.review_queue(actor)["files"]
+    return selectors.files_to_review(actor)  # none without registry.review (its scope)
 
 
 def _changes_to_review(actor, today):
-    if not has_capability(actor, roles.REVIEW):
-        return []
-    return selectors.review_queue(actor)["changes"]
+    return selectors.changes_to_review(actor)
 
 
 def _transfers_to_decide(actor, today):
-    return selectors.transfers_for(actor)["to_decide"]
+    return selectors.transfers_to_decide(actor)
 
 
 def _file(recipient) -> str:

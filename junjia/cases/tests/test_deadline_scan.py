@@ -169,3 +169,31 @@ def test_two_scans_at_once_tell_each_event_once(tree, personas):
     assert told(personas.clerk_a, "已超期") == 3
     assert told(personas.head_a, "已超期") == 3
     assert {e.object_id for e in DeadlineEvent.objects.all()} == {c.pk for c in cases}
+
+
+def test_a_batch_is_told_in_a_fixed_number_of_queries(world, settings):
+    # Due soon, overdue and escalated, for two stations: the rows, their people and the writes
+    # are read and written per batch, never per case.
+    settings.JUNJIA_ESCALATE_AFTER_DAYS = 3
+    b_clerk = world.personas.clerk_b
+    make_staff(world.tree.stations.village_b, Role.STATION_HEAD, username="head_b")
+
+    def some(n):
+        for days in range(n):
+            for clerk in (world.a, b_clerk):
+                accepted(world, clerk, TODAY + dt.timedelta(days=1))
+                accepted(world, clerk, TODAY - dt.timedelta(days=1 + days))
+                accepted(world, clerk, dt.date(2026, 9, 1) - dt.timedelta(days=days))
+
+    some(1)
+    with CaptureQueriesContext(connection) as few:
+        first = case_scan()
+    some(3)
+    with CaptureQueriesContext(connection) as more:
+        second = case_scan()
+    assert first == {"soon": 2, "overdue": 4, "escalated": 2}
+    assert second == {"soon": 6, "overdue": 12, "escalated": 6}
+    assert len(more) == len(few)
+    escalated = Notification.objects.filter(text__contains="请督办")
+    assert {n.user for n in escalated} == {world.personas.head_county}
+    assert escalated.count() == 8

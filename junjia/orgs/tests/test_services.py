@@ -277,3 +277,35 @@ def test_operator_can_reset_a_second_factor_from_the_command_line(personas):
     assert not TOTPDevice.objects.filter(user=personas.secadmin).exists()
     entry = AuditEntry.objects.filter(action="security").latest("id")
     assert entry.extra["note"] == "唯一安全管理员手机丢失，局长批准"
+
+
+# --- who is told of a matter escalated --------------------------------------------------------
+
+
+def test_a_matter_goes_up_to_the_nearest_station_above_that_has_a_head(
+    tree, personas, django_assert_max_num_queries
+):
+    from junjia.orgs import selectors
+    from junjia.orgs.tests.factories import make_staff
+
+    s = tree.stations
+    asked = [s.village_a, s.village_b, s.village_c, s.village_d, s.town1, s.county, s.province]
+    with django_assert_max_num_queries(7):  # a level of the tree a query, not a station
+        above = selectors.station_heads_above([station.pk for station in asked])
+    # 甲街道 has no head: its villages' matters go to 市南区's head; the province has none above
+    assert above == {
+        s.village_a.pk: personas.head_county,
+        s.village_b.pk: personas.head_county,
+        s.village_c.pk: personas.head_county,
+        s.village_d.pk: personas.head_county2,
+        s.town1.pk: personas.head_county,
+    }
+    make_staff(s.town1, Role.STATION_HEAD, username="head_town1_gone", is_active=False)
+    town_head = make_staff(s.town1, Role.STATION_HEAD, username="head_town1")
+    make_staff(s.town1, Role.STATION_HEAD, username="head_town1_later")  # later id: not asked
+    above = selectors.station_heads_above([s.village_a.pk, s.village_c.pk, s.town1.pk])
+    assert above == {
+        s.village_a.pk: town_head,
+        s.village_c.pk: personas.head_county,
+        s.town1.pk: personas.head_county,
+    }
