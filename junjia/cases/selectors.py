@@ -160,7 +160,7 @@ def case_progress(number: str, id_number: str) -> CaseProgress | None:
     status. None when the number is unknown, the identity number is not the case's, or the
     case holds none: one answer, so a guess learns nothing. The number is compared through
     the blind index the case (or its file) stores; nothing is decrypted."""
-    from junjia.registry.api import IdNumberError, parse_id_number
+    from junjia.core.personal import IdNumberError, parse_id_number
 
     try:
         value = parse_id_number(id_number).value
