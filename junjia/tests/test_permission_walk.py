@@ -1,8 +1,12 @@
 """The permission walk: every URL and API route, against village B's objects, as staff of
 village A holding every capability — each answer must be 403/404, every write (sent with the
 valid body village B's own user gets through with) must leave the database unchanged, and
-every list must leave village B out. A new route fails this test until it is classified
-below, and a new write route until it has a body."""
+every list must leave village B out. The other writes (creation forms, capability-gated
+pages, one's own account, public pages) are sent with a valid body too, by everyone who may
+not write them — village A's staff where the body names village B's objects, village B's
+staff of each role without the capability, a visitor — and then by their writer. A new
+route fails this test until it is classified below, and a new write route until it has a
+body."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +18,7 @@ from rest_framework.authtoken.models import Token
 from junjia.core import jobs
 from junjia.core.models import CalendarYear
 from junjia.orgs.choices import Publication, Role
-from junjia.orgs.models import StationPhoto
+from junjia.orgs.models import SecurityPolicy, StationPhoto
 from junjia.orgs.tests.factories import make_staff
 from junjia.orgs.tests.helpers import login_as
 from junjia.tests.walk_fingerprint import changes, fingerprint
@@ -45,6 +49,23 @@ class Route:
     # has no child regions): the refusal B's user gets, asserted exactly, with nothing
     # written. The refused write by village A's staff must then be refused before it.
     b_refusal: str | None = None
+    # Writes not on one of village B's objects (junjia/tests/walk_writes.py): the
+    # capability the write needs, refused to village B's staff of each role without it;
+    capability: str | None = None
+    # world -> village A's staff refused because the body names village B's objects
+    # (default: A's clerk and A's staff holding every capability for list routes, nobody
+    # for the others);
+    outsiders: Callable | None = None
+    # the words of a refusal that answers neither 403/404 nor a form error (a page that
+    # does nothing and says so);
+    refusal: str | None = None
+    # client, writer, world -> None: how the writer's client comes to the write when not
+    # simply logged in (a password-only session; a visitor who looked the booking up);
+    enter: Callable | None = None
+    # what the writer's answer must show (in its page or messages, or as the address it
+    # sends to) where a stored row alone does not prove the body valid: a preview, a
+    # look-up.
+    shows: tuple[str, ...] = ()
 
 
 def _station_fields(world) -> dict:
@@ -226,6 +247,21 @@ def _walk_modules() -> list:
 ROUTES.update(_app_routes())
 
 
+def _with_writes(routes: dict[str, Route]) -> None:
+    """Give the routes their bodies from junjia/tests/walk_writes.py: one place per route."""
+    from dataclasses import replace
+
+    from junjia.tests.walk_writes import WRITES
+
+    for name, spec in WRITES.items():
+        assert name in routes, f"walk_writes.py names no route {name}"
+        assert routes[name].body is None, f"{name} has a body in its app's walk module too"
+        routes[name] = replace(routes[name], **spec)
+
+
+_with_writes(ROUTES)
+
+
 def _callbacks() -> dict:
     found = {}
 
@@ -266,6 +302,8 @@ def world(tree, personas, django_capture_on_commit_callbacks):
         params={},
     )
     CalendarYear.objects.get_or_create(year=2026, defaults={"source": "package"})
+    # The security policy's row, made by the first page anyone opens (a visitor's too).
+    SecurityPolicy.current()
     # Something of village B's in the audit log and in the second-factor list.
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -333,6 +371,7 @@ def world(tree, personas, django_capture_on_commit_callbacks):
         transfer_b=transfer_b,
         ledger_b=ledger_b,
         personas=personas,
+        tree=tree,
         # Village B's own staff, the legitimate users of B's write routes: one holding every
         # role but the two other administrators' (三员分立), and B's security administrator.
         b_all=make_staff(
@@ -367,8 +406,6 @@ def write_methods(name: str) -> tuple[str, ...]:
     """The write methods a route's view accepts, read off the view: a DRF view's handlers; a
     page's require_http_methods/require_POST list; failing both, a page whose source reads
     request.POST, request.FILES or request.method is taken to write on POST."""
-    import inspect
-
     view = _callbacks()[name]
     cls = getattr(view, "cls", None)
     if cls is not None:
@@ -385,11 +422,31 @@ def write_methods(name: str) -> tuple[str, ...]:
                 return tuple(m for m in WRITE_METHODS if m in value)
         inner = getattr(func, "__wrapped__", None)
         if inner is None:
-            source = inspect.getsource(func)
-            reads = ("request.POST", "request.FILES", "request.method")
-            return ("POST",) if any(r in source for r in reads) else ()
+            return ("POST",) if _reads_the_request(func, set()) else ()
         func = inner
     return ()
+
+
+def _reads_the_request(func, seen: set) -> bool:
+    """Whether the view's source, or that of a function of its own module it calls (a page
+    shared by a new and an edit view), reads request.POST, request.FILES or request.method."""
+    import inspect
+    import types
+
+    seen.add(func)
+    source = inspect.getsource(func)
+    if any(r in source for r in ("request.POST", "request.FILES", "request.method")):
+        return True
+    for name in func.__code__.co_names:
+        called = func.__globals__.get(name)
+        if (
+            isinstance(called, types.FunctionType)
+            and called.__module__ == func.__module__
+            and called not in seen
+            and _reads_the_request(called, seen)
+        ):
+            return True
+    return False
 
 
 def _send(client, name, method, url, body, **extra):
@@ -404,13 +461,21 @@ def _send(client, name, method, url, body, **extra):
 
 
 OBJECT_ROUTES = sorted(n for n, r in ROUTES.items() if r.kind == "object")
-WRITE_ROUTES = sorted(n for n in OBJECT_ROUTES if write_methods(n))
+WRITE_ROUTES = sorted(n for n in ROUTES if write_methods(n))
+# Writes not on one of village B's objects: creation forms and lists taking a POST,
+# capability-gated pages, one's own account, public pages (junjia/tests/walk_writes.py).
+OTHER_WRITES = sorted(n for n in WRITE_ROUTES if ROUTES[n].kind != "object")
 
 
 def test_every_write_route_has_a_body():
+    """From a module's first write route on: a body that succeeds for its writer, so the
+    refusals below are refusals of a valid write, not of an empty form."""
     missing = {n for n in WRITE_ROUTES if ROUTES[n].body is None}
-    assert missing == set(), "give every write route a valid body (Route.body)"
-    assert {n for n in OBJECT_ROUTES if ROUTES[n].body and not write_methods(n)} == set(), (
+    assert missing == set(), (
+        "give every write route a valid body: Route.body in the app's walk_*.py for a "
+        "write on one of village B's objects, else junjia/tests/walk_writes.py"
+    )
+    assert {n for n in ROUTES if ROUTES[n].body and not write_methods(n)} == set(), (
         "a body on a route that accepts no write"
     )
 
@@ -429,14 +494,36 @@ def _prepared(world, route) -> Callable[[], dict]:
     return lambda: route.body(world) if route.body else {}
 
 
-def _accepted_from_village_b(world, name, route, url, body) -> None:
-    """The body the refused writes carried is one village B's own user gets through with, in
-    the same state: a view that checked the form before the permission could not pass."""
-    from django.contrib.messages import ERROR, get_messages
+def _writer(world, route):
+    """The writer's client: village B's user (b_all unless the route names another), or a
+    visitor on a public page, come to the write as the route says."""
     from django.test import Client
 
     client = Client()
-    login_as(client, route.actor(world) if route.actor else world.b_all)
+    actor = route.actor(world) if route.actor else world.b_all
+    if route.enter:
+        route.enter(client, actor, world)
+    elif actor is not None:
+        login_as(client, actor)
+    return client
+
+
+def _said(response) -> list[str]:
+    """What an answer says, for a failure's message: its form errors, or its start."""
+    import re
+
+    text = response.content.decode(errors="replace")
+    errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', text, re.S)
+    return [re.sub(r"<[^>]+>", " ", e).strip() for e in errors] or [text[:600]]
+
+
+def _accepted_from_the_writer(world, name, route, url, body) -> None:
+    """The body the refused writes carried is one its writer (village B's own user; on a
+    public page, a visitor) gets through with, in the same state: a view that checked the
+    form before the permission could not pass, and a body gone stale fails here."""
+    from django.contrib.messages import ERROR, get_messages
+
+    client = _writer(world, route)
     before = fingerprint()
     response = _send(client, name, _write_method(name), url, body())
     if route.b_refusal:
@@ -445,13 +532,18 @@ def _accepted_from_village_b(world, name, route, url, body) -> None:
         assert any(route.b_refusal in text for text in said), (name, response.status_code)
         assert changes(before, fingerprint()) == {}, name
         return
-    assert 200 <= response.status_code < 400, (name, response.status_code, response.content[:600])
+    said = _said(response)
+    assert 200 <= response.status_code < 400, (name, response.status_code, said)
     errors = [m.message for m in get_messages(response.wsgi_request) if m.level >= ERROR]
     assert errors == [], (name, errors)
-    assert b'class="errorlist' not in response.content, (name, response.content[:2000])
+    assert b'class="errorlist' not in response.content, (name, said)
+    shown = [m.message for m in get_messages(response.wsgi_request)]
+    shown += [response.content.decode(), response.get("Location", "")]
+    for words in route.shows:
+        assert any(words in text for text in shown), (name, words, said)
     changed = changes(before, fingerprint())
     if route.changes_db:
-        assert changed, f"{name}: accepted from village B but wrote nothing"
+        assert changed, f"{name}: accepted from its writer but wrote nothing"
     else:
         assert changed == {}, (name, changed)
 
@@ -461,23 +553,13 @@ def test_objects_of_village_b_are_out_of_reach(world, name):
     """GET, then the route's write (with the body B's own user would send) as village A's
     clerk and as staff of village A holding every capability: refused, and nothing written;
     then the same write as village B's own user: accepted."""
-    from django.test import Client
-
     route = ROUTES[name]
     body = _prepared(world, route)
     url = reverse(name, kwargs=route.kwargs(world))
     methods = write_methods(name) or ("POST",)
     # Every persona logged in (and given an API token) first: logging in writes, the
     # requests below must not.
-    callers = []
-    for user in [world.clerk_a, *world.mighty]:
-        session = Client()
-        login_as(session, user)
-        callers.append((user.username, session, {}))
-        if _api(name):
-            token, _ = Token.objects.get_or_create(user=user)
-            auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
-            callers.append((f"{user.username} (token)", Client(), auth))
+    callers = _logged_in(name, [world.clerk_a, *world.mighty])
     before = fingerprint()
     for who, caller, extra in callers:
         for method in ("GET", *methods):
@@ -490,7 +572,7 @@ def test_objects_of_village_b_are_out_of_reach(world, name):
             )
     assert changes(before, fingerprint()) == {}, name
     if route.body:
-        _accepted_from_village_b(world, name, route, url, body)
+        _accepted_from_the_writer(world, name, route, url, body)
 
 
 @pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if r.kind == "list"))
@@ -518,12 +600,105 @@ def test_lists_leave_village_b_out(client, world, name):
 
 @pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if r.kind == "global"))
 def test_capability_gated_routes_refuse_a_village_clerk(client, world, name):
+    """GET as village A's clerk; a POST too where the route takes no write (the writes are
+    sent with their bodies by test_writes_are_refused_to_everyone_else)."""
     kwargs = ROUTES[name].kwargs(world) if ROUTES[name].kwargs else {}
     url = reverse(name, kwargs=kwargs)
     login_as(client, world.clerk_a)
-    for method in ("GET", "POST"):
+    for method in ("GET",) if write_methods(name) else ("GET", "POST"):
         response = _request(client, method, url)
         assert response.status_code in (403, 404, 405), (name, method, response.status_code)
+
+
+def _without(world, capability: str) -> list:
+    """One user of village B's station for each role that lacks `capability`."""
+    from junjia.orgs.roles import capabilities_of
+
+    return [
+        make_staff(world.station_b, role, username=f"b_only_{role}")
+        for role in Role.values
+        if capability not in capabilities_of([role])
+    ]
+
+
+def _refused_callers(world, name, route) -> list[tuple[str, object, dict]]:
+    """Who must be refused the write, each logged in (logging in writes; the requests must
+    not): a visitor who is not logged in (on a public page only where the write needs a
+    step the visitor has not taken); village A's staff where the body names village B's
+    objects; village B's staff of each role without the capability the write needs. On
+    API routes each user also by token."""
+    from django.test import Client
+
+    callers = []
+    if route.kind != "public" or route.enter:
+        callers.append(("a visitor", Client(), {}))
+    if route.outsiders:
+        users = list(route.outsiders(world))
+    else:
+        users = [world.clerk_a, *world.mighty] if route.kind == "list" else []
+    if route.capability:
+        users += _without(world, route.capability)
+    return callers + _logged_in(name, users)
+
+
+def _logged_in(name, users) -> list[tuple[str, object, dict]]:
+    """A client per user, logged in; on API routes another with the user's token."""
+    from django.test import Client
+
+    callers = []
+    for user in users:
+        session = Client()
+        login_as(session, user)
+        callers.append((user.username, session, {}))
+        if _api(name):
+            token, _ = Token.objects.get_or_create(user=user)
+            auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+            callers.append((f"{user.username} (token)", Client(), auth))
+    return callers
+
+
+def _assert_refused(name, route, who, response) -> None:
+    """A refusal: 401/403/404/405; a visitor sent to log in; else the route's own words
+    (route.refusal), an API's field errors (400/409) or a page's form errors or error
+    message — never a success."""
+    from django.conf import settings
+    from django.contrib.messages import ERROR, get_messages
+
+    code = response.status_code
+    where = (name, who, code)
+    if code in (401, 403, 404, 405):
+        return
+    if who == "a visitor" and code == 302 and response.url.startswith(settings.LOGIN_URL):
+        return
+    said = list(get_messages(response.wsgi_request))
+    if route.refusal:
+        texts = [m.message for m in said] + [response.content.decode()]
+        assert any(route.refusal in text for text in texts), where
+        return
+    if _api(name):
+        assert code in (400, 409), (*where, _said(response))
+        return
+    errors = [m.message for m in said if m.level >= ERROR]
+    form_errors = code in (200, 400) and b'class="errorlist' in response.content
+    assert errors or form_errors, (*where, _said(response))
+
+
+@pytest.mark.parametrize("name", OTHER_WRITES)
+def test_writes_are_refused_to_everyone_else(world, name):
+    """The write of a creation form, capability-gated page, one's own account or public
+    page, with the body that succeeds for its writer, sent first by everyone who may not
+    write it (_refused_callers): refused, and nothing written; then by the writer:
+    accepted."""
+    route = ROUTES[name]
+    body = _prepared(world, route)
+    url = reverse(name, kwargs=route.kwargs(world) if route.kwargs else {})
+    method = _write_method(name)
+    callers = _refused_callers(world, name, route)
+    before = fingerprint()
+    for who, caller, extra in callers:
+        _assert_refused(name, route, who, _send(caller, name, method, url, body(), **extra))
+    assert changes(before, fingerprint()) == {}, name
+    _accepted_from_the_writer(world, name, route, url, body)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""A fingerprint of the database for the permission walk: a refused write must leave it equal."""
+"""A fingerprint of the database and the stored files for the permission walk: a refused write
+must leave it equal."""
 
 import hashlib
 
@@ -13,8 +14,8 @@ EXCLUDED = {
     "core.AuditSeal": "seals the audit chain, written with audit entries",
     # The request machinery: the session store saves on every request that touches it.
     "sessions.Session": "the session store saves per request",
-    # django-axes logs access attempts and log-outs of the test client.
-    "axes.AccessAttempt": "django-axes request bookkeeping",
+    # django-axes logs the test client's log-ins and log-outs. Its failed attempts (the
+    # lock-outs a security administrator releases) are compared: the walk fails no log-in.
     "axes.AccessAttemptExpiration": "django-axes request bookkeeping",
     "axes.AccessFailureLog": "django-axes request bookkeeping",
     "axes.AccessLog": "django-axes request bookkeeping",
@@ -25,6 +26,8 @@ EXCLUDED = {
 # pages' rate limits count. Everything else of every installed app is compared — the
 # junjia apps, staff accounts and their sessions list (orgs.UserSession), second-factor
 # devices, queued tasks (django_tasks_db) — since a refused write must queue nothing either.
+# The stored files (uploads, photos, exports) are compared too, as FILES: name and size.
+FILES = "(stored files)"
 # Above this many rows only the count, max(updated_at) and the primary keys are compared;
 # below it every column of every row.
 SMALL_TABLE = 2000
@@ -63,7 +66,20 @@ def fingerprint() -> dict[str, tuple]:
             rows = list(manager.order_by("pk").values_list("pk", flat=True))
         digest = hashlib.sha256(repr(rows).encode()).hexdigest()
         prints[label] = (count, updated, digest)
+    files = sorted(_stored_files(""))
+    prints[FILES] = (len(files), None, hashlib.sha256(repr(files).encode()).hexdigest())
     return prints
+
+
+def _stored_files(folder: str):
+    from django.core.files.storage import default_storage
+
+    folders, names = default_storage.listdir(folder)
+    for name in names:
+        path = f"{folder}{name}"
+        yield path, default_storage.size(path)
+    for sub in folders:
+        yield from _stored_files(f"{folder}{sub}/")
 
 
 def changes(before: dict[str, tuple], after: dict[str, tuple]) -> dict[str, tuple]:
