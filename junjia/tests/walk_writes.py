@@ -447,6 +447,25 @@ def _rating_link(world) -> dict:
     return {"token": rating_token(world.rota_case_unrated_b)}
 
 
+def _progress_case(world) -> None:
+    """Village B's completed case, numbered as the notices print it and holding its
+    applicant's identity number, for the progress query (办件进度查询)."""
+    from junjia.cases.models import CASE_APPLICANT_ID, Case
+
+    case = world.rota_case_unrated_b
+    world.walk_progress_number = f"{case.station.region.code}-20261201-0099"
+    Case.objects.filter(pk=case.pk).update(
+        number=world.walk_progress_number, **CASE_APPLICANT_ID.seal(_id_number(806))
+    )
+
+
+def _progress(world) -> dict:
+    from junjia.portal.forms import ProgressForm
+
+    values = {"case_number": world.walk_progress_number, "id_number": _id_number(806)}
+    return fill(ProgressForm, values)
+
+
 WRITES: dict[str, dict] = {
     # cases: opening, booking, rating, rota — each naming village B's station, slot, case
     # or people
@@ -644,4 +663,12 @@ WRITES: dict[str, dict] = {
         "refusal": "请先输入预约码和身份证号码。",
     },
     "portal:rate": {"body": _rating, "actor": _visitor, "kwargs": _rating_link},
+    # the progress query reads only: a case's status and dated steps
+    "portal:case_progress": {
+        "body": _progress,
+        "actor": _visitor,
+        "prepare": _progress_case,
+        "changes_db": False,
+        "shows": ("已办结",),
+    },
 }
