@@ -15,6 +15,35 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def record_refusals(request, ctx, status: int) -> None:
+    """One security event per access the kernel refused in this request (GB/T 22239-2019
+    §8.1.5): who, what, which capability, the answer given. Written after the view, so a
+    view's rolled-back transaction cannot take the record with it."""
+    from junjia.core import audit
+    from junjia.core.models import AuditAction
+
+    user = getattr(request, "user", None)
+    actor = user if user is not None and user.is_authenticated else None
+    audit.record_many(
+        [
+            audit.build(
+                actor=actor,
+                action=AuditAction.REFUSED,
+                object_type=refusal.object_type,
+                object_id=refusal.object_id,
+                region_key=refusal.region_key,
+                extra={
+                    "attempt": refusal.attempt,
+                    "capability": refusal.capability,
+                    "status": status,
+                    "method": request.method,
+                },
+            )
+            for refusal in ctx.refusals
+        ]
+    )
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -25,6 +54,8 @@ class RequestContextMiddleware:
         token = activate(ctx)
         try:
             response = self.get_response(request)
+            if ctx.refusals and response.status_code in (403, 404):
+                record_refusals(request, ctx, response.status_code)
         finally:
             deactivate(token)
         response["X-Request-ID"] = ctx.request_id

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from junjia.core.context import Refusal, note_refusal
+
 from .roles import capabilities_of
 
 NO_ROWS = Q(pk__in=[])
@@ -92,8 +94,29 @@ def get_for_actor(
         qs = qs.select_for_update()
     try:
         return qs.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except queryset.model.DoesNotExist as exc:
+        _note_if_elsewhere(queryset, actor, capability, field, lookup)
         raise Http404("未找到，或不在您的辖区内。") from exc
+    except (ValueError, TypeError) as exc:
+        raise Http404("未找到，或不在您的辖区内。") from exc
+
+
+def _note_if_elsewhere(queryset, actor, capability: str, field: str, lookup: dict) -> None:
+    """The object exists but lies outside the actor's reach: a refused access, kept as a
+    security event (core.context; the answer stays a plain 404 that reveals nothing)."""
+    found = queryset.model._base_manager.filter(**lookup).values_list("pk", field).first()
+    if found is None:
+        return
+    pk, region_key = found
+    note_refusal(
+        Refusal(
+            attempt="object",
+            object_type=queryset.model._meta.label_lower,
+            object_id=str(pk),
+            capability=capability,
+            region_key=region_key if isinstance(region_key, int) else None,
+        )
+    )
 
 
 __all__ = [

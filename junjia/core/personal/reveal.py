@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from junjia.core.context import Refusal, note_refusal
 from junjia.core.errors import NotPermitted
 from junjia.core.workflow import Can
 
@@ -31,6 +32,15 @@ def reveal(
     in the same transaction as the read."""
     answer = can(actor, capability, obj)
     if answer is not True:
+        note_refusal(
+            Refusal(
+                attempt="reveal",
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                capability=capability,
+                region_key=getattr(obj, "region_key", None),
+            )
+        )
         raise NotPermitted(answer if isinstance(answer, str) and answer else refusal)
     # Imported here: validation and masking load without Django's models.
     from junjia.core import audit

@@ -207,3 +207,26 @@ def test_only_the_starter_may_download_the_file(
     response = client.get(reverse("orgs:job_file", kwargs={"pk": job.pk}))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_downloading_an_export_again_is_a_security_event(
+    files, personas, client, django_capture_on_commit_callbacks
+):
+    from junjia.core.models import AuditAction
+
+    job = _export(personas.head_a, django_capture_on_commit_callbacks, params=SearchParams())
+    login_as(client, personas.head_a)
+    url = reverse("orgs:job_file", kwargs={"pk": job.pk})
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200
+    downloads = AuditEntry.objects.filter(object_type="core.job.download", object_id=str(job.pk))
+    assert [(e.action, e.extra["download"]) for e in downloads.order_by("id")] == [
+        (AuditAction.EXPORT, 1),
+        (AuditAction.SECURITY, 2),
+    ]
+    assert downloads.order_by("id").last().extra["attempt"] == "export.redownload"
+    # another user of the same station is refused the file, and that is on record too
+    client.logout()
+    login_as(client, personas.clerk_a)
+    assert client.get(url).status_code == 404
+    assert AuditEntry.objects.filter(action=AuditAction.REFUSED, object_id=str(job.pk)).exists()

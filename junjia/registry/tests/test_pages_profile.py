@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from junjia.core.errors import WrongState
-from junjia.core.models import AuditEntry
+from junjia.core.models import AuditAction, AuditEntry
 from junjia.orgs.choices import Role
 from junjia.orgs.tests.factories import make_staff
 from junjia.orgs.tests.helpers import login_as
@@ -616,3 +616,40 @@ def test_contact_card_shows_station_clerk_and_qr_without_the_number(
     assert "<svg" in body and 'class="segno"' in body
     assert NUMBER not in body and approved.id_masked not in body
     assert views_of(approved).get().extra["page"] == "card"
+
+
+def _refusals():
+    return AuditEntry.objects.filter(action=AuditAction.REFUSED)
+
+
+def test_opening_another_jurisdictions_file_is_a_security_event(client, tree, approved):
+    head_b = make_staff(tree.stations.village_b, Role.STATION_HEAD, username="head_b_sec")
+    login_as(client, head_b)
+    assert client.get(detail(approved.pk)).status_code == 404
+    event = _refusals().get()
+    assert (event.object_type, event.object_id) == ("registry.recipient", str(approved.pk))
+    assert event.actor_id == head_b.pk
+    assert event.extra["attempt"] == "object" and event.extra["status"] == 404
+    # a number that names no file at all is only a 404: nothing was refused
+    assert client.get(detail(approved.pk + 999)).status_code == 404
+    assert _refusals().count() == 1
+
+
+def test_the_api_keeps_the_same_security_event(tree, approved):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    head_b = make_staff(tree.stations.village_b, Role.STATION_HEAD, username="head_b_api")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=head_b).key}")
+    assert api.get(f"/api/v1/recipients/{approved.pk}/").status_code == 404
+    assert _refusals().get().object_id == str(approved.pk)
+
+
+def test_a_refused_reveal_is_a_security_event(client, personas, approved):
+    login_as(client, personas.clerk_a)
+    url = reverse("registry:recipient_reveal", args=[approved.pk, "id_number"])
+    assert client.post(url).status_code == 403
+    event = _refusals().get()
+    assert event.extra["attempt"] == "reveal"
+    assert event.object_id == str(approved.pk)
