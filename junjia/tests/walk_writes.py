@@ -95,7 +95,7 @@ def _paper_rating(world, serializer: bool) -> dict:
 
 
 def _window(world) -> dict:
-    from junjia.cases.forms_rota import WindowForm
+    from junjia.staffing.forms import WindowForm
 
     values = {"name": "B 优抚窗口", "primary": world.staff_b.pk, "backup": world.rota_clerk_b2.pk}
     return _station_b(world) | fill(WindowForm, values)
@@ -103,7 +103,7 @@ def _window(world) -> dict:
 
 def _leave(world) -> dict:
     """B's head records leave for B's clerk, after the leave B's clerk already has."""
-    from junjia.cases.forms_rota import LeaveForm
+    from junjia.staffing.forms import LeaveForm
 
     values = {
         "user": world.staff_b.pk,
@@ -115,7 +115,7 @@ def _leave(world) -> dict:
 
 
 def _lunch(world) -> dict:
-    from junjia.cases.forms_rota import LunchDutyForm
+    from junjia.staffing.forms import LunchDutyForm
 
     values = {"day": _working_day(1), "user": world.staff_b.pk}
     return _station_b(world) | fill(LunchDutyForm, values)
