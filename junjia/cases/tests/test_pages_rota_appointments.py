@@ -2,6 +2,7 @@
 booking by staff, the day's list with arrived / no-show, cancellation and rescheduling."""
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,7 @@ from junjia.cases import appointments_admin, errors, services
 from junjia.cases.choices import AppointmentStatus, SlotKind
 from junjia.cases.models import Appointment, AppointmentSlot
 from junjia.core.models import AuditEntry
+from junjia.registry.tests.factories import make_id_number
 
 from . import test_pages_rota as base
 from .test_pages_rota import as_user, body
@@ -17,6 +19,7 @@ from .test_pages_rota import as_user, body
 frozen, rota = base.frozen, base.rota  # the shared fixtures
 
 ID_NUMBER = "11010519491231002X"
+PHONES = itertools.count()
 
 
 def slot(rota, day, start=9, kind=SlotKind.WORKDAY, capacity=2, station=None, actor=None):
@@ -32,8 +35,14 @@ def slot(rota, day, start=9, kind=SlotKind.WORKDAY, capacity=2, station=None, ac
 
 
 def book(the_slot, name="刘备", actor=None):
+    # Each booking is another person: one person holds one place in a slot and a few open
+    # bookings at most (issue 12 §3).
     return services.appointment_book(
-        slot=the_slot, name=name, id_number=ID_NUMBER, phone="13800000000", actor=actor
+        slot=the_slot,
+        name=name,
+        id_number=make_id_number(),
+        phone=f"138{next(PHONES):08d}",
+        actor=actor,
     )
 
 
