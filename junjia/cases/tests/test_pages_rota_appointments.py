@@ -202,6 +202,33 @@ def test_a_clerk_books_for_a_caller_and_gets_a_code(client, rota):
     assert list(form.fields["slot"].queryset) == []
 
 
+def test_a_walk_in_over_the_phone_limit_is_told_under_the_phone_field(client, rota, settings):
+    settings.JUNJIA_BOOKING_MAX_OPEN_PER_PERSON = 1
+    the_slot = slot(rota, dt.date(2026, 12, 3), start=15, kind=SlotKind.VIDEO, capacity=3)
+    as_user(client, rota.a)
+    services.appointment_book(
+        slot=the_slot, name="张飞", id_number=make_id_number(), phone="13912345678"
+    )
+    before = state()
+
+    response = client.post(
+        reverse("cases:appointment_book"),
+        {
+            "station": rota.station.pk,
+            "slot": the_slot.pk,
+            "channel": "site",
+            "name": "关羽",
+            "id_number": ID_NUMBER,
+            "phone": "13912345678",
+        },
+    )
+
+    assert response.status_code == 200
+    message = errors.TOO_MANY_BY_PHONE.format(limit=1) + errors.STAFF_SAME_LIMITS
+    assert response.context["form"].errors["phone"] == [message]
+    assert state() == before
+
+
 def test_a_bad_identity_number_is_refused_and_nothing_booked(client, rota):
     the_slot = slot(rota, dt.date(2026, 12, 3))
     as_user(client, rota.a)

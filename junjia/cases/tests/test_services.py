@@ -583,6 +583,24 @@ def test_the_same_person_cannot_hold_two_places_in_one_slot(world):
     assert slot.booked == 1 == Appointment.objects.filter(slot=slot).count()
 
 
+def test_a_booking_is_not_moved_into_a_slot_the_person_already_holds(world):
+    first, second = _slots(world, 2)
+    number = "11010519491231002X"
+    held = services.appointment_book(slot=first, name="李四", id_number=number, phone="13800000000")
+    moving = services.appointment_book(
+        slot=second, name="李四", id_number=number, phone="13800000000"
+    )
+
+    with pytest.raises(InvalidInput) as refused:
+        services.appointment_reschedule(appointment=moving, slot=first)
+
+    assert (refused.value.field, str(refused.value)) == ("slot", errors.SAME_SLOT_TWICE)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.booked, second.booked) == (1, 1)
+    assert Appointment.objects.get(pk=held.pk).slot == first
+
+
 def test_a_cancelled_or_past_booking_does_not_count(world, settings):
     from junjia.registry.tests.factories import make_id_number
 
