@@ -14,6 +14,12 @@ REASON_REQUIRED = "请填写不予受理的理由。"
 RESULT_REQUIRED = "请填写办理结果。"
 SLOT_FULL = "该时段已约满，请选择其他时段。"
 SLOT_PAST = "该时段已过，不能预约。"
+SAME_SLOT_TWICE = "该身份证号码已预约本时段，同一人在一个时段只能预约一个名额。"
+TOO_MANY_BY_ID = "该身份证号码已有 {limit} 个未办理的预约，请先办理或取消已有预约后再预约。"
+TOO_MANY_BY_PHONE = (
+    "该手机号码已有 {limit} 个未办理的预约，请先办理或取消已有预约，或填写其他手机号码。"
+)
+STAFF_SAME_LIMITS = "（工作人员代为预约同样受此限制。）"
 SLOT_NOT_WORKDAY = "“工作日预约”只能设在工作日；非工作日请选择“非工作日预约”。"
 ALREADY_RATED = "该办件已经评价过，感谢您的反馈。"
 NOT_COMPLETED = "办件办结后才能评价。"

@@ -245,6 +245,7 @@ class Appointment(TimeStampedModel):
     id_index = models.CharField(max_length=64, db_index=True)
     id_masked = models.CharField("身份证号码", max_length=18)
     phone_enc = models.TextField()
+    phone_index = models.CharField(max_length=64, db_index=True, default="")
     phone_masked = models.CharField("手机号码", max_length=11)
     item = models.ForeignKey(
         ServiceItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -261,6 +262,15 @@ class Appointment(TimeStampedModel):
         verbose_name = "预约"
         verbose_name_plural = "预约"
         ordering = ["slot__date", "slot__start", "id"]
+        constraints = [
+            # One person holds at most one open place in a slot (issue 12 §3): the guard that
+            # holds even when two requests pass the service's check at the same moment.
+            models.UniqueConstraint(
+                fields=["slot", "id_index"],
+                condition=Q(status=AppointmentStatus.BOOKED),
+                name="appointment_one_place_per_person",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -281,6 +291,7 @@ APPOINTMENT_PHONE = PersonalField(
     model="cases.Appointment",
     enc="phone_enc",
     masked="phone_masked",
+    index="phone_index",
 )
 
 

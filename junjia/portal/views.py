@@ -219,8 +219,8 @@ def book(request, pk):
                 phone=data["phone"],
                 item=data["item"],
             )
-        except DomainError as exc:
-            form.add_error("slot", str(exc))
+        except DomainError as exc:  # an InvalidInput names its field (id_number, phone)
+            form.add_error(getattr(exc, "field", None) or "slot", str(exc))
         else:
             request.session[BOOKED_KEY] = appointment.pk
             return redirect("portal:book_done")

@@ -306,4 +306,6 @@ JUNJIA_REGISTRY_TOP_REVIEW_LEVEL = env_int("JUNJIA_REGISTRY_TOP_REVIEW_LEVEL", 3
 JUNJIA_PUBLIC_BASE_URL = env_str("JUNJIA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Closing time for 延时服务 (000 §7): a case finished after it is marked as delay service.
 JUNJIA_CLOSING_TIME = env_str("JUNJIA_CLOSING_TIME", "17:30")
+# Open (booked, not yet due) appointments one identity number, and one phone number, may hold.
+JUNJIA_BOOKING_MAX_OPEN_PER_PERSON = env_int("JUNJIA_BOOKING_MAX_OPEN_PER_PERSON", 3)
 JUNJIA_SMS_BACKEND = env_str("JUNJIA_SMS_BACKEND", "junjia.core.sms.ConsoleBackend")

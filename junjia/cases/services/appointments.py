@@ -4,12 +4,14 @@ the public look-up."""
 import datetime as dt
 import secrets
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from junjia.cases import roles
 from junjia.core import audit
+from junjia.core.errors import InvalidInput
 from junjia.core.models import AuditAction
 from junjia.core.personal import IdNumberError, normalise_mobile, parse_id_number
 from junjia.core.workdays import is_working_day
@@ -74,8 +76,11 @@ def appointment_book(
     note: str = "",
     actor=None,
 ) -> Appointment:
-    """Book one place. The conditional UPDATE (booked < capacity) is the only guard needed:
-    concurrent requests for the last place cannot both succeed, on SQLite or PostgreSQL."""
+    """Book one place. The conditional UPDATE (booked < capacity) is the only guard needed
+    against over-booking: concurrent requests for the last place cannot both succeed, on
+    SQLite or PostgreSQL. The person's limits (issue 12 §3) are checked in the same
+    transaction and refused as InvalidInput naming `id_number` or `phone`; staff booking
+    for a walk-in follows the same limits."""
     number = parse_id_number(id_number).value
     mobile = normalise_mobile(phone)
     if not name.strip():
@@ -101,6 +106,7 @@ def appointment_book(
         code = booking_code()
         try:
             with transaction.atomic():
+                _check_person_limits(slot, fields, staff=actor is not None)
                 appointment = Appointment.objects.create(code=code, **fields)
                 audit.record(
                     actor=actor,
@@ -118,10 +124,59 @@ def appointment_book(
                     raise errors.CaseError(errors.SLOT_FULL)
             return appointment
         except IntegrityError:
+            # The same person booking this slot twice at the same moment (the check above
+            # passed for both): the unique constraint refused the second.
+            if _holds_place(slot, fields["id_index"]):
+                raise InvalidInput(
+                    _for_staff(errors.SAME_SLOT_TWICE, actor is not None), field="id_number"
+                ) from None
             # Only a booking code drawn twice (1 in 31⁸ a pair) is tried again, with another
             # code; any other integrity error (a slot deleted meanwhile) is the caller's.
             if attempt == 4 or not Appointment.objects.filter(code=code).exists():
                 raise
+
+
+def _open_bookings():
+    """Bookings still to come: booked, in a slot that has not started yet."""
+    now = timezone.localtime()
+    return Appointment.objects.filter(
+        Q(slot__date__gt=now.date()) | Q(slot__date=now.date(), slot__start__gte=now.time()),
+        status=AppointmentStatus.BOOKED,
+    )
+
+
+def _holds_place(slot, id_index: str) -> bool:
+    return Appointment.objects.filter(
+        slot=slot, id_index=id_index, status=AppointmentStatus.BOOKED
+    ).exists()
+
+
+def _for_staff(message: str, staff: bool) -> str:
+    return message + errors.STAFF_SAME_LIMITS if staff else message
+
+
+def _check_person_limits(slot, fields: dict, *, staff: bool) -> None:
+    """Issue 12 §3: one place per person in a slot, and at most
+    JUNJIA_BOOKING_MAX_OPEN_PER_PERSON open bookings per identity number and per phone.
+    Runs in the booking's transaction. On PostgreSQL the person's bookings are serialised by
+    transaction-level advisory locks on the two blind indexes (taken in a fixed order, so two
+    bookers cannot wait on each other), which makes the counts exact; the unique constraint
+    on (slot, id_index) stays the guard of the one-place rule on every database."""
+    id_index, phone_index = fields["id_index"], fields["phone_index"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for key in sorted({f"id:{id_index}", f"phone:{phone_index}"}):
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+    if _holds_place(slot, id_index):
+        raise InvalidInput(_for_staff(errors.SAME_SLOT_TWICE, staff), field="id_number")
+    limit = settings.JUNJIA_BOOKING_MAX_OPEN_PER_PERSON
+    open_bookings = _open_bookings()
+    if open_bookings.filter(id_index=id_index).count() >= limit:
+        message = errors.TOO_MANY_BY_ID.format(limit=limit)
+        raise InvalidInput(_for_staff(message, staff), field="id_number")
+    if open_bookings.filter(phone_index=phone_index).count() >= limit:
+        message = errors.TOO_MANY_BY_PHONE.format(limit=limit)
+        raise InvalidInput(_for_staff(message, staff), field="phone")
 
 
 @transaction.atomic
@@ -158,6 +213,8 @@ def appointment_reschedule(
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if locked.status != AppointmentStatus.BOOKED:
             raise errors.CaseError("该预约已取消或已办理。")
+        if slot.pk != locked.slot_id and _holds_place(slot, locked.id_index):
+            raise InvalidInput(errors.SAME_SLOT_TWICE, field="slot")
         old = locked.slot_id
         AppointmentSlot.objects.filter(pk=old, booked__gt=0).update(booked=F("booked") - 1)
         locked.slot = slot

@@ -2,6 +2,7 @@
 booking by staff, the day's list with arrived / no-show, cancellation and rescheduling."""
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,7 @@ from junjia.cases import appointments_admin, errors, services
 from junjia.cases.choices import AppointmentStatus, SlotKind
 from junjia.cases.models import Appointment, AppointmentSlot
 from junjia.core.models import AuditEntry
+from junjia.registry.tests.factories import make_id_number
 
 from . import test_pages_rota as base
 from .test_pages_rota import as_user, body
@@ -17,6 +19,7 @@ from .test_pages_rota import as_user, body
 frozen, rota = base.frozen, base.rota  # the shared fixtures
 
 ID_NUMBER = "11010519491231002X"
+PHONES = itertools.count()
 
 
 def slot(rota, day, start=9, kind=SlotKind.WORKDAY, capacity=2, station=None, actor=None):
@@ -32,8 +35,14 @@ def slot(rota, day, start=9, kind=SlotKind.WORKDAY, capacity=2, station=None, ac
 
 
 def book(the_slot, name="刘备", actor=None):
+    # Each booking is another person: one person holds one place in a slot and a few open
+    # bookings at most (issue 12 §3).
     return services.appointment_book(
-        slot=the_slot, name=name, id_number=ID_NUMBER, phone="13800000000", actor=actor
+        slot=the_slot,
+        name=name,
+        id_number=make_id_number(),
+        phone=f"138{next(PHONES):08d}",
+        actor=actor,
     )
 
 
@@ -191,6 +200,33 @@ def test_a_clerk_books_for_a_caller_and_gets_a_code(client, rota):
     # The slot is full now: it is no longer offered.
     form = client.get(reverse("cases:appointment_book")).context["form"]
     assert list(form.fields["slot"].queryset) == []
+
+
+def test_a_walk_in_over_the_phone_limit_is_told_under_the_phone_field(client, rota, settings):
+    settings.JUNJIA_BOOKING_MAX_OPEN_PER_PERSON = 1
+    the_slot = slot(rota, dt.date(2026, 12, 3), start=15, kind=SlotKind.VIDEO, capacity=3)
+    as_user(client, rota.a)
+    services.appointment_book(
+        slot=the_slot, name="张飞", id_number=make_id_number(), phone="13912345678"
+    )
+    before = state()
+
+    response = client.post(
+        reverse("cases:appointment_book"),
+        {
+            "station": rota.station.pk,
+            "slot": the_slot.pk,
+            "channel": "site",
+            "name": "关羽",
+            "id_number": ID_NUMBER,
+            "phone": "13912345678",
+        },
+    )
+
+    assert response.status_code == 200
+    message = errors.TOO_MANY_BY_PHONE.format(limit=1) + errors.STAFF_SAME_LIMITS
+    assert response.context["form"].errors["phone"] == [message]
+    assert state() == before
 
 
 def test_a_bad_identity_number_is_refused_and_nothing_booked(client, rota):

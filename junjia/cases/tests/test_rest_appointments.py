@@ -12,6 +12,7 @@ from junjia.cases.choices import AppointmentStatus, SlotKind
 from junjia.cases.models import Appointment, AppointmentSlot
 from junjia.cases.rest import appointments as rest
 from junjia.core.models import AuditEntry
+from junjia.registry.tests.factories import make_id_number
 
 from . import test_rest as base
 from .test_rest import api_for, assert_masked, views_of
@@ -152,12 +153,29 @@ def test_staff_book_a_place_for_a_caller(world):
     assert write.extra["channel"] == "staff"
 
 
+def test_a_second_place_for_one_person_is_a_400_naming_the_identity_number(world):
+    the_slot = slot(world, capacity=3)
+    client = api_for(world.a)
+    assert client.post(LIST, booking(slot=the_slot.pk), format="json").status_code == 201
+    before = state()
+
+    response = client.post(LIST, booking(slot=the_slot.pk, phone="13900000000"), format="json")
+
+    # Staff booking for a walk-in follows the same limits, and the message says so.
+    message = errors.SAME_SLOT_TWICE + errors.STAFF_SAME_LIMITS
+    assert (response.status_code, response.json()) == (400, {"id_number": [message]})
+    assert state() == before
+
+
 def test_the_last_place_is_booked_once_and_never_over(world):
     the_slot = slot(world, capacity=1)
     client = api_for(world.a)
     assert client.post(LIST, booking(slot=the_slot.pk), format="json").status_code == 201
     before = state()
-    response = client.post(LIST, booking(slot=the_slot.pk, name="张飞"), format="json")
+    another = booking(
+        slot=the_slot.pk, name="张飞", id_number=make_id_number(), phone="13900000000"
+    )
+    response = client.post(LIST, another, format="json")
     assert (response.status_code, response.json()) == (409, {"detail": errors.SLOT_FULL})
     assert state() == before
     the_slot.refresh_from_db()

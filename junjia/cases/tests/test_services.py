@@ -26,7 +26,7 @@ from junjia.cases.models import (
     ServiceItem,
 )
 from junjia.cases.services import appointments
-from junjia.core.errors import InvalidInput, NotPermitted
+from junjia.core.errors import DomainError, InvalidInput, NotPermitted
 from junjia.core.models import AuditEntry, Notification
 from junjia.core.workdays.services import calendar_seed_from_package
 from junjia.core.workflow import WorkflowError
@@ -243,14 +243,13 @@ def test_deadline_counts_count_what_the_watch_lists(world):
     }
 
 
-def _slot(world, capacity=1):
-    day = dt.date.today() + dt.timedelta(days=30)
+def _slot(world, capacity=1, *, day=None, start=9):
     return services.slot_create(
         actor=world.head,
         station=world.station,
-        day=day,
-        start=dt.time(9),
-        end=dt.time(10),
+        day=day or dt.date.today() + dt.timedelta(days=30),
+        start=dt.time(start),
+        end=dt.time(start + 1),
         kind=SlotKind.VIDEO,
         capacity=capacity,
     )
@@ -268,38 +267,54 @@ def test_appointment_booking_and_cancellation(world):
     assert slot.booked == 0
 
 
-@pytest.mark.django_db(transaction=True)
-def test_last_place_cannot_be_booked_twice_under_concurrency(tree, personas, monkeypatch):
+def _future_slot(tree, personas, capacity):
     calendar_seed_from_package()
-    station = tree.stations.village_a
-    slot = services.slot_create(
+    return services.slot_create(
         actor=personas.head_a,
-        station=station,
+        station=tree.stations.village_a,
         day=dt.date.today() + dt.timedelta(days=30),
         start=dt.time(9),
         end=dt.time(10),
         kind=SlotKind.VIDEO,
-        capacity=3,
+        capacity=capacity,
     )
-    results, start = [], threading.Barrier(12)
+
+
+def _book_at_once(slot, count, person) -> list[str]:
+    """`count` bookings of `slot` started together, each in its own connection; person(i) is
+    the (identity number, phone) of the i-th. Each outcome: "ok", a refusal's message, or the
+    repr of any other error (e.g. a lock error, which would be a failure of the design)."""
+    results, start = [], threading.Barrier(count)
 
     def book(i):
+        number, phone = person(i)
         try:
             start.wait()
-            services.appointment_book(
-                slot=slot, name=f"人{i}", id_number="11010519491231002X", phone="13800000000"
-            )
+            services.appointment_book(slot=slot, name=f"人{i}", id_number=number, phone=phone)
             results.append("ok")
-        except errors.CaseError as exc:
+        except DomainError as exc:
             results.append(str(exc))
-        except Exception as exc:  # e.g. a lock error would be a failure of the design
+        except Exception as exc:
             results.append(repr(exc))
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=book, args=(i,)) for i in range(12)]
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(count)]
     [t.start() for t in threads]
     [t.join() for t in threads]
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_last_place_cannot_be_booked_twice_under_concurrency(tree, personas):
+    from junjia.registry.tests.factories import make_id_number
+
+    slot = _future_slot(tree, personas, capacity=3)
+    # Twelve different people: one person holds at most one place in a slot.
+    numbers = [make_id_number() for _ in range(12)]
+
+    results = _book_at_once(slot, 12, lambda i: (numbers[i], f"138000000{i:02d}"))
+
     assert results.count("ok") == 3
     assert results.count(errors.SLOT_FULL) == 9
     slot.refresh_from_db()
@@ -501,3 +516,121 @@ def test_a_hall_opens_cases_only_for_the_items_of_its_level(world):
     # recorded as outside the hall's remit, it is taken (and referred)
     case = open_case(world, code="pension-apply", outside_remit=True)
     assert case.outside_remit
+
+
+# --- the person's limits (issue 12 §3) --------------------------------------------------------
+
+
+def _slots(world, count):
+    return [_slot(world, 5, start=8 + i) for i in range(count)]
+
+
+def test_one_identity_number_holds_at_most_the_limit_of_open_bookings(world, settings):
+    from junjia.registry.tests.factories import make_id_number
+
+    settings.JUNJIA_BOOKING_MAX_OPEN_PER_PERSON = 2
+    slots = _slots(world, 3)
+    number = make_id_number()
+    for i, slot in enumerate(slots[:2]):
+        services.appointment_book(slot=slot, name="李四", id_number=number, phone=f"1380000000{i}")
+
+    with pytest.raises(InvalidInput) as refused:
+        services.appointment_book(slot=slots[2], name="李四", id_number=number, phone="13800000009")
+
+    assert refused.value.field == "id_number"
+    assert str(refused.value) == errors.TOO_MANY_BY_ID.format(limit=2)
+    slots[2].refresh_from_db()
+    assert slots[2].booked == 0 == Appointment.objects.filter(slot=slots[2]).count()
+
+
+def test_one_phone_number_holds_at_most_the_limit_and_staff_follow_it_too(world, settings):
+    from junjia.registry.tests.factories import make_id_number
+
+    settings.JUNJIA_BOOKING_MAX_OPEN_PER_PERSON = 2
+    slots = _slots(world, 3)
+    for slot in slots[:2]:
+        services.appointment_book(
+            slot=slot, name="李四", id_number=make_id_number(), phone="13800000000"
+        )
+
+    with pytest.raises(InvalidInput) as refused:
+        services.appointment_book(
+            slot=slots[2],
+            name="王五",
+            id_number=make_id_number(),
+            phone="13800000000",
+            actor=world.a,
+        )
+
+    assert refused.value.field == "phone"
+    assert str(refused.value) == (
+        errors.TOO_MANY_BY_PHONE.format(limit=2) + errors.STAFF_SAME_LIMITS
+    )
+    assert Appointment.objects.filter(slot=slots[2]).count() == 0
+
+
+def test_the_same_person_cannot_hold_two_places_in_one_slot(world):
+    slot = _slot(world, capacity=3)
+    number = "11010519491231002X"
+    services.appointment_book(slot=slot, name="李四", id_number=number, phone="13800000000")
+
+    with pytest.raises(InvalidInput) as refused:
+        services.appointment_book(slot=slot, name="李四", id_number=number, phone="13900000000")
+
+    assert refused.value.field == "id_number"
+    assert str(refused.value) == errors.SAME_SLOT_TWICE
+    slot.refresh_from_db()
+    assert slot.booked == 1 == Appointment.objects.filter(slot=slot).count()
+
+
+def test_a_booking_is_not_moved_into_a_slot_the_person_already_holds(world):
+    first, second = _slots(world, 2)
+    number = "11010519491231002X"
+    held = services.appointment_book(slot=first, name="李四", id_number=number, phone="13800000000")
+    moving = services.appointment_book(
+        slot=second, name="李四", id_number=number, phone="13800000000"
+    )
+
+    with pytest.raises(InvalidInput) as refused:
+        services.appointment_reschedule(appointment=moving, slot=first)
+
+    assert (refused.value.field, str(refused.value)) == ("slot", errors.SAME_SLOT_TWICE)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.booked, second.booked) == (1, 1)
+    assert Appointment.objects.get(pk=held.pk).slot == first
+
+
+def test_a_cancelled_or_past_booking_does_not_count(world, settings):
+    from junjia.registry.tests.factories import make_id_number
+
+    settings.JUNJIA_BOOKING_MAX_OPEN_PER_PERSON = 1
+    number = make_id_number()
+    past = _slot(world, 2, day=TODAY, start=11)
+    services.appointment_book(slot=past, name="李四", id_number=number, phone="13800000000")
+    first, later = _slots(world, 2)
+    with freeze_time("2026-09-28 13:00:00+08:00"):  # the morning's slot is over
+        cancelled = services.appointment_book(
+            slot=first, name="李四", id_number=number, phone="13800000000"
+        )
+        services.appointment_cancel(appointment=cancelled)
+        # Cancelled: the same slot can be booked again, and it is the one open booking.
+        services.appointment_book(slot=first, name="李四", id_number=number, phone="13800000000")
+        with pytest.raises(InvalidInput):
+            services.appointment_book(
+                slot=later, name="李四", id_number=number, phone="13800000001"
+            )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_person_booking_one_slot_twice_at_once_gets_one_place(tree, personas):
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel writers need PostgreSQL")
+    slot = _future_slot(tree, personas, capacity=5)
+
+    results = _book_at_once(slot, 6, lambda i: ("11010519491231002X", f"1380000000{i}"))
+
+    assert results.count("ok") == 1
+    assert results.count(errors.SAME_SLOT_TWICE) == 5
+    slot.refresh_from_db()
+    assert slot.booked == 1 == Appointment.objects.filter(slot=slot).count()

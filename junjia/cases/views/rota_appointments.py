@@ -183,8 +183,8 @@ def appointment_book(request):
                 note=form.booking_note(),
                 actor=actor,
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
+        except DomainError as exc:  # an InvalidInput names its field (id_number, phone)
+            form.add_error(getattr(exc, "field", None), str(exc))
         else:
             slot = booking.slot
             messages.success(

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from junjia.cases.errors import SLOT_FULL, SLOT_PAST
+from junjia.cases.errors import SAME_SLOT_TWICE, SLOT_FULL, SLOT_PAST, TOO_MANY_BY_PHONE
 from junjia.cases.models import Appointment, AppointmentSlot, ServiceItem
 from junjia.core.models import AuditEntry
 
@@ -314,6 +314,33 @@ def test_a_full_slot_is_refused_and_nothing_changes(
     assert Appointment.objects.count() == 0
     assert AppointmentSlot.objects.get(pk=slot.pk).booked == 1
     assert callbacks == []
+
+
+def test_the_same_person_twice_in_a_slot_is_told_under_the_identity_number(
+    client, catalogue, station
+):
+    slot = make_slot(station, capacity=3)
+    assert post(client, station, slot).status_code == 302
+
+    response = post(client, station, slot, phone="13912340000")
+
+    assert response.context["form"].errors["id_number"] == [SAME_SLOT_TWICE]
+    assert SAME_SLOT_TWICE in response.content.decode()
+    assert AppointmentSlot.objects.get(pk=slot.pk).booked == 1 == Appointment.objects.count()
+
+
+def test_too_many_open_bookings_on_one_phone_are_told_under_the_phone(
+    client, catalogue, station, settings
+):
+    from junjia.registry.tests.factories import make_id_number
+
+    settings.JUNJIA_BOOKING_MAX_OPEN_PER_PERSON = 1
+    assert post(client, station, make_slot(station, start=9)).status_code == 302
+
+    response = post(client, station, make_slot(station, start=10), id_number=make_id_number())
+
+    assert response.context["form"].errors["phone"] == [TOO_MANY_BY_PHONE.format(limit=1)]
+    assert Appointment.objects.count() == 1
 
 
 def test_a_slot_that_has_begun_is_refused(client, catalogue, station):

@@ -7,22 +7,12 @@ import datetime as dt
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
+from junjia.core.tests.helpers_migrations import latest, migrate
 from junjia.staffing.models import Leave, LunchDuty, WindowPost
 
 BEFORE = [("cases", "0004_step_extra"), ("staffing", None)]
 TABLES = {"cases_windowpost", "cases_leave", "cases_lunchduty"}
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    return executor.migrate(targets).apps
-
-
-def latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 @pytest.mark.django_db(transaction=True)
