@@ -285,15 +285,10 @@ def _region_confirm(world) -> dict:
 
 
 def _staff(world) -> dict:
-    from junjia.orgs.choices import Role
+    """The account at village B's station; its roles are the security administrator's."""
     from junjia.orgs.forms import StaffForm
 
-    values = {
-        "username": "b_new_clerk",
-        "full_name": "乙新办事员",
-        "station": world.station_b.pk,
-        "roles": [Role.CLERK],
-    }
+    values = {"username": "b_new_clerk", "full_name": "乙新办事员", "station": world.station_b.pk}
     return fill(StaffForm, values)
 
 
