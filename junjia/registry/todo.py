@@ -44,7 +44,7 @@ def _returned_changes(actor, today):
 
 
 def _files_to_review(actor, today):
-    return selectors.files_to_review(actor)  # none without registry.review (its scope)
+    return selectors.files_to_review(actor)
 
 
 def _changes_to_review(actor, today):
