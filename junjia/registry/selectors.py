@@ -310,7 +310,7 @@ def review_queue(actor) -> dict:
 def files_to_review(actor) -> QuerySet[Recipient]:
     """Submitted files at this reviewer's level in their jurisdiction, oldest first."""
     juris = jurisdiction_of(actor)
-    if juris is None or not has_capability(actor, "registry.review"):
+    if juris is None or not has_capability(actor, roles.REVIEW):
         return Recipient.objects.none()
     return (
         Recipient.objects.filter(
@@ -326,7 +326,7 @@ def files_to_review(actor) -> QuerySet[Recipient]:
 def changes_to_review(actor) -> QuerySet[ChangeRequest]:
     """Submitted change requests at this reviewer's level in their jurisdiction, oldest first."""
     juris = jurisdiction_of(actor)
-    if juris is None or not has_capability(actor, "registry.review"):
+    if juris is None or not has_capability(actor, roles.REVIEW):
         return ChangeRequest.objects.none()
     return (
         ChangeRequest.objects.filter(
