@@ -267,6 +267,8 @@ def test_page_creates_shows_the_key_once_lists_and_revokes(client, personas):
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert "已撤销" in client.get(url).content.decode()
+    login_as(client, personas.clerk_b)
+    assert client.post(reverse("api_token_revoke", args=[token.pk])).status_code == 403
 
 
 def test_page_shows_the_form_errors(client, personas):

@@ -3,11 +3,12 @@ shown once, in the answer to the creating POST; it is never put in the session o
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from junjia.core.errors import DomainError
+from junjia.core.errors import DomainError, NotPermitted
 
 from .. import token_services
 from ..forms_auth import ApiTokenForm
@@ -57,6 +58,9 @@ def api_tokens(request):
 def api_token_revoke(request, pk: int):
     try:
         token = token_services.token_for_actor(request.user, pk)
+    except NotPermitted as exc:  # someone else's token: 403, as for any object out of reach
+        raise PermissionDenied(str(exc)) from exc
+    try:
         token_services.token_revoke(actor=request.user, token=token)
     except DomainError as exc:
         messages.error(request, str(exc))
