@@ -4,9 +4,9 @@ Session callers already passed SecurityPolicyMiddleware. Token callers arrive an
 middleware, so the same rules are checked here once DRF has authenticated them.
 """
 
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import BasePermission
 
+from .authentication import ApiTokenAuthentication
 from .middleware import (
     MUST_CHANGE_PASSWORD,
     PASSWORD_EXPIRED,
@@ -14,8 +14,10 @@ from .middleware import (
     password_expired,
 )
 from .models import SecurityPolicy
+from .token_services import ADMIN_REFUSED
 
-ADMIN_TOKEN_REFUSED = "管理员账号须使用带二次验证的会话登录，不能使用令牌访问接口。"  # noqa: S105
+# The authentication class refuses an administrator's token first; kept as a second guard.
+ADMIN_TOKEN_REFUSED = ADMIN_REFUSED
 
 
 class SecurityPolicySatisfied(BasePermission):
@@ -25,7 +27,7 @@ class SecurityPolicySatisfied(BasePermission):
         user = request.user
         if not user or not user.is_authenticated:
             return False
-        if not isinstance(request.successful_authenticator, TokenAuthentication):
+        if not isinstance(request.successful_authenticator, ApiTokenAuthentication):
             return True
         policy = SecurityPolicy.current()
         if needs_second_factor(user):

@@ -97,3 +97,14 @@ class SecurityPolicyForm(GuardedModelForm):
             "lockout_minutes",
             "idle_minutes",
         ]
+
+
+class ApiTokenForm(GuardedForm):
+    """Shape only; the expiry limits are token_services' rules."""
+
+    name = forms.CharField(label="用途", max_length=60, help_text="例如：对接某某系统")
+    expires_on = forms.DateField(
+        label="有效期至",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "请填写有效期。", "invalid": "请输入正确的日期。"},
+    )

@@ -280,3 +280,28 @@ class SecurityPolicy(models.Model):
     def current(cls) -> "SecurityPolicy":
         policy, _ = cls.objects.get_or_create(pk=1)
         return policy
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a SHA-256 digest of the key is kept (the key is random,
+    256 bits, so a plain digest suffices); the key is shown once, at creation. `prefix`, the
+    key's first characters, lets its owner recognise it in the list (ADR 0021)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="账号"
+    )
+    name = models.CharField("用途", max_length=60)
+    prefix = models.CharField("前缀", max_length=16)
+    key_digest = models.CharField("摘要", max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    expires_on = models.DateField("有效期至")
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"

@@ -3,13 +3,14 @@
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 
 from junjia.core.api_base import StandardPagination
 from junjia.core.rest import read_input
 
-from . import selectors, services
+from . import selectors, services, token_services
 from .choices import Level
 from .models import Region, Station, User
 from .permissions import jurisdiction_of, require_capability
@@ -215,8 +216,67 @@ class StaffRoles(GenericAPIView):
         return Response({"username": person.username, "roles": sorted(person.role_codes)})
 
 
+class ApiTokenOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    expires_on = serializers.DateField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    status = serializers.CharField(source="status_label")
+
+
+class ApiTokenIn(serializers.Serializer):
+    name = serializers.CharField(max_length=60, help_text="用途")
+    expires_on = serializers.DateField(help_text="有效期至，最长见 JUNJIA_API_TOKEN_MAX_DAYS")
+
+
+class ApiTokenCreated(ApiTokenOut):
+    key = serializers.CharField(help_text="令牌，只在此处返回一次")
+
+
+class SessionOnly:
+    """A token cannot mint or revoke tokens: these views accept a logged-in session only."""
+
+    authentication_classes = [SessionAuthentication]
+
+
+class MyTokens(SessionOnly, GenericAPIView):
+    """The caller's own API tokens; POST creates one and returns its key once."""
+
+    serializer_class = ApiTokenOut
+    pagination_class = None
+
+    def get(self, request):
+        return Response(ApiTokenOut(token_services.tokens_of(request.user), many=True).data)
+
+    @extend_schema(request=ApiTokenIn, responses={201: ApiTokenCreated})
+    def post(self, request):
+        data = read_input(ApiTokenIn, request)
+        token, key = token_services.token_create(
+            actor=request.user, name=data["name"], expires_on=data["expires_on"]
+        )
+        token.status_label = token_services.token_status(token)
+        token.key = key
+        return Response(ApiTokenCreated(token).data, status=201)
+
+
+class MyTokenRevoke(SessionOnly, GenericAPIView):
+    serializer_class = ApiTokenOut
+
+    @extend_schema(request=None, responses=ApiTokenOut)
+    def post(self, request, pk):
+        token = token_services.token_for_actor(request.user, pk)
+        token = token_services.token_revoke(actor=request.user, token=token)
+        token.status_label = token_services.token_status(token)
+        return Response(ApiTokenOut(token).data)
+
+
 urlpatterns = [
     path("me/", Me.as_view(), name="me"),
+    path("me/tokens/", MyTokens.as_view(), name="me-tokens"),
+    path("me/tokens/<int:pk>/revoke/", MyTokenRevoke.as_view(), name="me-token-revoke"),
     path("regions/", RegionList.as_view(), name="region-list"),
     path("regions/<str:code>/", RegionDetail.as_view(), name="region-detail"),
     path("stations/", StationList.as_view(), name="station-list"),

@@ -11,7 +11,7 @@ from junjia.core import audit
 from junjia.core.errors import InvalidInput
 from junjia.core.models import AuditAction
 
-from . import errors, separation
+from . import errors, separation, token_services
 from .choices import CENTRE_LEVELS, Level, Publication, RegionSource
 from .codes import CodeError, check_child, key_of, subtree_range
 from .models import (
@@ -371,7 +371,7 @@ def staff_set_roles(*, actor, user: User, roles: list[str]) -> User:
 
 
 def staff_set_active(*, actor, user: User, active: bool) -> User:
-    """Disabling ends the person's sessions at once and deletes their API tokens."""
+    """Disabling ends the person's sessions at once and revokes their API tokens."""
     with transaction.atomic():
         target = _locked(user)
         refusal = separation.account_refusal(actor=actor, target=target, disabling=not active)
@@ -382,9 +382,7 @@ def staff_set_active(*, actor, user: User, active: bool) -> User:
             target.save(update_fields=["is_active"])
             ended = 0
             if not active:
-                from rest_framework.authtoken.models import Token
-
-                Token.objects.filter(user=target).delete()
+                token_services.tokens_revoke_all(target)
                 ended = _end_sessions(target)
             audit.record_change(
                 actor=actor,

@@ -23,7 +23,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
@@ -164,6 +163,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # (orgs.auth_services.session_start). Administrators (三员) hold one by default.
 JUNJIA_MAX_SESSIONS = env_int("JUNJIA_MAX_SESSIONS", 3)
 JUNJIA_MAX_ADMIN_SESSIONS = env_int("JUNJIA_MAX_ADMIN_SESSIONS", 1)
+# Personal API tokens expire at most this many days after they are created (orgs.token_services).
+JUNJIA_API_TOKEN_MAX_DAYS = env_int("JUNJIA_API_TOKEN_MAX_DAYS", 365)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -195,8 +196,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so a refused token answers 401 with its WWW-Authenticate header (DRF asks
+        # the first class for it); a request without the header falls through to the session.
+        "junjia.orgs.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",

@@ -9,9 +9,10 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
-from rest_framework.authtoken.models import Token
 from schemathesis import checks
 from schemathesis.core.failures import FailureGroup
+
+from junjia.orgs.tests.helpers import api_token_key
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +26,7 @@ EXCLUDED = [checks.positive_data_acceptance]
 @pytest.fixture(params=["clerk_a", "head_county"])
 def persona_token(request, personas) -> str:
     user = getattr(personas, request.param)
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+    return api_token_key(user)
 
 
 @pytest.fixture

@@ -2,8 +2,9 @@
 /api/ are JSON even for a path that names nothing; OPTIONS shows no code docstrings."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from junjia.orgs.tests.helpers import api_token_key
 
 pytestmark = pytest.mark.django_db
 
@@ -13,8 +14,7 @@ BIG = "99999999999999999999999"
 @pytest.fixture
 def api(personas):
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=personas.head_a)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_key(personas.head_a)}")
     return client
 
 

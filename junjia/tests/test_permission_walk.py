@@ -13,14 +13,13 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
 
 from junjia.core import jobs
 from junjia.core.models import CalendarYear
 from junjia.orgs.choices import Publication, Role
 from junjia.orgs.models import SecurityPolicy, StationPhoto
 from junjia.orgs.tests.factories import make_staff
-from junjia.orgs.tests.helpers import login_as
+from junjia.orgs.tests.helpers import api_token_key, login_as
 from junjia.tests.walk_fingerprint import changes, fingerprint
 from junjia.tests.walk_support import png
 
@@ -91,6 +90,15 @@ ROUTES: dict[str, Route] = {
     "api:schema": Route("self"),
     "api:docs": Route("self"),
     "api:me": Route("self"),
+    "api_tokens": Route("self"),
+    "api:me-tokens": Route("self"),
+    # one's own API token: village B's clerk's, revoked only by that clerk
+    "api_token_revoke": Route(
+        "object", lambda w: {"pk": w.token_b.pk}, body=lambda w: {}, actor=lambda w: w.staff_b
+    ),
+    "api:me-token-revoke": Route(
+        "object", lambda w: {"pk": w.token_b.pk}, body=lambda w: {}, actor=lambda w: w.staff_b
+    ),
     # The site's root ("/", which orgs:home reverses to as well): the public home to a
     # visitor, the workbench only to signed-in staff (junjia/tests/test_site_root.py).
     "orgs:home": Route("public"),
@@ -362,6 +370,7 @@ def world(tree, personas, django_capture_on_commit_callbacks):
         region_b=tree.regions.village_b,
         station_b=s.village_b,
         staff_b=personas.clerk_b,
+        token_b=_token_of(personas.clerk_b),
         photo_b=photo,
         job_b=job_b,
         mighty=mighty,
@@ -641,6 +650,13 @@ def _refused_callers(world, name, route) -> list[tuple[str, object, dict]]:
     return callers + _logged_in(name, users)
 
 
+def _token_of(user):
+    from junjia.orgs.models import ApiToken
+
+    api_token_key(user, name="B 对接")
+    return ApiToken.objects.get(user=user)
+
+
 def _logged_in(name, users) -> list[tuple[str, object, dict]]:
     """A client per user, logged in; on API routes another with the user's token."""
     from django.test import Client
@@ -651,8 +667,7 @@ def _logged_in(name, users) -> list[tuple[str, object, dict]]:
         login_as(session, user)
         callers.append((user.username, session, {}))
         if _api(name):
-            token, _ = Token.objects.get_or_create(user=user)
-            auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+            auth = {"HTTP_AUTHORIZATION": f"Token {api_token_key(user)}"}
             callers.append((f"{user.username} (token)", Client(), auth))
     return callers
 

@@ -362,6 +362,12 @@ def _password(world) -> dict:
     return fill(PasswordChangeForm, values)
 
 
+def _api_token(world) -> dict:
+    from junjia.core import clock
+
+    return {"name": "村B 对接", "expires_on": (clock.today() + dt.timedelta(days=30)).isoformat()}
+
+
 def _password_only(client, actor, world) -> None:
     """Logged in with the password; the second factor not yet given."""
     from junjia.orgs.tests.helpers import login_as
@@ -630,6 +636,8 @@ WRITES: dict[str, dict] = {
     # one's own account: refused to a visitor who is not logged in; the route takes no data
     "logout": {"body": lambda w: {}, "actor": _clerk_b},
     "password_change": {"body": _password, "actor": _clerk_b},
+    "api_tokens": {"body": _api_token, "actor": _clerk_b},
+    "api:me-tokens": {"body": _api_token, "actor": _clerk_b},
     "otp_setup": {
         "body": _otp_code,
         "actor": lambda w: w.walk_otp_user,

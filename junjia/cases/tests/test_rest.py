@@ -9,7 +9,6 @@ from types import SimpleNamespace
 
 import pytest
 from freezegun import freeze_time
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from junjia.cases import errors, services
@@ -23,7 +22,7 @@ from junjia.core.workdays.services import calendar_seed_from_package
 from junjia.orgs.api_permissions import ADMIN_TOKEN_REFUSED
 from junjia.orgs.choices import Role
 from junjia.orgs.tests.factories import make_staff
-from junjia.orgs.tests.helpers import login_as
+from junjia.orgs.tests.helpers import api_token_key, login_as
 from junjia.registry.models import RECIPIENT_ID
 from junjia.registry.tests.factories import make_id_number, make_recipient
 from junjia.staffing import api as staffing
@@ -47,8 +46,7 @@ CARD_MATERIALS = {
 def api_for(user) -> APIClient:
     """A token caller, as an outside system would call."""
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_key(user)}")
     return client
 
 

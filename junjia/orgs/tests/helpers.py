@@ -69,3 +69,21 @@ def make_world():
         city_security_admin=make_staff(city_station, Role.SECURITY_ADMIN, username="secadmin_city"),
         audit_admin=make_staff(city_station, Role.AUDIT_ADMIN, username="auditadmin"),
     )
+
+
+def api_token_key(user, *, name: str = "测试对接", days: int = 30) -> str:
+    """The key of a fresh personal API token for `user`, written directly (no rule is asked,
+    so tests can also hold one for an administrator and see it refused)."""
+    from junjia.core import clock
+    from junjia.orgs import token_services
+    from junjia.orgs.models import ApiToken
+
+    key = token_services.new_key()
+    ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=key[: token_services.PREFIX_LENGTH],
+        key_digest=token_services.digest(key),
+        expires_on=clock.today() + timezone.timedelta(days=days),
+    )
+    return key

@@ -432,3 +432,54 @@ def test_otp_setup_qr_code_is_whole_and_inside_its_card(page, tree, width):
     )
     assert corners_on_qr == [True, True, True, True]
     assert page.js_errors == []
+
+
+def test_clerk_creates_an_api_token_copies_it_once_and_revokes_it(page, personas, tree):
+    import datetime as dt
+
+    from junjia.core import clock
+    from junjia.orgs.models import ApiToken
+
+    month_on = (clock.today() + dt.timedelta(days=30)).isoformat()
+    # Given 村A's clerk, logged in, on their API token page from the top bar
+    log_in(page, "clerk_a")
+    page.locator(".topbar").get_by_role("link", name="接口令牌").click()
+    expect(page.get_by_role("heading", name="接口令牌", level=1)).to_be_visible()
+    expect(page.get_by_text("还没有令牌。")).to_be_visible()
+
+    # When they create a token for the district's system, valid for a month
+    page.get_by_label("用途").fill("区对接系统")
+    expiry = page.get_by_label("有效期至")
+    expiry.fill(month_on)
+    page.get_by_role("button", name="创建令牌").click()
+
+    # Then the key is shown once, with the hint to copy it now, and listed by its prefix
+    expect(page.locator("ul.messages")).to_have_text("接口令牌已创建。")
+    expect(page.get_by_text("令牌只显示这一次")).to_be_visible()
+    key = page.get_by_label("新令牌").input_value()
+    token = ApiToken.objects.get()
+    assert key.startswith(token.prefix) and token.key_digest != key
+    row = page.locator("table tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("区对接系统")
+    expect(row).to_contain_text(token.prefix)
+    expect(row).to_contain_text(month_on)
+    expect(row).to_contain_text("有效")
+    page.shot("01-created")
+
+    # When they come back to the page the key is gone (it was in the answer to the POST only)
+    page.locator(".topbar").get_by_role("link", name="接口令牌").click()
+    expect(page.get_by_label("新令牌")).to_have_count(0)
+
+    # When they revoke it and confirm
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="撤销").click()
+
+    # Then it is listed as revoked, with no button left
+    expect(page.locator("ul.messages")).to_have_text("接口令牌“区对接系统”已撤销。")
+    expect(row).to_contain_text("已撤销")
+    expect(row.get_by_role("button", name="撤销")).to_have_count(0)
+    page.shot("02-revoked")
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert page.js_errors == []

@@ -216,20 +216,19 @@ def test_admin_role_cannot_be_combined_with_a_business_role(personas, tree):
     }
 
 
-def test_disabling_ends_sessions_and_tokens(personas, tree, client):
-    from rest_framework.authtoken.models import Token
-
-    from junjia.orgs.models import UserSession
+def test_disabling_ends_sessions_and_revokes_tokens(personas, tree, client):
+    from junjia.orgs.models import ApiToken, UserSession
+    from junjia.orgs.tests.helpers import api_token_key
 
     target = personas.clerk_a
     client.force_login(target)
     UserSession.objects.create(user=target, session_key=client.session.session_key)
-    Token.objects.create(user=target)
+    api_token_key(target)
     services.staff_set_active(actor=personas.sysadmin, user=target, active=False)
     from django.contrib.sessions.models import Session
 
     assert not Session.objects.filter(session_key=client.session.session_key).exists()
-    assert not Token.objects.filter(user=target).exists()
+    assert not ApiToken.objects.filter(user=target, revoked_at__isnull=True).exists()
 
 
 def test_cannot_disable_oneself(personas):

@@ -5,12 +5,11 @@ import datetime as dt
 import json
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from junjia.core.models import AuditEntry
 from junjia.core.personal import check_character
-from junjia.orgs.tests.helpers import login_as
+from junjia.orgs.tests.helpers import api_token_key, login_as
 from junjia.registry import errors, forms
 from junjia.registry.choices import Category, FileStatus
 from junjia.registry.models import RECIPIENT_ID, RECIPIENT_PHONE, Recipient
@@ -23,8 +22,7 @@ LIST = "/api/v1/recipients/"
 
 def api_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_key(user)}")
     return client
 
 
