@@ -636,12 +636,13 @@ def test_opening_another_jurisdictions_file_is_a_security_event(client, tree, ap
 
 
 def test_the_api_keeps_the_same_security_event(tree, approved):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
+
+    from junjia.orgs.tests.helpers import api_token_key
 
     head_b = make_staff(tree.stations.village_b, Role.STATION_HEAD, username="head_b_api")
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=head_b).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_key(head_b)}")
     assert api.get(f"/api/v1/recipients/{approved.pk}/").status_code == 404
     assert _refusals().get().object_id == str(approved.pk)
 
