@@ -29,7 +29,7 @@ def state():
         Evaluation.objects.count(),
         list(RectificationLoop.objects.order_by("pk").values_list("stage", "owner_id", "due_on")),
         LoopRecord.objects.count(),
-        AuditEntry.objects.count(),
+        AuditEntry.objects.exclude(action="security.refused").count(),
     )
 
 

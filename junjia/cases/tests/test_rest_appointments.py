@@ -48,7 +48,7 @@ def state():
     return (
         list(AppointmentSlot.objects.order_by("pk").values_list("booked", flat=True)),
         list(Appointment.objects.order_by("pk").values_list("status", "slot_id")),
-        AuditEntry.objects.exclude(action="view").count(),
+        AuditEntry.objects.exclude(action__in=["view", "security.refused"]).count(),
     )
 
 

@@ -27,7 +27,7 @@ def counts():
         WindowPost.objects.count(),
         Leave.objects.count(),
         LunchDuty.objects.count(),
-        AuditEntry.objects.count(),
+        AuditEntry.objects.exclude(action="security.refused").count(),
     )
 
 
