@@ -385,7 +385,6 @@ def case_rows(args, today: dt.date, counts: dict):
                 "亲属" if channel == "proxy" else "",
                 "子女" if channel == "proxy" else "",
                 "授权委托书" if channel == "proxy" else "",
-                None,
                 created,
                 updated,
             )

@@ -73,7 +73,7 @@ class WorkflowQueue:
     note: Callable | None = None  # note(row, actor) -> str (a return reason, who is away)
     kind_of: Callable | None = None  # kind_of(row, actor) -> kind, overriding `kind`
     # urgent(actor) -> Q: the rows kind_of puts in an urgent section whatever their deadline
-    # (the cases I cover as B), so that `count` needs no rows; without it a queue with
+    # (the cases I cover as B), so that `counted` needs no rows; without it a queue with
     # kind_of is counted from its items
     urgent: Callable | None = None
 
@@ -92,10 +92,6 @@ class WorkflowQueue:
             return 0
         shown = rows.values("pk")[:PER_QUEUE]  # in the queue's own order, as items() reads
         return rows.order_by().filter(urgent, pk__in=shown).values("pk")
-
-    def count(self, actor, today: dt.date, soon: dt.date | None) -> int:
-        counted = self.counted(actor, today, soon)
-        return counted if isinstance(counted, int) else counted.count()
 
     def _urgent_rows(self, model, actor, today, soon) -> Q | None:
         """The rows items() puts in an urgent section: a running deadline due soon or past,
@@ -146,18 +142,21 @@ def register(*queues: WorkflowQueue) -> None:
             _QUEUES.append(queue)
 
 
-def _soon_limit(today: dt.date) -> dt.date | None:
+def _soon_limit(today: dt.date, calendar: WorkingDayCalendar | None) -> dt.date | None:
     try:
-        return WorkingDayCalendar().add_working_days(today, SOON_DAYS)
+        return (calendar or WorkingDayCalendar()).add_working_days(today, SOON_DAYS)
     except UnknownCalendarYear:
         return None
 
 
-def todo_for(actor, today: dt.date | None = None) -> list[dict]:
+def todo_for(
+    actor, today: dt.date | None = None, calendar: WorkingDayCalendar | None = None
+) -> list[dict]:
     """Sections in order, each {"kind", "label", "items"}, empty ones left out; overdue
-    and due-soon items soonest first. Its urgent items are the navigation's count (kept)."""
+    and due-soon items soonest first. Its urgent items are the navigation's count (kept).
+    `calendar`: the request's (workdays.calendar_of), read once for the whole page."""
     today = today or _today()
-    soon = _soon_limit(today)
+    soon = _soon_limit(today, calendar)
     items: list[TodoItem] = []
     for queue in _QUEUES:
         items.extend(queue.items(actor, today, soon))
@@ -180,11 +179,13 @@ class _Count(Subquery):
     empty_result_set_value = 0  # a queryset that can have no row (no capability) counts 0
 
 
-def count_for(actor, today: dt.date | None = None) -> int:
+def count_for(
+    actor, today: dt.date | None = None, calendar: WorkingDayCalendar | None = None
+) -> int:
     """The urgent items of `todo_for` (overdue, due soon, returned, to review, covered),
     counted by the database: every queue's COUNT as a column of one query."""
     today = today or _today()
-    soon = _soon_limit(today)
+    soon = _soon_limit(today, calendar)
     total, columns = 0, {}
     for queue in _QUEUES:
         counted = queue.counted(actor, today, soon)
@@ -216,8 +217,9 @@ def remember_count(actor, count: int) -> None:
         log.warning("to-do count not cached", exc_info=True)
 
 
-def urgent_count(actor) -> int:
-    """For the navigation: overdue, due soon, returned, to review and covered items."""
+def urgent_count(actor, calendar: WorkingDayCalendar | None = None) -> int:
+    """For the navigation: overdue, due soon, returned, to review and covered items;
+    counted with `calendar` (the request's) when the kept count has expired."""
     count = getattr(actor, _MEMO, None)
     if count is not None:
         return count
@@ -227,7 +229,7 @@ def urgent_count(actor) -> int:
         log.warning("to-do count cache unreadable", exc_info=True)
         count = None
     if count is None:
-        remember_count(actor, count_for(actor))
+        remember_count(actor, count_for(actor, calendar=calendar))
     else:
         setattr(actor, _MEMO, count)
     return getattr(actor, _MEMO)

@@ -2,6 +2,7 @@
 
 from junjia.core import todo
 from junjia.core.navigation import navigation_for
+from junjia.core.workdays import calendar_of
 
 from .permissions import has_capability, jurisdiction_of
 
@@ -19,6 +20,6 @@ def shell(request):
         else navigation_for(
             request,
             lambda cap: has_capability(user, cap),
-            {"orgs:home": todo.urgent_count(user)},
+            {"orgs:home": todo.urgent_count(user, calendar_of(request))},
         ),
     }

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from junjia.cases import roles
 from junjia.core.api_base import StandardPagination
 from junjia.core.rest import form_errors, request_body
-from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar, add_working_days
+from junjia.core.workdays import UnknownCalendarYear, add_working_days, calendar_of
 from junjia.orgs.api import get_for_actor, require_capability
 
 from .. import errors, selectors, services
@@ -134,12 +134,10 @@ class CaseRowOut(serializers.Serializer):
         return bool(case.status in CLOCK_STATUSES and case.due_on and case.due_on < today())
 
     def get_due_on_estimated(self, case) -> bool:
-        # one calendar per answer (a page of cases reads the official years once)
-        root = self.root
-        calendar = getattr(root, "_junjia_calendar", None)
-        if calendar is None:
-            calendar = root._junjia_calendar = WorkingDayCalendar()
-            calendar.known_years()  # one query per answer, whatever its rows
+        # one calendar per request (a page of cases reads the official years once, whatever
+        # its rows: the query count does not depend on which cases have a due date)
+        calendar = calendar_of(self.context.get("request") or self.root)
+        calendar.known_years()
         return calendar.is_estimate(case.due_on)
 
 

@@ -177,6 +177,29 @@ def test_my_work_lists_open_cases_due_soonest_first_with_overdue_and_soon_marked
     assert 'id="watch"' not in html  # a clerk is not shown the head's supervision summary
 
 
+def test_the_work_page_reads_the_working_day_calendar_once(client, work):
+    # The list's deadlines, its {% due %} dates and the navigation's to-do count (recounted
+    # here: nothing is kept) share the request's calendar: one read of the official years
+    # and one of the year's exceptions.
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    accepted_case(work.a, name="孙将到", due=dt.date(2026, 12, 3))
+    accepted_case(work.a, name="刘后期")
+    page = as_user(client, work.a)
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = page.get(reverse("cases:work"))
+
+    assert response.status_code == 200
+    html = body(response)
+    assert "孙将到" in html and 'title="待办' in html  # the list and the counted navigation
+    sqls = [q["sql"] for q in captured.captured_queries]
+    assert sum('FROM "core_calendaryear"' in q for q in sqls) == 1
+    assert sum('FROM "core_calendarday"' in q for q in sqls) == 1
+
+
 def test_the_work_list_filters_by_chip(client, work):
     accepted_case(work.a, name="陈超期", due=dt.date(2026, 11, 26))
     accepted_case(work.a, name="孙将到", due=dt.date(2026, 12, 2))

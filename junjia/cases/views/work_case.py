@@ -127,7 +127,7 @@ def case_detail(request, pk):
     actor = request.user
     case = reads.open_case(actor, pk, page="detail")
     day = reads.today()
-    clock = reads.Clock(day)
+    clock = reads.Clock.of_page(request, day)
     clock.mark([case])
     can_act = services.can_handle(actor, case)
     can_supervise = can_reach(actor, roles.SUPERVISE, case.region_key)

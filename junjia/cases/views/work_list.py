@@ -23,7 +23,7 @@ def work(request):
     actor = request.user
     require_capability(actor, roles.VIEW)
     day = reads.today()
-    clock = reads.Clock(day)
+    clock = reads.Clock.of_page(request, day)
     mine = selectors.my_work(actor, today=day)
     show = request.GET.get("show", "")
     show = show if show in reads.WORK_FILTERS else ""
@@ -79,7 +79,7 @@ def supervise(request):
     actor = request.user
     require_capability(actor, roles.SUPERVISE)
     day = reads.today()
-    clock = reads.Clock(day)
+    clock = reads.Clock.of_page(request, day)
     calendar_error = ""
     try:
         watch = selectors.deadline_watch(actor, today=day)

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from junjia.cases import roles
 from junjia.core import audit, clock, personal
 from junjia.core.models import AuditAction
-from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar
+from junjia.core.workdays import UnknownCalendarYear, WorkingDayCalendar, calendar_of
 from junjia.orgs.api import Level, has_capability, jurisdiction_of
 from junjia.staffing import api as staffing
 
@@ -105,9 +105,14 @@ def record_search(actor, *, what: str, q: str, found: int) -> None:
 class Clock:
     """Working days left before each due date, with one calendar for the whole page."""
 
-    def __init__(self, day: dt.date):
+    def __init__(self, day: dt.date, calendar: WorkingDayCalendar | None = None):
         self.today = day
-        self.calendar = WorkingDayCalendar()
+        self.calendar = calendar or WorkingDayCalendar()
+
+    @classmethod
+    def of_page(cls, request, day: dt.date) -> "Clock":
+        """Counting with the request's calendar, which the page's dates ({% due %}) read too."""
+        return cls(day, calendar_of(request))
 
     def days_left(self, due: dt.date | None) -> int | None:
         if due is None:

@@ -4,20 +4,15 @@ from django import template
 from django.template.defaultfilters import date as format_date
 from django.utils.html import format_html
 
-from junjia.core.workdays import PROVISIONAL_NOTE, WorkingDayCalendar
+from junjia.core.workdays import PROVISIONAL_NOTE, WorkingDayCalendar, calendar_of
 
 register = template.Library()
 
 
 def _calendar(context) -> WorkingDayCalendar:
-    # One calendar per request (or rendering): one query for the official years, however
-    # many dates a page shows.
-    holder = context.get("request") or context.render_context
-    calendar = getattr(holder, "junjia_calendar", None)
-    if calendar is None:
-        calendar = WorkingDayCalendar()
-        holder.junjia_calendar = calendar
-    return calendar
+    # The request's calendar (the one its view counted with, if it did), else one per
+    # rendering: one query for the official years, however many dates a page shows.
+    return calendar_of(context.get("request") or context.render_context)
 
 
 @register.simple_tag(takes_context=True)

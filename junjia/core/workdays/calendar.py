@@ -211,6 +211,22 @@ def _working_ordinals(year: int, exceptions: dict[dt.date, str]) -> list[int]:
     return result
 
 
+# --- one calendar per request ----------------------------------------------------------
+
+_HOLDER_ATTRIBUTE = "junjia_calendar"
+
+
+def calendar_of(holder) -> WorkingDayCalendar:
+    """The calendar kept on `holder` (a request, a template's render context, a serializer),
+    created on first need: a page that counts deadlines and shows dates reads the official
+    years once, however many places ask."""
+    calendar = getattr(holder, _HOLDER_ATTRIBUTE, None)
+    if calendar is None:
+        calendar = WorkingDayCalendar()
+        setattr(holder, _HOLDER_ATTRIBUTE, calendar)
+    return calendar
+
+
 # --- one-off calls: each reads what it needs afresh --------------------------------------
 
 

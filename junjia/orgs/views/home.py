@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from junjia.core import audit, clock, todo
 from junjia.core.models import AuditAction
-from junjia.core.workdays import missing_next_year_warning
+from junjia.core.workdays import calendar_of, missing_next_year_warning
 
 from .. import selectors
 from ..permissions import has_capability
@@ -18,7 +18,7 @@ def home(request):
     warning = None
     if has_capability(request.user, CALENDAR_MANAGE):
         warning = missing_next_year_warning(clock.today())
-    sections = todo.todo_for(request.user)
+    sections = todo.todo_for(request.user, calendar=calendar_of(request))
     if sections:
         # The list names people (masked numbers): one audit row per showing, as every list.
         shown = {s["kind"]: len(s["items"]) for s in sections}
