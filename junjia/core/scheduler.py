@@ -21,6 +21,7 @@ def register(item: Periodic) -> None:
 
 
 register(Periodic("audit.seal", 60, "junjia.core.tasks.seal_audit_log"))
+register(Periodic("jobs.reap", 60, "junjia.core.tasks.reap_abandoned_jobs"))
 register(Periodic("deadlines", 3600, "junjia.core.tasks.scan_deadlines_task"))
 
 

@@ -1,5 +1,5 @@
 """Background work of the shared core: sealing the audit chain and verifying it; the one
-deadline scan of every workflow."""
+deadline scan of every workflow; the record of jobs whose process died."""
 
 from django_tasks import task
 
@@ -10,6 +10,12 @@ from . import audit, jobs
 def seal_audit_log() -> int:
     """Frequent and idempotent: appends committed, unsealed audit rows to the chain."""
     return audit.seal_pending()
+
+
+@task()
+def reap_abandoned_jobs() -> int:
+    """Every minute and idempotent: finishes the record of jobs whose process died."""
+    return jobs.reap_abandoned()
 
 
 @task()

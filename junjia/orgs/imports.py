@@ -234,14 +234,16 @@ def run_import(job: Job, progress) -> dict:
             )
             renamed += 1
             progress(created + renamed)
+        result = {
+            "新增": created,
+            "更名": renamed,
+            "无变化": plan.unchanged,
+            "跳过的错误行": len(plan.errors),
+        }
+        jobs.commit_result(job, result)  # a worker dying after the commit leaves it finished
     if plan.errors:
         report = xlsx.error_report(plan.errors)
         job.result_file.save(f"region-import-errors-{job.pk}.xlsx", ContentFile(report), save=True)
     else:
         job.result_file.delete(save=True)
-    return {
-        "新增": created,
-        "更名": renamed,
-        "无变化": plan.unchanged,
-        "跳过的错误行": len(plan.errors),
-    }
+    return result

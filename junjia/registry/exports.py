@@ -181,5 +181,7 @@ def run_export(job: Job, progress) -> dict:
                     "job": str(job.pk),
                 },
             )
+            result = {"导出人数": written, "号码": "完整" if full else "已脱敏"}
+            jobs.commit_result(job, result)  # with the file and its audit row
     progress(written, written, "导出完成，请下载结果文件。")
-    return {"导出人数": written, "号码": "完整" if full else "已脱敏"}
+    return result

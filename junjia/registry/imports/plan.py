@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from junjia.core import xlsx
+from junjia.core import jobs, xlsx
 from junjia.core.errors import DomainError
 from junjia.core.models import Job
 from junjia.orgs.api import Level, can_reach, jurisdiction_of, require_capability
@@ -733,14 +733,18 @@ class ImportRun:
             for chunk in self._people("rid IS NOT NULL", 200):
                 writer.update(chunk)
             writer.flush_audit()
-        return {
-            "新建档案（草稿）": writer.created,
-            "更新草稿": writer.updated,
-            "生成变更申请": writer.changed,
-            "无变化": writer.unchanged,
-            "错误行": self.plan.error_count,
-            "警告": self.plan.warning_count,
-        }
+            result = {
+                "新建档案（草稿）": writer.created,
+                "更新草稿": writer.updated,
+                "生成变更申请": writer.changed,
+                "无变化": writer.unchanged,
+                "错误行": self.plan.error_count,
+                "警告": self.plan.warning_count,
+            }
+            if job is not None:
+                # With the rows: a worker that dies after the commit leaves a finished job.
+                jobs.commit_result(job, result)
+        return result
 
     def _people(self, where: str, size: int) -> Iterator[list[tuple]]:
         """People in file order with their sections and lists, `size` at a time."""
