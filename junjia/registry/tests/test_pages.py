@@ -177,6 +177,18 @@ def test_region_filter_outside_the_jurisdiction_finds_nothing(client, personas, 
     assert "共 0 人" in body and "王五" not in body
 
 
+def test_a_searched_region_outside_the_jurisdiction_is_not_named_back(client, personas, files):
+    # issue 12 §3: the code typed is said back, the region's name (村B, 市北区) never is.
+    login_as(client, personas.clerk_a)
+    for code, name in (("370202001002", "村B"), ("370203", "市北区"), ("999999", "")):
+        body = client.get(reverse(LIST), {"region": code}).content.decode()
+        assert f"区划代码 {code}（辖区内无此区划）" in body
+        if name:
+            assert name not in body
+    inside = client.get(reverse(LIST), {"region": "370202001001"}).content.decode()
+    assert "区划：村A" in inside
+
+
 def test_keyset_pages_have_a_next_link_and_no_page_numbers(client, personas, tree):
     for i in range(51):
         make_recipient(

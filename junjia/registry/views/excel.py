@@ -199,7 +199,7 @@ def export(request):
             "form": form,
             "can_full": can_full,
             "ledger": ledger,
-            "description": describe(params.as_query()),
+            "description": describe(params.as_query(), request.user),
             "count_text": page.count_text,
             "query": request.GET.urlencode(),
         },

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from junjia.core import clock
 from junjia.core.personal import age_on
-from junjia.orgs.api import has_capability, region_by_code, require_capability
+from junjia.orgs.api import has_capability, jurisdiction_of, region_within, require_capability
 from junjia.registry import roles
 
 from .. import ledgers, selectors
@@ -33,8 +33,10 @@ MORE_FILTERS = (
 SORT_LABELS = {"name": "姓名", "birth": "出生日期", "-updated": "最近更新"}
 
 
-def describe(query: dict) -> str:
-    """The filter in words, for the result heading and the ledger list."""
+def describe(query: dict, actor) -> str:
+    """The filter in words, for the result heading and the ledger list. A region is named
+    only inside the actor's jurisdiction: a code from elsewhere (or no region at all) is
+    said back as typed, never named (issue 12 §3)."""
     parts = []
     if query.get("q"):
         parts.append(f"关键词“{query['q']}”")
@@ -43,8 +45,11 @@ def describe(query: dict) -> str:
     if query.get("flag"):
         parts.append(FLAG_FIELDS.get(query["flag"], query["flag"]))
     if query.get("region"):
-        region = region_by_code(query["region"])
-        parts.append(f"区划：{region.name if region else query['region']}")
+        juris = jurisdiction_of(actor)
+        region = juris and region_within(query["region"], juris.low, juris.high)
+        parts.append(
+            f"区划：{region.name}" if region else f"区划代码 {query['region']}（辖区内无此区划）"
+        )
     low, high = query.get("age_min"), query.get("age_max")
     if low and high:
         parts.append(f"{low}–{high} 岁")
@@ -101,7 +106,7 @@ def recipient_list(request):
         "params": params,
         "query": urlencode(query),
         "next_query": urlencode({**query, "after": page.next_cursor}) if page.next_cursor else "",
-        "description": describe(query),
+        "description": describe(query, actor),
         "ledger": ledger,
         "can_export": has_capability(actor, roles.EXPORT),
     }
@@ -134,7 +139,7 @@ def ledger_list(request):
     rows = [
         {
             "ledger": ledger,
-            "description": describe(ledger.params),
+            "description": describe(ledger.params, request.user),
             "url": reverse("registry:ledger_open", args=[ledger.pk]),
         }
         for ledger in ledgers.ledgers_of(request.user)
@@ -170,7 +175,7 @@ def ledger_save(request):
         {
             "form": form,
             "hidden": sorted(query.items()),
-            "description": describe(query),
+            "description": describe(query, actor),
             "query": urlencode(query),
         },
     )
