@@ -9,4 +9,4 @@ class VisitsConfig(AppConfig):
     verbose_name = "走访慰问"
 
     def ready(self) -> None:
-        from . import roles  # noqa: F401  (capabilities)
+        from . import generation, roles  # noqa: F401  (job kind; capabilities)

@@ -62,3 +62,21 @@ class RecordItem(models.TextChoices):
 
 # Who may be asked for by flag and by merit: the registry's own names (registry.choices).
 PENSION_TYPES = ("disability", "regular", "subsidy", "other")
+
+
+class CampaignStatus(models.TextChoices):
+    """A campaign (走访计划): generated from the rules as a background job, then open for
+    visits, then closed (campaign_workflow.CAMPAIGN_WORKFLOW)."""
+
+    DRAFT = "draft", "待生成"
+    GENERATED = "generated", "已生成"
+    OPEN = "open", "走访中"
+    CLOSED = "closed", "已结束"
+
+
+class MemberState(models.TextChoices):
+    """Where a member of a campaign stands. Anything but "due" is handled: a re-generation
+    never removes a handled member (issue 13: without losing a record already made)."""
+
+    DUE = "due", "待走访"
+    VISITED = "visited", "已走访"

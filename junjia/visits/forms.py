@@ -87,3 +87,29 @@ def initial_from(rule) -> dict:
 
 class RetireForm(GuardedForm):
     reason = forms.CharField(label="停用原因", max_length=200)
+
+
+class CampaignForm(GuardedForm):
+    """A campaign: its name, period and the rules it is generated from (issue 13)."""
+
+    name = forms.CharField(label="计划名称", max_length=100, help_text="如：2027年春节走访慰问")
+    period_start = forms.DateField(
+        label="走访开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    period_end = forms.DateField(
+        label="走访结束日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    rules = forms.MultipleChoiceField(label="依据的走访慰问规则", widget=CHECKS)
+
+    def __init__(self, *args, rules=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rules"].choices = [(r.code, r.name) for r in rules]
+
+
+class ReassignForm(GuardedForm):
+    level = forms.TypedChoiceField(
+        label="责任层级",
+        coerce=int,
+        choices=[(lv, Level(lv).label) for lv in (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)],
+    )
+    reason = forms.CharField(label="调整原因", max_length=200)

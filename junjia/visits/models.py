@@ -6,10 +6,10 @@ due (六必访) are recorded here too."""
 from django.conf import settings
 from django.db import models
 
-from junjia.core.models import TimeStampedModel
+from junjia.core.models import StepRecord, TimeStampedModel
 from junjia.orgs.choices import Level
 
-from .choices import Anchor, EventKind, Subject, Timing
+from .choices import Anchor, CampaignStatus, EventKind, MemberState, Subject, Timing
 
 USER = settings.AUTH_USER_MODEL
 
@@ -127,3 +127,88 @@ class VisitEvent(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_on}"
+
+
+class VisitCampaign(TimeStampedModel):
+    """A campaign (走访计划, e.g. 2027 春节走访) for a jurisdiction and a period: the people
+    due under the rule versions it was made with, one responsible level for each."""
+
+    name = models.CharField("计划名称", max_length=100)
+    # The jurisdiction's key range (orgs codes), denormalised so scoping needs no orgs query.
+    region_key = models.BigIntegerField("辖区", db_index=True)
+    region_key_high = models.BigIntegerField()
+    region_name = models.CharField("辖区名称", max_length=100)
+    period_start = models.DateField("走访开始日期")
+    period_end = models.DateField("走访结束日期")
+    status = models.CharField(
+        "状态", max_length=15, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    # The versions it was generated with: a later change of a rule does not touch it.
+    rule_versions = models.ManyToManyField(VisitRuleVersion, related_name="+", verbose_name="规则")
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    job = models.ForeignKey(
+        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    generated_at = models.DateTimeField("生成时间", null=True, blank=True)
+    member_count = models.PositiveIntegerField("人数", default=0)
+
+    class Meta:
+        verbose_name = "走访计划"
+        verbose_name_plural = "走访计划"
+        ordering = ["-period_start", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignStep(StepRecord):
+    campaign = models.ForeignKey(VisitCampaign, on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(StepRecord.Meta):
+        verbose_name = "走访计划记录"
+        verbose_name_plural = "走访计划记录"
+
+
+class CampaignMember(models.Model):
+    """A person due in a campaign: the reasons (the rule versions that made them due, each
+    with its window), the station they are grouped under and the one level responsible."""
+
+    campaign = models.ForeignKey(VisitCampaign, on_delete=models.CASCADE, related_name="members")
+    recipient = models.ForeignKey("registry.Recipient", on_delete=models.PROTECT, related_name="+")
+    region_key = models.BigIntegerField("户籍所在地")
+    # The region key of the person's station (the village's own, or the nearest above).
+    station_key = models.BigIntegerField("所属服务站")
+    responsible_level = models.PositiveSmallIntegerField(
+        "责任层级", choices=Level.choices, default=Level.VILLAGE
+    )
+    # [{"rule": code, "name": …, "version": number, "opens": iso date, "closes": iso date}]
+    reasons = models.JSONField("走访原因", default=list)
+    opens = models.DateField("走访窗口开始")
+    closes = models.DateField("走访窗口结束")
+    visit_state = models.CharField(
+        "走访情况", max_length=10, choices=MemberState.choices, default=MemberState.DUE
+    )
+    # False: no longer due at the last re-generation, kept because it was handled.
+    still_due = models.BooleanField("仍符合条件", default=True)
+    reassigned_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reassigned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "走访计划人员"
+        verbose_name_plural = "走访计划人员"
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "recipient"], name="uniq_campaign_member")
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "station_key", "id"], name="campaign_member_station"),
+            models.Index(fields=["campaign", "region_key"], name="campaign_member_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.recipient_id}"
+
+    @property
+    def is_handled(self) -> bool:
+        return self.visit_state != MemberState.DUE

@@ -11,3 +11,8 @@ register_capabilities(Role.CLERK, {VIEW})
 register_capabilities(Role.REVIEWER, {VIEW})
 register_capabilities(Role.STATION_HEAD, {VIEW, RULES})
 register_capabilities(Role.LEADER, {VIEW})
+
+# Generating a campaign (county level and above, checked by permissions.can_make_campaigns)
+# and reassigning a person's responsible level (township level and above, within reach).
+CAMPAIGNS = declare_capability("visits.campaigns")
+register_capabilities(Role.STATION_HEAD, {CAMPAIGNS})

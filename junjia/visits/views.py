@@ -98,16 +98,21 @@ def rule_detail(request, code):
     )
 
 
+def show_refusal(form, exc: DomainError) -> None:
+    """A service's refusal on the form: not permitted is a 403; any other under its field."""
+    if isinstance(exc, NotPermitted):
+        raise PermissionDenied(str(exc)) from exc
+    field = getattr(exc, "field", None)
+    form.add_error(field if field in form.fields else None, str(exc))
+
+
 def _rule_form(request, form, rule, write):
     """The add and change pages: one service call; a refusal shown under its field."""
     if request.method == "POST" and form.is_valid():
         try:
             saved_message = write(form)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
         except DomainError as exc:
-            field = getattr(exc, "field", None)
-            form.add_error(field if field in form.fields else None, str(exc))
+            show_refusal(form, exc)
         else:
             code, message = saved_message
             messages.success(request, message)
