@@ -183,7 +183,9 @@ def record_step(step: Step) -> None:
 def _finish(campaign: VisitCampaign, *, actor, total: int, counts: dict) -> None:
     """The counts and the time on the campaign; a first generation moves it to 已生成."""
     now = timezone.now()
-    if campaign.status == CampaignStatus.DRAFT:
+    # Decided on the locked row: the caller's copy may be older than another run's result.
+    status = VisitCampaign.objects.select_for_update().values_list("status", flat=True)
+    if status.get(pk=campaign.pk) == CampaignStatus.DRAFT:
 
         def apply(locked):
             locked.generated_at, locked.member_count = now, total

@@ -353,3 +353,24 @@ def test_status_moves_through_the_kernel(people, personas, django_capture_on_com
         services.member_reassign(
             actor=_head(campaign.created_by.station), member=li, level=Level.COUNTY, reason="x"
         )
+
+
+def test_a_run_on_an_old_copy_of_the_campaign_finds_it_generated(
+    people, personas, django_capture_on_commit_callbacks
+):
+    # Given the job generated the campaign while the caller still holds its draft copy
+    with django_capture_on_commit_callbacks(execute=True):
+        stale = services.campaign_create(
+            actor=personas.head_county,
+            name="春节",
+            period_start=START,
+            period_end=END,
+            rule_codes=["spring-festival"],
+        )
+    assert stale.status == CampaignStatus.DRAFT
+    # When it runs the generation again on that copy, then the members are brought in line
+    # and the status is left as it is (one step in the history)
+    assert generate(stale, actor=personas.head_county)["total"] == 3
+    stale.refresh_from_db()
+    assert stale.status == CampaignStatus.GENERATED
+    assert stale.steps.count() == 1
