@@ -3,6 +3,8 @@
 from .models import RECIPIENT_PHONE
 from .permissions import can_view_recipient, get_recipient_for_actor, recipient_scope
 from .services import TRANSFER_HOOKS, find_by_id_number
+from .visiting import ANCHORS as RECIPIENT_ANCHORS
+from .visiting import recipient_facts
 
 
 def register_timeline_provider(provider) -> None:
@@ -31,10 +33,12 @@ def search_recipients(actor, q: str, limit: int = 20) -> list:
 
 
 __all__ = [
+    "RECIPIENT_ANCHORS",
     "TRANSFER_HOOKS",
     "can_view_recipient",
     "find_by_id_number",
     "get_recipient_for_actor",
+    "recipient_facts",
     "recipient_phone",
     "recipient_scope",
     "register_timeline_provider",

@@ -124,6 +124,8 @@ class PensionForm(GuardedForm):
         ],
         required=False,
     )
+    # 000 走访慰问: a newly approved pension or subsidy brings a home visit within a month.
+    pension_approved_on = forms.DateField(label="抚恤补助批准时间", **DATE)
     honour_plaque = forms.BooleanField(label="已悬挂光荣牌", required=False)
     pension_note = forms.CharField(label="备注", max_length=200, required=False)
 

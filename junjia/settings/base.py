@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "junjia.registry",
     "junjia.staffing",
     "junjia.cases",
+    "junjia.visits",
     "junjia.portal",
 ]
 

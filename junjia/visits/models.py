@@ -1,0 +1,214 @@
+"""Visit rules (走访慰问规则) as data: who, when, which level is responsible and what the
+record must hold. A change publishes a new version; a retired rule is kept with its
+versions; campaigns keep the version they were generated with. Events that make a visit
+due (六必访) are recorded here too."""
+
+from django.conf import settings
+from django.db import models
+
+from junjia.core.models import StepRecord, TimeStampedModel
+from junjia.orgs.choices import Level
+
+from .choices import Anchor, CampaignStatus, EventKind, MemberState, Subject, Timing
+
+USER = settings.AUTH_USER_MODEL
+
+
+class VisitRule(TimeStampedModel):
+    """A rule's identity and owner. National rules (the seeds') have no owner region; a
+    county, city or province rule applies within its owner's region."""
+
+    code = models.SlugField("规则编码", max_length=40, unique=True)
+    name = models.CharField("规则名称", max_length=100)
+    # Owner region's key range (orgs codes), denormalised so scoping needs no orgs query.
+    region_key = models.BigIntegerField("制定单位区划", null=True, blank=True, db_index=True)
+    region_key_high = models.BigIntegerField(null=True, blank=True)
+    owner_name = models.CharField("制定单位", max_length=100, default="全国（依据文件）")
+    current_version = models.ForeignKey(
+        "VisitRuleVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    retired_at = models.DateTimeField("停用时间", null=True, blank=True)
+    retired_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    retire_reason = models.CharField("停用原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "走访慰问规则"
+        verbose_name_plural = "走访慰问规则"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
+class VisitRuleVersion(models.Model):
+    rule = models.ForeignKey(VisitRule, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("版本号")
+    # The seed file and section the rule comes from, or the owner's own document.
+    source = models.CharField("依据", max_length=300)
+    description = models.TextField("说明", blank=True)
+
+    # Who: matching any of categories, flags, merits or pension (none given: every
+    # recipient), then at least min_age years old.
+    subject = models.CharField(
+        "对象范围", max_length=10, choices=Subject.choices, default=Subject.LIVING
+    )
+    categories = models.JSONField("服务对象类别", default=list, blank=True)
+    flags = models.JSONField("标记", default=list, blank=True)
+    merits = models.JSONField("立功受奖", default=list, blank=True)
+    pension = models.BooleanField("享受抚恤定补", default=False)
+    min_age = models.PositiveSmallIntegerField("年龄不低于", null=True, blank=True)
+
+    # When.
+    timing = models.CharField("时间", max_length=15, choices=Timing.choices)
+    month = models.PositiveSmallIntegerField("月", null=True, blank=True)  # fixed or lunar
+    day = models.PositiveSmallIntegerField("日", null=True, blank=True)
+    anchor = models.CharField(
+        "起算日期", max_length=20, choices=Anchor.choices, blank=True
+    )  # anniversary and event
+    event_kind = models.CharField("事件", max_length=20, choices=EventKind.choices, blank=True)
+    days_before = models.PositiveSmallIntegerField("提前天数", default=0)
+    days_after = models.PositiveSmallIntegerField("之后天数", default=0)
+    months_after = models.PositiveSmallIntegerField("之后月数", default=0)  # "1个月内"
+    times_per_year = models.PositiveSmallIntegerField("每年至少次数", null=True, blank=True)
+
+    # Which level is responsible, and what the record must hold.
+    responsible_level = models.PositiveSmallIntegerField(
+        "责任层级", choices=Level.choices, default=Level.VILLAGE
+    )
+    record_items = models.JSONField("记录须包含", default=list, blank=True)
+    contact_counts = models.CharField(
+        "计入方式",
+        max_length=20,
+        choices=[("home", "仅入户走访"), ("any", "电话、走访、座谈均计入")],
+        default="home",
+    )
+
+    published_at = models.DateTimeField("发布时间", auto_now_add=True)
+    published_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "走访慰问规则版本"
+        verbose_name_plural = "走访慰问规则版本"
+        ordering = ["rule", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "number"], name="uniq_visit_rule_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule.name} 第{self.number}版"
+
+
+class VisitEvent(TimeStampedModel):
+    """An event that makes a visit due (六必访 and 000's key visits): recorded by a clerk or
+    raised by another module through api.py."""
+
+    recipient = models.ForeignKey("registry.Recipient", on_delete=models.PROTECT, related_name="+")
+    region_key = models.BigIntegerField(db_index=True)
+    kind = models.CharField("事件", max_length=20, choices=EventKind.choices)
+    occurred_on = models.DateField("发生日期")
+    note = models.CharField("说明", max_length=200, blank=True)
+    source = models.CharField("来源", max_length=60, blank=True)  # "cases:123", a module's ref
+    recorded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "走访事件"
+        verbose_name_plural = "走访事件"
+        indexes = [models.Index(fields=["kind", "occurred_on"], name="visit_event_kind_on")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on}"
+
+
+class VisitCampaign(TimeStampedModel):
+    """A campaign (走访计划, e.g. 2027 春节走访) for a jurisdiction and a period: the people
+    due under the rule versions it was made with, one responsible level for each."""
+
+    name = models.CharField("计划名称", max_length=100)
+    # The jurisdiction's key range (orgs codes), denormalised so scoping needs no orgs query.
+    region_key = models.BigIntegerField("辖区", db_index=True)
+    region_key_high = models.BigIntegerField()
+    region_name = models.CharField("辖区名称", max_length=100)
+    period_start = models.DateField("走访开始日期")
+    period_end = models.DateField("走访结束日期")
+    status = models.CharField(
+        "状态", max_length=15, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    # The versions it was generated with: a later change of a rule does not touch it.
+    rule_versions = models.ManyToManyField(VisitRuleVersion, related_name="+", verbose_name="规则")
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    job = models.ForeignKey(
+        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    generated_at = models.DateTimeField("生成时间", null=True, blank=True)
+    member_count = models.PositiveIntegerField("人数", default=0)
+
+    class Meta:
+        verbose_name = "走访计划"
+        verbose_name_plural = "走访计划"
+        ordering = ["-period_start", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignStep(StepRecord):
+    campaign = models.ForeignKey(VisitCampaign, on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(StepRecord.Meta):
+        verbose_name = "走访计划记录"
+        verbose_name_plural = "走访计划记录"
+
+
+class CampaignMember(models.Model):
+    """A person due in a campaign: the reasons (the rule versions that made them due, each
+    with its window), the station they are grouped under and the one level responsible."""
+
+    campaign = models.ForeignKey(VisitCampaign, on_delete=models.CASCADE, related_name="members")
+    recipient = models.ForeignKey("registry.Recipient", on_delete=models.PROTECT, related_name="+")
+    region_key = models.BigIntegerField("户籍所在地")
+    # The region key of the person's station (the village's own, or the nearest above).
+    station_key = models.BigIntegerField("所属服务站")
+    responsible_level = models.PositiveSmallIntegerField(
+        "责任层级", choices=Level.choices, default=Level.VILLAGE
+    )
+    # [{"rule": code, "name": …, "version": number, "opens": iso date, "closes": iso date}]
+    reasons = models.JSONField("走访原因", default=list)
+    opens = models.DateField("走访窗口开始")
+    closes = models.DateField("走访窗口结束")
+    visit_state = models.CharField(
+        "走访情况", max_length=10, choices=MemberState.choices, default=MemberState.DUE
+    )
+    # False: no longer due at the last re-generation, kept because it was handled.
+    still_due = models.BooleanField("仍符合条件", default=True)
+    reassigned_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reassigned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "走访计划人员"
+        verbose_name_plural = "走访计划人员"
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "recipient"], name="uniq_campaign_member")
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "station_key", "id"], name="campaign_member_station"),
+            models.Index(fields=["campaign", "region_key"], name="campaign_member_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.recipient_id}"
+
+    @property
+    def is_handled(self) -> bool:
+        return self.visit_state != MemberState.DUE

@@ -1,0 +1,307 @@
+"""/api/v1/visit-rules/: the visit rules the caller may see (the national ones, those of the
+regions above and those made within the jurisdiction), each with its current version, and
+one rule with every version it was published in. The same selectors and scoping as the
+pages; rules hold no personal data.
+
+/api/v1/visit-campaigns/: the campaigns the caller may see; generating one (county level
+and above: answered 202 with the job that generates its members); one campaign with its
+counts per station; its members within the caller's reach (masked, every page audited)."""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from junjia.core.api_base import StandardPagination
+from junjia.core.rest import read_input
+from junjia.orgs.api import has_capability
+
+from . import errors, roles, selectors, services
+from .campaign_views import MEMBERS_PAGE, campaign_input, record_members_view
+from .permissions import can_make_campaigns, get_campaign_for_actor, get_rule_for_actor
+
+TAG = "走访慰问规则"
+NOT_A_READER = "您没有查看走访慰问规则的权限。"
+
+
+def require_reader(actor) -> None:
+    if not (has_capability(actor, roles.VIEW) or has_capability(actor, roles.RULES)):
+        raise PermissionDenied(NOT_A_READER)
+
+
+class VisitErrorOut(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class RuleVersionOut(serializers.Serializer):
+    number = serializers.IntegerField()
+    source = serializers.CharField(help_text="依据：文件及条款")
+    description = serializers.CharField()
+    subject = serializers.CharField(help_text="living 在世 / deceased 去世（慰问家属）")
+    categories = serializers.ListField(
+        child=serializers.CharField(), help_text="服务对象类别（任一）"
+    )
+    flags = serializers.ListField(child=serializers.CharField(), help_text="标记（任一）")
+    merits = serializers.ListField(child=serializers.CharField(), help_text="立功受奖（任一）")
+    pension = serializers.BooleanField(help_text="享受抚恤定补")
+    min_age = serializers.IntegerField(allow_null=True)
+    timing = serializers.CharField(
+        help_text="fixed_date 固定日期 / lunar_date 农历节日 / anniversary 个人纪念日 / "
+        "event 事件后限期 / frequency 每年至少若干次"
+    )
+    month = serializers.IntegerField(allow_null=True)
+    day = serializers.IntegerField(allow_null=True)
+    anchor = serializers.CharField(help_text="起算日期")
+    event_kind = serializers.CharField(help_text="事件（起算日期为登记的事件时）")
+    days_before = serializers.IntegerField()
+    days_after = serializers.IntegerField()
+    months_after = serializers.IntegerField()
+    times_per_year = serializers.IntegerField(allow_null=True)
+    responsible_level = serializers.IntegerField(help_text="责任层级 3 县 / 4 乡镇 / 5 村")
+    record_items = serializers.ListField(child=serializers.CharField(), help_text="记录须包含")
+    contact_counts = serializers.CharField(help_text="home 仅入户 / any 电话、走访、座谈均计入")
+    published_at = serializers.DateTimeField()
+
+
+class RuleRowOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    owner_name = serializers.CharField(help_text="制定单位；全国（依据文件）为种子规则")
+    retired_at = serializers.DateTimeField(allow_null=True)
+    retire_reason = serializers.CharField()
+    current_version = RuleVersionOut()
+
+
+class RuleOut(RuleRowOut):
+    versions = RuleVersionOut(many=True, help_text="历次版本，新的在前")
+
+
+class VisitRuleList(GenericAPIView):
+    pagination_class = None  # the rules in force: one bounded list
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="visit_rules_list",
+        parameters=[
+            OpenApiParameter("retired", bool, description="true：含已停用的规则"),
+        ],
+        responses={200: RuleRowOut(many=True), 403: OpenApiResponse(VisitErrorOut)},
+        description="调用者可见的走访慰问规则及其现行版本。",
+    )
+    def get(self, request):
+        require_reader(request.user)
+        retired = request.query_params.get("retired", "").strip().lower() in ("1", "true")
+        rules = selectors.rules_for(request.user, retired=retired)
+        return Response(RuleRowOut(rules, many=True).data)
+
+
+class VisitRuleDetail(GenericAPIView):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="visit_rules_retrieve",
+        responses={
+            200: RuleOut,
+            403: OpenApiResponse(VisitErrorOut),
+            404: OpenApiResponse(VisitErrorOut),
+        },
+        description="一条走访慰问规则：现行版本和历次版本（走访计划保留生成时的版本）。",
+    )
+    def get(self, request, code):
+        require_reader(request.user)
+        rule = get_rule_for_actor(request.user, code)
+        data = RuleRowOut(rule).data
+        data["versions"] = RuleVersionOut(selectors.rule_versions(rule), many=True).data
+        return Response(data)
+
+
+# --- campaigns -------------------------------------------------------------------------------
+
+CAMPAIGN_TAG = "走访计划"
+
+
+class JobOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.CharField(help_text="queued 排队中 / running 进行中 / succeeded / failed")
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+    message = serializers.CharField()
+
+
+class CampaignOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    region_name = serializers.CharField(help_text="辖区")
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    status = serializers.CharField(
+        help_text="draft 待生成 / generated 已生成 / open 走访中 / closed 已结束"
+    )
+    member_count = serializers.IntegerField()
+    generated_at = serializers.DateTimeField(allow_null=True)
+    job = JobOut(allow_null=True, help_text="生成名单的后台任务")
+
+
+class CampaignRuleOut(serializers.Serializer):
+    rule = serializers.CharField(help_text="规则编码")
+    name = serializers.CharField()
+    version = serializers.IntegerField(help_text="生成时的版本")
+
+
+class StationCountOut(serializers.Serializer):
+    station_key = serializers.IntegerField(help_text="服务站所在区划的键")
+    name = serializers.CharField()
+    members = serializers.IntegerField()
+    visited = serializers.IntegerField()
+    county = serializers.IntegerField(help_text="县级负责")
+    township = serializers.IntegerField(help_text="乡镇负责")
+    village = serializers.IntegerField(help_text="村（社区）负责")
+
+
+class CampaignDetailOut(CampaignOut):
+    rules = CampaignRuleOut(many=True)
+    stations = StationCountOut(many=True, help_text="调用者辖区内各服务站")
+
+
+class CampaignIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    rules = serializers.ListField(
+        child=serializers.CharField(max_length=40), help_text="规则编码", allow_empty=False
+    )
+
+
+class ReasonOut(serializers.Serializer):
+    rule = serializers.CharField()
+    version = serializers.IntegerField()
+    opens = serializers.DateField()
+    closes = serializers.DateField()
+
+
+class MemberOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    recipient_id = serializers.IntegerField()
+    name = serializers.CharField(source="recipient.name")
+    id_number = serializers.CharField(source="recipient.id_masked", help_text="脱敏")
+    station_key = serializers.IntegerField()
+    responsible_level = serializers.IntegerField(help_text="3 县 / 4 乡镇 / 5 村")
+    reasons = ReasonOut(many=True)
+    opens = serializers.DateField()
+    closes = serializers.DateField()
+    visit_state = serializers.CharField(help_text="due 待走访 / visited 已走访")
+    still_due = serializers.BooleanField(help_text="false：已不符合条件，因已走访而保留")
+
+
+def _campaign_data(campaign) -> dict:
+    return CampaignOut(campaign).data
+
+
+def require_campaign_reader(actor) -> None:
+    if not has_capability(actor, roles.VIEW):
+        raise PermissionDenied("您没有查看走访计划的权限。")
+
+
+class VisitCampaignList(GenericAPIView):
+    pagination_class = StandardPagination
+
+    @extend_schema(
+        tags=[CAMPAIGN_TAG],
+        operation_id="visit_campaigns_list",
+        responses={200: CampaignOut(many=True), 403: OpenApiResponse(VisitErrorOut)},
+        description="调用者可见的走访计划：覆盖其辖区的和其辖区内的。",
+    )
+    def get(self, request):
+        require_campaign_reader(request.user)
+        page = self.paginate_queryset(selectors.campaigns_for(request.user).select_related("job"))
+        return self.get_paginated_response(CampaignOut(page, many=True).data)
+
+    @extend_schema(
+        tags=[CAMPAIGN_TAG],
+        operation_id="visit_campaigns_create",
+        request=CampaignIn,
+        responses={
+            202: CampaignOut,
+            400: OpenApiResponse(description="按字段的中文提示"),
+            403: OpenApiResponse(VisitErrorOut),
+        },
+        description="为本单位辖区生成走访计划（县级及以上）：按所选规则的现行版本，"
+        "名单由后台任务生成，返回计划及其任务（job），进度见计划详情。",
+    )
+    def post(self, request):
+        actor = request.user
+        if not can_make_campaigns(actor):
+            raise PermissionDenied(errors.NOT_CAMPAIGN_MAKER)
+        data = read_input(CampaignIn, request)
+        campaign = services.campaign_create(actor=actor, **campaign_input(data))
+        campaign.refresh_from_db()
+        return Response(_campaign_data(campaign), status=202)
+
+
+class VisitCampaignDetail(GenericAPIView):
+    @extend_schema(
+        tags=[CAMPAIGN_TAG],
+        operation_id="visit_campaigns_retrieve",
+        responses={
+            200: CampaignDetailOut,
+            403: OpenApiResponse(VisitErrorOut),
+            404: OpenApiResponse(VisitErrorOut),
+        },
+        description="一个走访计划：生成时的规则版本、生成进度和调用者辖区内各服务站的人数。",
+    )
+    def get(self, request, pk):
+        actor = request.user
+        require_campaign_reader(actor)
+        campaign = get_campaign_for_actor(actor, pk)
+        data = _campaign_data(campaign)
+        data["rules"] = [
+            {"rule": code, "name": r["name"], "version": r["version"]}
+            for code, r in selectors.campaign_reasons(campaign).items()
+        ]
+        data["stations"] = StationCountOut(
+            selectors.station_counts(actor, campaign), many=True
+        ).data
+        return Response(data)
+
+
+class VisitCampaignMembers(GenericAPIView):
+    pagination_class = StandardPagination
+
+    @extend_schema(
+        tags=[CAMPAIGN_TAG],
+        operation_id="visit_campaigns_members",
+        parameters=[OpenApiParameter("station", int, description="只看该服务站（区划键）")],
+        responses={
+            200: MemberOut(many=True),
+            403: OpenApiResponse(VisitErrorOut),
+            404: OpenApiResponse(VisitErrorOut),
+        },
+        description="计划中调用者辖区内的应走访人员（身份证号码脱敏），每次访问记一条审计。",
+    )
+    def get(self, request, pk):
+        actor = request.user
+        require_campaign_reader(actor)
+        campaign = get_campaign_for_actor(actor, pk)
+        raw = request.query_params.get("station", "").strip()
+        if raw and not raw.isdigit():
+            return Response({"station": ["服务站应为区划键（数字）。"]}, status=400)
+        station = int(raw) if raw else None
+        page = self.paginate_queryset(selectors.members_of(actor, campaign, station_key=station))
+        record_members_view(
+            actor, campaign, station, self.paginator.page.number, page=MEMBERS_PAGE + ".api"
+        )
+        return self.get_paginated_response(MemberOut(page, many=True).data)
+
+
+urlpatterns = [
+    path("visit-rules/", VisitRuleList.as_view(), name="visit-rule-list"),
+    path("visit-rules/<slug:code>/", VisitRuleDetail.as_view(), name="visit-rule-detail"),
+    path("visit-campaigns/", VisitCampaignList.as_view(), name="visit-campaign-list"),
+    path("visit-campaigns/<int:pk>/", VisitCampaignDetail.as_view(), name="visit-campaign-detail"),
+    path(
+        "visit-campaigns/<int:pk>/members/",
+        VisitCampaignMembers.as_view(),
+        name="visit-campaign-members",
+    ),
+]

@@ -1,0 +1,18 @@
+"""Visit capabilities, declared here and added to the roles (orgs/roles.py holds the rest)."""
+
+from junjia.orgs.api import Role, declare_capability, register_capabilities
+
+VIEW = declare_capability("visits.view")
+# Adding, changing and retiring visit rules: county level and above (issue 13; the level is
+# checked by the services, permissions.can_manage_rules).
+RULES = declare_capability("visits.rules")
+
+register_capabilities(Role.CLERK, {VIEW})
+register_capabilities(Role.REVIEWER, {VIEW})
+register_capabilities(Role.STATION_HEAD, {VIEW, RULES})
+register_capabilities(Role.LEADER, {VIEW})
+
+# Generating a campaign (county level and above, checked by permissions.can_make_campaigns)
+# and reassigning a person's responsible level (township level and above, within reach).
+CAMPAIGNS = declare_capability("visits.campaigns")
+register_capabilities(Role.STATION_HEAD, {CAMPAIGNS})

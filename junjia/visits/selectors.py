@@ -1,0 +1,87 @@
+"""Reads of visits: the rules a user may see (in force first), one rule's versions; the
+campaigns a user may see, their counts per station and members per station (scoped)."""
+
+from django.db.models import Count, Q, QuerySet
+
+from junjia.orgs.api import Level, active_stations
+
+from .choices import MemberState
+from .models import CampaignMember, VisitCampaign, VisitRule, VisitRuleVersion
+from .permissions import campaign_scope, member_scope, rule_scope
+
+
+def rules_for(actor, *, retired: bool = False) -> QuerySet[VisitRule]:
+    qs = VisitRule.objects.filter(rule_scope(actor)).select_related("current_version")
+    if not retired:
+        qs = qs.filter(retired_at__isnull=True)
+    return qs.order_by("retired_at", "region_key", "code")
+
+
+def rule_versions(rule: VisitRule) -> QuerySet[VisitRuleVersion]:
+    return rule.versions.select_related("published_by").order_by("-number")
+
+
+def campaigns_for(actor) -> QuerySet[VisitCampaign]:
+    return VisitCampaign.objects.filter(campaign_scope(actor)).order_by("-period_start", "-id")
+
+
+def campaign_reasons(campaign: VisitCampaign) -> dict[str, dict]:
+    """{rule code: {"name", "version", "level"}} of the versions the campaign was made with."""
+    return {
+        v.rule.code: {"name": v.rule.name, "version": v.number, "level": v.responsible_level}
+        for v in campaign.rule_versions.select_related("rule").order_by("rule__code")
+    }
+
+
+def station_counts(actor, campaign: VisitCampaign) -> list[dict]:
+    """Per station within the actor's reach: members, visited, and by responsible level;
+    with the station's name. One grouped query and one for the names."""
+    rows = list(
+        CampaignMember.objects.filter(member_scope(actor), campaign=campaign)
+        .values("station_key")
+        .annotate(
+            members=Count("id"),
+            visited=Count("id", filter=~Q(visit_state=MemberState.DUE)),
+            county=Count("id", filter=Q(responsible_level__lte=Level.COUNTY)),
+            township=Count("id", filter=Q(responsible_level=Level.TOWNSHIP)),
+            village=Count("id", filter=Q(responsible_level=Level.VILLAGE)),
+        )
+        .order_by("station_key")
+    )
+    names = station_names(campaign.region_key, campaign.region_key_high)
+    for row in rows:
+        row["name"] = names.get(row["station_key"], str(row["station_key"]))
+    return rows
+
+
+def station_names(low: int, high: int) -> dict[int, str]:
+    return dict(active_stations(Level.values, within=(low, high)).values_list("region_key", "name"))
+
+
+def members_of(actor, campaign: VisitCampaign, *, station_key: int | None = None):
+    """The members the actor may see, by station and name; with the file's name and the
+    masked identity number only."""
+    qs = CampaignMember.objects.filter(member_scope(actor), campaign=campaign)
+    if station_key is not None:
+        qs = qs.filter(station_key=station_key)
+    return (
+        qs.select_related("recipient")
+        .only(
+            "id",
+            "campaign_id",
+            "region_key",
+            "station_key",
+            "responsible_level",
+            "reasons",
+            "opens",
+            "closes",
+            "visit_state",
+            "still_due",
+            "reassigned_at",
+            "recipient__id",
+            "recipient__name",
+            "recipient__id_masked",
+            "recipient__region_key",
+        )
+        .order_by("station_key", "id")
+    )

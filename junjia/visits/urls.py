@@ -1,0 +1,34 @@
+"""Staff pages of visits under /visits/."""
+
+from django.urls import path
+
+from junjia.core.navigation import NavItem, register
+
+from . import campaign_views, roles, views
+
+app_name = "visits"
+
+urlpatterns = [
+    path("rules/", views.rule_list, name="rule_list"),
+    path("rules/new/", views.rule_new, name="rule_new"),
+    path("rules/<slug:code>/", views.rule_detail, name="rule_detail"),
+    path("rules/<slug:code>/edit/", views.rule_edit, name="rule_edit"),
+    path("rules/<slug:code>/retire/", views.rule_retire, name="rule_retire"),
+    path("campaigns/", campaign_views.campaign_list, name="campaign_list"),
+    path("campaigns/new/", campaign_views.campaign_new, name="campaign_new"),
+    path("campaigns/<int:pk>/", campaign_views.campaign_detail, name="campaign_detail"),
+    path(
+        "campaigns/<int:pk>/regenerate/",
+        campaign_views.campaign_regenerate,
+        name="campaign_regenerate",
+    ),
+    path("campaigns/<int:pk>/status/", campaign_views.campaign_move, name="campaign_move"),
+    path(
+        "campaigns/<int:pk>/members/<int:member>/reassign/",
+        campaign_views.member_reassign,
+        name="member_reassign",
+    ),
+]
+
+register(NavItem("走访慰问", "走访计划", "visits:campaign_list", roles.VIEW, order=59))
+register(NavItem("走访慰问", "走访慰问规则", "visits:rule_list", roles.VIEW, order=60))
