@@ -44,7 +44,7 @@ def start(*, actor, campaign: VisitCampaign) -> Job:
 @jobs.register(JOB_KIND)
 def run(job: Job, progress) -> dict:
     campaign = VisitCampaign.objects.get(pk=job.params["campaign"])
-    return generate(campaign, actor=job.started_by, progress=progress)
+    return generate(campaign, actor=job.started_by, progress=progress, job=job)
 
 
 def _rule_range(rule, campaign: VisitCampaign) -> tuple[int, int]:
@@ -113,8 +113,12 @@ def find_due(campaign: VisitCampaign, progress: Callable) -> tuple[dict, int]:
     return found, steps
 
 
-def generate(campaign: VisitCampaign, *, actor, progress: Callable | None = None) -> dict:
-    """Bring the campaign's members in line with who is due now; returns the counts."""
+def generate(
+    campaign: VisitCampaign, *, actor, progress: Callable | None = None, job: Job | None = None
+) -> dict:
+    """Bring the campaign's members in line with who is due now; returns the counts. Run as
+    `job`, the result is recorded in the same transaction as the members (jobs.commit_result:
+    a worker dying after the commit leaves the job finished, not "nothing written")."""
     progress = progress or (lambda *args, **kwargs: None)
     found, steps = find_due(campaign, progress)
     progress(steps - 1, steps, f"共 {len(found)} 人应走访，正在写入名单……")
@@ -162,6 +166,8 @@ def generate(campaign: VisitCampaign, *, actor, progress: Callable | None = None
         CampaignMember.objects.bulk_update(dropped, ["still_due"], batch_size=1000)
         total = CampaignMember.objects.filter(campaign=campaign).count()
         _finish(campaign, actor=actor, total=total, counts=counts)
+        if job is not None:
+            jobs.commit_result(job, {**counts, "total": total})
     progress(
         steps, steps, f"已生成：{total} 人（新增 {counts['added']}，移出 {counts['removed']}）。"
     )

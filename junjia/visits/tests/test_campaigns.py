@@ -374,3 +374,30 @@ def test_a_run_on_an_old_copy_of_the_campaign_finds_it_generated(
     stale.refresh_from_db()
     assert stale.status == CampaignStatus.GENERATED
     assert stale.steps.count() == 1
+
+
+def test_the_job_s_result_is_committed_with_the_members(people, personas):
+    # A worker that dies after the members are written leaves a job the reaper finishes as
+    # succeeded (core.jobs.reap_abandoned), not as "nothing written": the result is on the
+    # job row in the same transaction as the members, before the runner records it.
+    campaign = VisitCampaign.objects.create(
+        name="测试",
+        region_key=personas.head_county.station.region.key,
+        region_key_high=personas.head_county.station.region.key_high,
+        region_name="市南区",
+        period_start=START,
+        period_end=END,
+        created_by=personas.head_county,
+    )
+    campaign.rule_versions.set(
+        VisitRule.objects.filter(code="spring-festival").values_list("current_version", flat=True)
+    )
+    job = Job.objects.create(
+        kind="visits.campaign_generate",
+        title="生成走访名单",
+        started_by=personas.head_county,
+        region_key=campaign.region_key,
+    )
+    result = generate(campaign, actor=personas.head_county, job=job)
+    job.refresh_from_db()
+    assert job.result == result and result["total"] == 3
