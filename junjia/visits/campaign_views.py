@@ -42,6 +42,9 @@ PRESETS = {
 }
 MEMBERS_PAGE = "visits.campaign_members"
 
+# What the head is told after moving a campaign on (the status labels read badly after 计划已).
+MOVED = {CampaignStatus.OPEN: "已开始走访。", CampaignStatus.CLOSED: "走访计划已结束。"}
+
 
 def _require_reader(actor) -> None:
     if not has_capability(actor, roles.VIEW):
@@ -112,9 +115,12 @@ def campaign_input(data: dict) -> dict:
 
 
 def _station_key(request, stations: list[dict]) -> int | None:
+    # Only a station the reader sees among the campaign's stations: any other key (unknown,
+    # or outside the reader's area) shows no list rather than an unnamed empty one.
     raw = request.GET.get("station", "")
     if raw.isdigit():
-        return int(raw)
+        key = int(raw)
+        return key if any(s["station_key"] == key for s in stations) else None
     if len(stations) == 1:  # a village clerk: her station's members straight away
         return stations[0]["station_key"]
     return None
@@ -222,7 +228,7 @@ def campaign_move(request, pk):
         lambda actor, c: services.campaign_move(
             actor=actor, campaign=c, to=to, remark=request.POST.get("remark", "")
         ),
-        f"计划已{CAMPAIGN_WORKFLOW.label(to)}。",
+        MOVED[to],
     )
 
 
@@ -236,11 +242,13 @@ def member_reassign(request, pk, member):
     if not can_reassign(actor, found):
         raise PermissionDenied(errors.NOT_REASSIGNER)
     back = reverse("visits:campaign_detail", kwargs={"pk": campaign.pk})
-    back += f"?station={found.station_key}"
+    back += f"?station={found.station_key}#members"
     form = ReassignForm(request.POST)
     if not form.is_valid():
-        first = next(iter(form.errors.values()))[0]
-        messages.error(request, first)
+        name, problems = next(iter(form.errors.items()))
+        label = f"{form.fields[name].label}，" if name in form.fields else ""
+        who = found.recipient.name
+        messages.error(request, f"调整{who}的责任层级未成功：{label}{problems[0]}")
         return redirect(back)
     try:
         services.member_reassign(

@@ -28,7 +28,7 @@ SERVED = [
 ]
 FESTIVAL_RECORD = ["home", "situations", "needs", "comfort", "signature"]
 HOME_RECORD = ["home", "situations", "needs"]
-NO_NUMBER = "依据文件未规定具体{what}，此处为默认值，县级可在规则页面调整。"
+NO_NUMBER = "依据文件未规定具体{what}，此处为默认值，省级可在规则页面调整。"
 
 
 def _festival_who() -> dict:

@@ -103,6 +103,28 @@ def _tell_and_wait(job) -> None:
     time.sleep(60)
 
 
+_INHERITED: list = []  # kept alive in the child until os._exit: no finaliser may run on them
+
+
+def _forget_parent_connections() -> None:
+    """In the forked child, as a worker's forked work horse must: open connections of its
+    own. Whatever connection or pool the parent still had (another thread's, a pool the
+    settings replaced) shares its socket with the parent; using it would run the job in the
+    parent's session, and closing it would end that session. So they are set aside, never
+    used and never closed (os._exit runs no finaliser)."""
+    for conn in connections.all(initialized_only=True):
+        _INHERITED.append(conn.connection)
+        conn.connection = None
+        conn.in_atomic_block = False
+        conn.savepoint_ids = []
+        conn.needs_rollback = False
+        conn.closed_in_transaction = False
+        pools = getattr(type(conn), "_connection_pools", None)
+        if pools:
+            _INHERITED.append(dict(pools))
+            pools.clear()
+
+
 def _run_and_kill(job: Job, **params) -> None:
     """Run the job in a child process; once the handler has written, check that the job is
     not taken for dead while its process lives, then kill the process."""
@@ -115,6 +137,7 @@ def _run_and_kill(job: Job, **params) -> None:
     if pid == 0:  # the child: never returns into pytest
         try:
             os.close(read)
+            _forget_parent_connections()
             jobs.run_job.call(str(job.pk))
         finally:
             os._exit(0)

@@ -101,6 +101,47 @@ def test_reassign_page_action(client, people, personas, tree, django_capture_on_
     assert client.post(url, {"level": "5", "reason": "x"}).status_code == 404
 
 
+def test_a_refused_reassignment_names_the_person_and_the_field(
+    client, people, personas, tree, django_capture_on_commit_callbacks
+):
+    campaign = create(personas.head_county, capture=django_capture_on_commit_callbacks)
+    li = CampaignMember.objects.get(recipient=people["pensioner_b"])
+    login_as(client, _head(tree.stations.town1, "head_town1"))
+    url = reverse("visits:member_reassign", kwargs={"pk": campaign.pk, "member": li.pk})
+    response = client.post(url, {"level": str(Level.TOWNSHIP), "reason": ""})
+    assert response.url.endswith(f"?station={li.station_key}#members")  # back to the row
+    page = client.get(response.url).content.decode()
+    assert "调整李定补的责任层级未成功：调整原因，该字段是必填项。" in page
+    li.refresh_from_db()
+    assert li.responsible_level == Level.VILLAGE and li.reassigned_at is None
+
+
+def test_moving_a_campaign_says_so_plainly_and_closing_asks_first(
+    client, people, personas, tree, django_capture_on_commit_callbacks
+):
+    campaign = create(personas.head_county, capture=django_capture_on_commit_callbacks)
+    login_as(client, personas.head_county)
+    detail = reverse("visits:campaign_detail", kwargs={"pk": campaign.pk})
+    page = client.get(detail).content.decode()
+    assert re.search(r'data-confirm="结束后不能再重新生成名单[^"]*">结束计划', page)
+    move = reverse("visits:campaign_move", kwargs={"pk": campaign.pk})
+    assert "已开始走访。" in client.post(move, {"to": "open"}, follow=True).content.decode()
+    assert "走访计划已结束。" in client.post(move, {"to": "closed"}, follow=True).content.decode()
+
+
+def test_a_station_not_in_the_reader_s_list_shows_no_members(
+    client, people, personas, tree, django_capture_on_commit_callbacks
+):
+    campaign = create(personas.head_county, capture=django_capture_on_commit_callbacks)
+    login_as(client, personas.clerk_a)
+    detail = reverse("visits:campaign_detail", kwargs={"pk": campaign.pk})
+    before = _members_audits().count()
+    for key in ("999", str(tree.regions.village_b.key)):
+        page = client.get(detail, {"station": key}).content.decode()
+        assert "：应走访人员" not in page and "李定补" not in page
+    assert _members_audits().count() == before
+
+
 def test_api_list_create_detail_members(
     client, people, personas, tree, django_capture_on_commit_callbacks
 ):
