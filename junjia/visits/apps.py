@@ -9,4 +9,9 @@ class VisitsConfig(AppConfig):
     verbose_name = "走访慰问"
 
     def ready(self) -> None:
+        from junjia.registry.api import register_timeline_provider
+
         from . import generation, roles  # noqa: F401  (job kind; capabilities)
+        from .selectors import person_timeline
+
+        register_timeline_provider(person_timeline)  # the person's timeline shows every visit

@@ -16,7 +16,7 @@ from junjia.core.errors import DomainError, NotPermitted
 from junjia.core.models import AuditAction
 from junjia.core.pages import paginate
 from junjia.core.workflow import available
-from junjia.orgs.api import Level, has_capability, jurisdiction_of
+from junjia.orgs.api import Level, can_reach, has_capability, jurisdiction_of
 
 from . import errors, roles, selectors, services
 from .choices import CampaignStatus
@@ -144,6 +144,7 @@ def campaign_detail(request, pk):
                 reasons.get(r["rule"], {}).get("name", r["rule"]) for r in member.reasons
             ]
             member.can_reassign = can_reassign(actor, member)
+            member.can_record = can_reach(actor, roles.RECORD, member.region_key)
     juris = jurisdiction_of(actor)
     levels = []
     if juris and juris.level < Level.VILLAGE and has_capability(actor, roles.CAMPAIGNS):

@@ -80,3 +80,27 @@ class MemberState(models.TextChoices):
 
     DUE = "due", "待走访"
     VISITED = "visited", "已走访"
+
+
+class VisitHow(models.TextChoices):
+    """How the visit was made (issue 13 "Recording a visit"). A home visit always counts
+    for a campaign; a phone call, a video call or a meeting (座谈) only where every rule that
+    made the person due counts them (联系全覆盖: 003 第41项, contact_counts "any")."""
+
+    HOME = "home", "入户走访"
+    PHONE = "phone", "电话联系"
+    VIDEO = "video", "视频联系"
+    MEETING = "meeting", "座谈见面"
+
+
+# The seven situations a station must know of each person (001 附件第五部分 三(一)):
+# 服役状况、家庭状况、健康状况、收入状况、就业状况、思想状况、需求状况.
+SITUATIONS = (
+    ("service_situation", "服役状况"),
+    ("family_situation", "家庭状况"),
+    ("health_situation", "健康状况"),
+    ("income_situation", "收入状况"),
+    ("employment_situation", "就业状况"),
+    ("thoughts_situation", "思想状况"),
+    ("needs_situation", "需求状况"),
+)

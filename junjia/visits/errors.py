@@ -35,3 +35,21 @@ BAD_LEVEL = "责任层级只能在本级（{own}）与村（社区）之间选�
 LEVEL_ABOVE = "该人员现由{level}负责，您不能调整。"
 SAME_LEVEL = "该人员已由{level}负责。"
 NO_REASSIGN_REASON = "请填写调整原因。"
+
+# Recording a visit (issue 13 "Recording a visit").
+NOT_VISIT_RECORDER = "您不能为该服务对象记录走访：不在您的辖区内，或您没有记录走访的权限。"
+NO_VISITED_AT = "请填写走访时间。"
+VISIT_IN_FUTURE = "走访时间不能晚于现在。"
+BAD_HOW = "请选择走访方式（入户走访、电话联系、视频联系或座谈见面）。"
+NO_MET = "请填写接待人（见到的人）。"
+NO_VISITORS = "请至少填写一名走访人员（工作人员或志愿者）。"
+BAD_VISITOR = "走访人员“{name}”不是可走访该服务对象的在岗工作人员。"
+BAD_MONEY = "慰问金应为不小于 0 的金额，最多两位小数（元）。"
+MONEY_TOO_LARGE = "慰问金金额过大，请核对。"
+NO_BUDGET_LINE = "发放了慰问金，请填写经费来源。"
+MEMBER_OTHER_PERSON = "该走访计划人员不是本次走访的服务对象。"
+MEMBER_CLOSED = "该走访计划已结束，不能再记入。"
+BAD_CLIENT_KEY = "幂等键（client_key）最多 64 个字符。"
+LEDGER_TOO_LARGE = (
+    "符合条件的走访记录有 {count} 条，超过一次导出的上限 {limit} 条，请缩小日期范围后再导出。"
+)

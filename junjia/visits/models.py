@@ -9,7 +9,7 @@ from django.db import models
 from junjia.core.models import StepRecord, TimeStampedModel
 from junjia.orgs.choices import Level
 
-from .choices import Anchor, CampaignStatus, EventKind, MemberState, Subject, Timing
+from .choices import Anchor, CampaignStatus, EventKind, MemberState, Subject, Timing, VisitHow
 
 USER = settings.AUTH_USER_MODEL
 
@@ -212,3 +212,76 @@ class CampaignMember(models.Model):
     @property
     def is_handled(self) -> bool:
         return self.visit_state != MemberState.DUE
+
+
+class Visit(TimeStampedModel):
+    """A visit recorded (走访记录, issue 13 "Recording a visit"): when, who visited, how,
+    whom they met, the seven situations of 001 附件第五部分 三(一), the needs found and the
+    comfort given (慰问金 in fen, the budget line, 慰问品). Linked to the campaign member it
+    answers, if any. `client_key` makes the API's create idempotent per creating user."""
+
+    recipient = models.ForeignKey("registry.Recipient", on_delete=models.PROTECT, related_name="+")
+    # The person's household region and station at the time, denormalised for scoping
+    # and the station's ledger (走访台账).
+    region_key = models.BigIntegerField("户籍所在地", db_index=True)
+    station_key = models.BigIntegerField("所属服务站")
+    member = models.ForeignKey(
+        CampaignMember,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visits",
+        verbose_name="走访计划人员",
+    )
+    campaign = models.ForeignKey(
+        VisitCampaign,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visits",
+        verbose_name="走访计划",
+    )
+    visited_at = models.DateTimeField("走访时间")
+    visitors = models.ManyToManyField(USER, related_name="+", verbose_name="走访人员")
+    volunteer_visitors = models.CharField("志愿者等其他走访人员", max_length=200, blank=True)
+    how = models.CharField("走访方式", max_length=10, choices=VisitHow.choices)
+    met = models.CharField("接待人", max_length=100)
+    service_situation = models.TextField("服役状况", blank=True)
+    family_situation = models.TextField("家庭状况", blank=True)
+    health_situation = models.TextField("健康状况", blank=True)
+    income_situation = models.TextField("收入状况", blank=True)
+    employment_situation = models.TextField("就业状况", blank=True)
+    thoughts_situation = models.TextField("思想状况", blank=True)
+    needs_situation = models.TextField("需求状况", blank=True)
+    needs_found = models.TextField("了解的需求", blank=True)
+    money_fen = models.PositiveIntegerField("慰问金（分）", default=0)
+    budget_line = models.CharField("经费来源", max_length=100, blank=True)
+    goods = models.CharField("慰问品", max_length=200, blank=True)
+    # True where this visit made its campaign member "visited" (a phone call under a rule
+    # that counts home visits only does not).
+    counted = models.BooleanField("计入走访计划", default=False)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    client_key = models.CharField("客户端幂等键", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "走访记录"
+        verbose_name_plural = "走访记录"
+        ordering = ["-visited_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recorded_by", "client_key"],
+                condition=~models.Q(client_key=""),
+                name="uniq_visit_client_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["station_key", "visited_at"], name="visit_station_at"),
+            models.Index(fields=["recipient", "visited_at"], name="visit_recipient_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"走访记录 {self.pk}"
+
+    @property
+    def money_yuan(self) -> str:
+        return f"{self.money_fen // 100}.{self.money_fen % 100:02d}"

@@ -128,3 +128,25 @@ def get_member_for_actor(actor, campaign: VisitCampaign, pk) -> CampaignMember:
     if member is None:
         raise Http404("未找到该人员，或不在您的辖区内。")
     return member
+
+
+# --- visits (走访记录) ----------------------------------------------------------------------
+# A visit is seen within the reader's subtree, by the person's household region.
+
+
+def visit_scope(actor) -> Q:
+    return member_scope(actor)
+
+
+def get_visit_for_actor(actor, pk):
+    from .models import Visit
+
+    visit = (
+        Visit.objects.filter(visit_scope(actor), pk=pk)
+        .select_related("recipient", "campaign", "recorded_by")
+        .prefetch_related("visitors")
+        .first()
+    )
+    if visit is None:
+        raise Http404("未找到该走访记录，或不在您的辖区内。")
+    return visit

@@ -3,6 +3,9 @@ regions above and those made within the jurisdiction), each with its current ver
 one rule with every version it was published in. The same selectors and scoping as the
 pages; rules hold no personal data.
 
+/api/v1/visits/: visits recorded within reach, recording one (idempotent with the client key),
+one visit.
+
 /api/v1/visit-campaigns/: the campaigns the caller may see; generating one (county level
 and above: answered 202 with the job that generates its members); one campaign with its
 counts per station; its members within the caller's reach (masked, every page audited)."""
@@ -14,13 +17,26 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from junjia.core import audit
 from junjia.core.api_base import StandardPagination
+from junjia.core.errors import InvalidInput
+from junjia.core.models import AuditAction
 from junjia.core.rest import read_input
-from junjia.orgs.api import has_capability
+from junjia.orgs.api import has_capability, jurisdiction_of
+from junjia.registry.api import get_recipient_for_actor
 
 from . import errors, roles, selectors, services
 from .campaign_views import MEMBERS_PAGE, campaign_input, record_members_view
-from .permissions import can_make_campaigns, get_campaign_for_actor, get_rule_for_actor
+from .choices import SITUATIONS, VisitHow
+from .models import CampaignMember
+from .permissions import (
+    can_make_campaigns,
+    get_campaign_for_actor,
+    get_rule_for_actor,
+    get_visit_for_actor,
+    member_scope,
+)
+from .recording import VisitInput, eligible_visitors, visit_record
 
 TAG = "走访慰问规则"
 NOT_A_READER = "您没有查看走访慰问规则的权限。"
@@ -304,4 +320,201 @@ urlpatterns = [
         VisitCampaignMembers.as_view(),
         name="visit-campaign-members",
     ),
+]
+
+
+# --- visits (走访记录) ----------------------------------------------------------------------
+
+VISIT_TAG = "走访记录"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+class VisitOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    recipient_id = serializers.IntegerField()
+    name = serializers.CharField(source="recipient.name")
+    id_number = serializers.CharField(source="recipient.id_masked", help_text="脱敏")
+    station_key = serializers.IntegerField(help_text="所属服务站（区划键）")
+    member_id = serializers.IntegerField(allow_null=True, help_text="走访计划人员")
+    campaign_id = serializers.IntegerField(allow_null=True)
+    counted = serializers.BooleanField(help_text="是否计入走访计划（电话联系仅在规则允许时计入）")
+    visited_at = serializers.DateTimeField()
+    how = serializers.CharField(help_text="home 入户走访 / phone 电话 / video 视频 / meeting 座谈")
+    met = serializers.CharField(help_text="接待人")
+    visitors = serializers.SerializerMethodField(help_text="走访的工作人员（用户 id）")
+    volunteer_visitors = serializers.CharField(help_text="志愿者等其他走访人员")
+    service_situation = serializers.CharField()
+    family_situation = serializers.CharField()
+    health_situation = serializers.CharField()
+    income_situation = serializers.CharField()
+    employment_situation = serializers.CharField()
+    thoughts_situation = serializers.CharField()
+    needs_situation = serializers.CharField()
+    needs_found = serializers.CharField()
+    money_fen = serializers.IntegerField(help_text="慰问金（分）")
+    budget_line = serializers.CharField(help_text="经费来源")
+    goods = serializers.CharField(help_text="慰问品")
+    client_key = serializers.CharField(help_text="客户端幂等键")
+    created_at = serializers.DateTimeField()
+
+    def get_visitors(self, visit) -> list[int]:
+        return [u.pk for u in visit.visitors.all()]
+
+
+def _text(**kw):
+    return serializers.CharField(required=False, allow_blank=True, default="", **kw)
+
+
+class VisitIn(serializers.Serializer):
+    recipient = serializers.IntegerField(help_text="服务对象档案 id")
+    member = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="走访计划人员 id（可选）"
+    )
+    visited_at = serializers.DateTimeField()
+    how = serializers.ChoiceField(choices=VisitHow.choices)
+    met = serializers.CharField(max_length=100)
+    visitors = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, help_text="工作人员 id"
+    )
+    volunteer_visitors = _text(max_length=200)
+    service_situation = _text()
+    family_situation = _text()
+    health_situation = _text()
+    income_situation = _text()
+    employment_situation = _text()
+    thoughts_situation = _text()
+    needs_situation = _text()
+    needs_found = _text()
+    money_fen = serializers.IntegerField(required=False, default=0, help_text="慰问金（分）")
+    budget_line = _text(max_length=100)
+    goods = _text(max_length=200)
+    client_key = _text(
+        max_length=64, help_text="幂等键；也可放在请求头 Idempotency-Key。同一用户同一键只记一次"
+    )
+
+
+def _visit_input(actor, recipient, data: dict, key: str) -> VisitInput:
+    wanted = list(dict.fromkeys(data["visitors"]))
+    users = {u.pk: u for u in eligible_visitors(recipient).filter(pk__in=wanted)}
+    for pk in wanted:
+        if pk not in users:
+            raise InvalidInput(errors.BAD_VISITOR.format(name=pk), field="visitors")
+    return VisitInput(
+        visited_at=data["visited_at"],
+        how=data["how"],
+        met=data["met"],
+        visitors=[users[pk] for pk in wanted],
+        volunteer_visitors=data["volunteer_visitors"],
+        situations={name: data[name] for name, _ in SITUATIONS},
+        needs_found=data["needs_found"],
+        money_fen=data["money_fen"],
+        budget_line=data["budget_line"],
+        goods=data["goods"],
+        client_key=key,
+    )
+
+
+class VisitList(GenericAPIView):
+    pagination_class = StandardPagination
+
+    @extend_schema(
+        tags=[VISIT_TAG],
+        operation_id="visits_list",
+        parameters=[OpenApiParameter("recipient", int, description="只看该服务对象")],
+        responses={200: VisitOut(many=True), 403: OpenApiResponse(VisitErrorOut)},
+        description="调用者辖区内的走访记录（身份证号码脱敏），新的在前；每页记一条审计。",
+    )
+    def get(self, request):
+        actor = request.user
+        require_campaign_reader(actor)
+        qs = selectors.visits_for(actor)
+        raw = request.query_params.get("recipient", "").strip()
+        if raw:
+            if not raw.isdigit():
+                return Response({"recipient": ["服务对象应为档案 id（数字）。"]}, status=400)
+            qs = qs.filter(recipient_id=int(raw))
+        page = self.paginate_queryset(qs)
+        juris = jurisdiction_of(actor)
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            object_type="visits.visit",
+            region_key=juris.low if juris else None,
+            extra={"page": "visits.api", "page_no": self.paginator.page.number},
+        )
+        return self.get_paginated_response(VisitOut(page, many=True).data)
+
+    @extend_schema(
+        tags=[VISIT_TAG],
+        operation_id="visits_create",
+        request=VisitIn,
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                str,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="幂等键（或请求体 client_key）：同一用户再次提交同一键，"
+                "返回第一次的记录（200），不再写入",
+            )
+        ],
+        responses={
+            201: VisitOut,
+            200: OpenApiResponse(VisitOut, description="同一幂等键已记录过：返回第一次的记录"),
+            400: OpenApiResponse(description="按字段的中文提示"),
+            403: OpenApiResponse(VisitErrorOut),
+            404: OpenApiResponse(VisitErrorOut),
+        },
+        description="记录一次走访：属于未结束的走访计划人员时标记为已走访"
+        "（电话、视频、座谈仅在规则允许时计入）。",
+    )
+    def post(self, request):
+        actor = request.user
+        require_campaign_reader(actor)
+        data = read_input(VisitIn, request)
+        key = (request.headers.get(IDEMPOTENCY_HEADER) or data["client_key"] or "").strip()
+        recipient = get_recipient_for_actor(actor, data["recipient"])
+        member = None
+        if data["member"] is not None:
+            member = CampaignMember.objects.filter(member_scope(actor), pk=data["member"]).first()
+            if member is None:
+                raise InvalidInput("未找到该走访计划人员，或不在您的辖区内。", field="member")
+        visit, created = visit_record(
+            actor=actor,
+            recipient=recipient,
+            data=_visit_input(actor, recipient, data, key),
+            member=member,
+        )
+        visit = get_visit_for_actor(actor, visit.pk) if not created else visit
+        return Response(VisitOut(visit).data, status=201 if created else 200)
+
+
+class VisitDetail(GenericAPIView):
+    @extend_schema(
+        tags=[VISIT_TAG],
+        operation_id="visits_retrieve",
+        responses={
+            200: VisitOut,
+            403: OpenApiResponse(VisitErrorOut),
+            404: OpenApiResponse(VisitErrorOut),
+        },
+        description="一次走访记录（身份证号码脱敏），每次访问记一条审计。",
+    )
+    def get(self, request, pk):
+        actor = request.user
+        require_campaign_reader(actor)
+        visit = get_visit_for_actor(actor, pk)
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            obj=visit,
+            region_key=visit.region_key,
+            extra={"page": "visits.api.detail"},
+        )
+        return Response(VisitOut(visit).data)
+
+
+urlpatterns += [
+    path("visits/", VisitList.as_view(), name="visit-list"),
+    path("visits/<int:pk>/", VisitDetail.as_view(), name="visit-detail"),
 ]

@@ -16,3 +16,8 @@ register_capabilities(Role.LEADER, {VIEW})
 # and reassigning a person's responsible level (township level and above, within reach).
 CAMPAIGNS = declare_capability("visits.campaigns")
 register_capabilities(Role.STATION_HEAD, {CAMPAIGNS})
+
+# Recording a visit (走访记录): the clerks and heads of the stations that reach the person.
+RECORD = declare_capability("visits.record")
+register_capabilities(Role.CLERK, {RECORD})
+register_capabilities(Role.STATION_HEAD, {RECORD})

@@ -1,7 +1,10 @@
 """Reads of visits: the rules a user may see (in force first), one rule's versions; the
 campaigns a user may see, their counts per station and members per station (scoped)."""
 
+import datetime as dt
+
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from junjia.orgs.api import Level, active_stations
 
@@ -85,3 +88,61 @@ def members_of(actor, campaign: VisitCampaign, *, station_key: int | None = None
         )
         .order_by("station_key", "id")
     )
+
+
+# --- visits (走访记录) ----------------------------------------------------------------------
+
+
+def visits_for(actor) -> QuerySet:
+    """The visits the actor may see (by the person's household region), newest first."""
+    from .models import Visit
+    from .permissions import visit_scope
+
+    return (
+        Visit.objects.filter(visit_scope(actor))
+        .select_related("recipient", "campaign", "recorded_by")
+        .prefetch_related("visitors")
+        .order_by("-visited_at", "-id")
+    )
+
+
+def ledger(actor, *, station_key=None, start=None, end=None, campaign=None, how="") -> QuerySet:
+    """The visit ledger (走访台账): the actor's visits, filtered by station, the day range
+    (local dates, inclusive), campaign and way of visiting."""
+    qs = visits_for(actor)
+    if station_key is not None:
+        qs = qs.filter(station_key=station_key)
+    if start is not None:
+        qs = qs.filter(visited_at__gte=_day_start(start))
+    if end is not None:
+        qs = qs.filter(visited_at__lt=_day_start(end + dt.timedelta(days=1)))
+    if campaign is not None:
+        qs = qs.filter(campaign_id=campaign)
+    if how:
+        qs = qs.filter(how=how)
+    return qs
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def person_timeline(recipient, actor) -> list[dict]:
+    """Every visit of the person the actor may see, for the registry profile's timeline."""
+    return [
+        {
+            "at": v.visited_at,
+            "title": f"走访慰问（{v.get_how_display()}）",
+            "detail": "，".join(
+                p
+                for p in (
+                    f"接待人：{v.met}",
+                    f"慰问金 {v.money_yuan} 元" if v.money_fen else "",
+                    v.campaign.name if v.campaign_id else "",
+                )
+                if p
+            ),
+            "link": f"/visits/records/{v.pk}/",
+        }
+        for v in visits_for(actor).filter(recipient=recipient)[:200]
+    ]

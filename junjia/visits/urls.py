@@ -4,7 +4,7 @@ from django.urls import path
 
 from junjia.core.navigation import NavItem, register
 
-from . import campaign_views, roles, views
+from . import campaign_views, roles, views, visit_views
 
 app_name = "visits"
 
@@ -28,7 +28,17 @@ urlpatterns = [
         campaign_views.member_reassign,
         name="member_reassign",
     ),
+    path(
+        "campaigns/<int:pk>/members/<int:member>/visit/",
+        visit_views.visit_new_member,
+        name="visit_new_member",
+    ),
+    path("people/<int:recipient>/", visit_views.person_visits, name="person_visits"),
+    path("people/<int:recipient>/visit/", visit_views.visit_new, name="visit_new"),
+    path("records/<int:pk>/", visit_views.visit_detail, name="visit_detail"),
+    path("ledger/", visit_views.ledger, name="ledger"),
 ]
 
 register(NavItem("走访慰问", "走访计划", "visits:campaign_list", roles.VIEW, order=59))
+register(NavItem("走访慰问", "走访台账", "visits:ledger", roles.VIEW, order=58))
 register(NavItem("走访慰问", "走访慰问规则", "visits:rule_list", roles.VIEW, order=60))

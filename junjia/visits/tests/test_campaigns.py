@@ -60,6 +60,26 @@ def create(actor, codes=("spring-festival",), capture=None, **kw):
     return campaign
 
 
+def county_campaign(tree, personas, code: str, name: str) -> VisitCampaign:
+    """市南区's campaign on one seed rule, made and generated directly (no job)."""
+    load_seed_rules()
+    county = tree.regions.county
+    campaign = VisitCampaign.objects.create(
+        name=name,
+        region_key=county.key,
+        region_key_high=county.key_high,
+        region_name=county.name,
+        period_start=START,
+        period_end=END,
+        created_by=personas.head_county,
+    )
+    campaign.rule_versions.set(
+        VisitRule.objects.filter(code=code).values_list("current_version", flat=True)
+    )
+    generate(campaign, actor=personas.head_county)
+    return campaign
+
+
 def members(campaign) -> dict[str, CampaignMember]:
     return {
         m.recipient.name: m

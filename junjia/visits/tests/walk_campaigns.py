@@ -5,31 +5,15 @@ above the village who reaches B, reading its members the reader's own subtree.""
 
 from junjia.orgs.choices import Role
 from junjia.orgs.tests.factories import make_staff
-from junjia.visits.tests.test_campaigns import END, START
+from junjia.visits.tests.test_campaigns import END, START, county_campaign
 
 
 def extend_world(world, tree, personas) -> None:
     """The seed rules; 市南区's campaign on 联系全覆盖, generated (without its job), holding
     village B's person; the head of 甲街道 (the township above B)."""
-    from junjia.visits.generation import generate
-    from junjia.visits.models import CampaignMember, VisitCampaign, VisitRule
-    from junjia.visits.rules import load_seed_rules
+    from junjia.visits.models import CampaignMember
 
-    load_seed_rules()
-    county = tree.regions.county
-    campaign = VisitCampaign.objects.create(
-        name="市南区联系全覆盖",
-        region_key=county.key,
-        region_key_high=county.key_high,
-        region_name=county.name,
-        period_start=START,
-        period_end=END,
-        created_by=personas.head_county,
-    )
-    campaign.rule_versions.set(
-        VisitRule.objects.filter(code="contact-coverage").values_list("current_version", flat=True)
-    )
-    generate(campaign, actor=personas.head_county)
+    campaign = county_campaign(tree, personas, "contact-coverage", "市南区联系全覆盖")
     world.campaign = campaign
     world.member_b = CampaignMember.objects.get(campaign=campaign, recipient=world.recipient_b)
     world.head_town = make_staff(tree.stations.town1, Role.STATION_HEAD, username="head_town1")

@@ -1,0 +1,208 @@
+"""Recording a visit (issue 13 "Recording a visit"): the one writer of Visit. Validation
+with a Chinese message per field, the visit, the campaign members it answers marked
+visited and the audit row, all in one transaction. The same client key from the same user
+returns the first visit and writes nothing (the API's idempotent create)."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from junjia.core import audit
+from junjia.core.errors import InvalidInput, NotPermitted, WrongState
+from junjia.core.models import AuditAction
+from junjia.orgs.api import can_reach, holding_station, jurisdiction_of
+
+from . import errors, roles
+from .choices import SITUATIONS, CampaignStatus, MemberState, VisitHow
+from .models import CampaignMember, Visit, VisitRuleVersion
+
+MAX_FEN = 10_000_000  # 十万元: a larger comfort payment is a typing error
+# Campaigns a visit counts for: generated (the list is out) or open, not closed.
+LIVE_CAMPAIGNS = (CampaignStatus.GENERATED, CampaignStatus.OPEN)
+
+
+@dataclass
+class VisitInput:
+    visited_at: dt.datetime | None
+    how: str
+    met: str
+    visitors: list = field(default_factory=list)  # staff users
+    volunteer_visitors: str = ""
+    situations: dict = field(default_factory=dict)  # SITUATIONS' field names
+    needs_found: str = ""
+    money_fen: int = 0
+    budget_line: str = ""
+    goods: str = ""
+    client_key: str = ""
+
+
+def eligible_visitors(recipient):
+    """Active staff of the person's station and of the stations above it: who may visit."""
+    key = recipient.region_key
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            station__region__key__lte=key,
+            station__region__key_high__gte=key,
+        )
+        .select_related("station")
+        .order_by("-station__region__level", "full_name", "username")
+    )
+
+
+def counts_for(how: str, member: CampaignMember) -> bool:
+    """Whether a visit made this way completes the member. A home visit always does; a
+    phone call, a video call or a meeting only where every rule version that made the
+    person due counts them (contact_counts "any": 联系全覆盖, 003 第41项 "电话、走访、座谈均
+    计入"); the festival and key-group visits of 000 and 001 附件第五部分 三(二)(三) are home
+    visits (入户走访)."""
+    if how == VisitHow.HOME:
+        return True
+    wanted = {(r["rule"], r["version"]) for r in member.reasons}
+    if not wanted:
+        return False
+    versions = VisitRuleVersion.objects.filter(
+        rule__code__in={code for code, _ in wanted}
+    ).values_list("rule__code", "number", "contact_counts")
+    found = {(code, number): counts for code, number, counts in versions}
+    return all(found.get(key) == "any" for key in wanted)
+
+
+def _check(actor, recipient, data: VisitInput) -> None:
+    if data.visited_at is None:
+        raise InvalidInput(errors.NO_VISITED_AT, field="visited_at")
+    if data.visited_at > timezone.now() + dt.timedelta(minutes=5):  # a phone's clock drifts
+        raise InvalidInput(errors.VISIT_IN_FUTURE, field="visited_at")
+    if data.how not in VisitHow.values:
+        raise InvalidInput(errors.BAD_HOW, field="how")
+    if not (data.met or "").strip():
+        raise InvalidInput(errors.NO_MET, field="met")
+    if not data.visitors and not (data.volunteer_visitors or "").strip():
+        raise InvalidInput(errors.NO_VISITORS, field="visitors")
+    allowed = set(eligible_visitors(recipient).values_list("pk", flat=True))
+    for user in data.visitors:
+        if user.pk not in allowed:
+            name = user.full_name or user.username
+            raise InvalidInput(errors.BAD_VISITOR.format(name=name), field="visitors")
+    if not isinstance(data.money_fen, int) or isinstance(data.money_fen, bool):
+        raise InvalidInput(errors.BAD_MONEY, field="money_fen")
+    if data.money_fen < 0:
+        raise InvalidInput(errors.BAD_MONEY, field="money_fen")
+    if data.money_fen > MAX_FEN:
+        raise InvalidInput(errors.MONEY_TOO_LARGE, field="money_fen")
+    if data.money_fen and not (data.budget_line or "").strip():
+        raise InvalidInput(errors.NO_BUDGET_LINE, field="budget_line")
+    if len(data.client_key or "") > 64:
+        raise InvalidInput(errors.BAD_CLIENT_KEY, field="client_key")
+
+
+def _members(recipient, member: CampaignMember | None, visited_on: dt.date) -> list:
+    """The campaign members the visit answers, locked: the one it was recorded from, or
+    the person's members still due whose window holds the day (any level's visit counts
+    for the campaign, issue 13)."""
+    if member is not None:
+        locked = CampaignMember.objects.select_for_update(of=("self",)).select_related("campaign")
+        member = locked.get(pk=member.pk)
+        if member.recipient_id != recipient.pk:
+            raise InvalidInput(errors.MEMBER_OTHER_PERSON, field="member")
+        if member.campaign.status == CampaignStatus.CLOSED:
+            raise WrongState(errors.MEMBER_CLOSED)
+        return [member]
+    return list(
+        CampaignMember.objects.select_for_update(of=("self",))
+        .select_related("campaign")
+        .filter(
+            recipient=recipient,
+            visit_state=MemberState.DUE,
+            campaign__status__in=LIVE_CAMPAIGNS,
+            opens__lte=visited_on,
+            closes__gte=visited_on,
+        )
+        .order_by("campaign_id")
+    )
+
+
+def visit_record(
+    *, actor, recipient, data: VisitInput, member: CampaignMember | None = None
+) -> tuple[Visit, bool]:
+    """Record the visit; (visit, True). With a client key the actor used before: (the
+    first visit, False) and nothing written."""
+    key = (data.client_key or "").strip()
+    if key:
+        first = Visit.objects.filter(recorded_by=actor, client_key=key).first()
+        if first is not None:
+            return first, False
+    try:
+        with transaction.atomic():
+            return _record(actor, recipient, data, member, key), True
+    except IntegrityError:
+        # The same key sent twice at once: the other request wrote it.
+        first = Visit.objects.filter(recorded_by=actor, client_key=key).first() if key else None
+        if first is None:
+            raise
+        return first, False
+
+
+def _record(actor, recipient, data: VisitInput, member, key: str) -> Visit:
+    if not can_reach(actor, roles.RECORD, recipient.region_key):
+        raise NotPermitted(errors.NOT_VISIT_RECORDER)
+    if member is not None and not jurisdiction_of(actor).contains(member.region_key):
+        raise NotPermitted(errors.NOT_VISIT_RECORDER)
+    _check(actor, recipient, data)
+    visited_on = timezone.localtime(data.visited_at).date()
+    members = _members(recipient, member, visited_on)
+    counted = [m for m in members if counts_for(data.how, m)]
+    # Linked to a campaign it counts for, else to the first it answers (shown as not counted).
+    linked = (counted or members or [None])[0]
+    station = holding_station(recipient.region_key)
+    situations = {name: (data.situations.get(name) or "").strip() for name, _ in SITUATIONS}
+    visit = Visit.objects.create(
+        recipient=recipient,
+        region_key=recipient.region_key,
+        station_key=station.region_key if station else recipient.region_key,
+        member=linked,
+        campaign=linked.campaign if linked else None,
+        visited_at=data.visited_at,
+        volunteer_visitors=(data.volunteer_visitors or "").strip()[:200],
+        how=data.how,
+        met=data.met.strip()[:100],
+        needs_found=(data.needs_found or "").strip(),
+        money_fen=data.money_fen,
+        budget_line=(data.budget_line or "").strip()[:100],
+        goods=(data.goods or "").strip()[:200],
+        counted=bool(counted),
+        recorded_by=actor,
+        client_key=key,
+        **situations,
+    )
+    visit.visitors.set(data.visitors)
+    marked = []
+    for m in counted:
+        if m.visit_state == MemberState.DUE:
+            # A plain state of the member, as slice 2 made it (MemberState; no workflow).
+            m.visit_state = MemberState.VISITED
+            m.save(update_fields=["visit_state"])
+            marked.append(m.pk)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=visit,
+        region_key=visit.region_key,
+        subject_id=f"recipient:{recipient.pk}",
+        changes={
+            "how": [None, visit.how],
+            "visited_at": [None, visit.visited_at.isoformat()],
+            "money_fen": [None, visit.money_fen],
+        },
+        extra={
+            "campaign": visit.campaign_id,
+            "members_visited": marked,
+            "counted": visit.counted,
+            "visitors": [u.pk for u in data.visitors],
+        },
+    )
+    return visit

@@ -1,0 +1,92 @@
+"""The visit form (走访记录, issue 13 "Recording a visit"): one column on a phone. The
+comfort money is typed in yuan and kept in fen; the ledger's filters."""
+
+from decimal import Decimal
+
+from django import forms
+
+from junjia.core.text import GuardedForm, refuse_hidden
+
+from .choices import SITUATIONS, VisitHow
+from .recording import VisitInput
+
+TEXT = {"required": False, "widget": forms.Textarea(attrs={"rows": 2})}
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class StaffChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.full_name or obj.username}（{obj.station.name}）"
+
+
+class VisitForm(GuardedForm):
+    visited_at = forms.DateTimeField(
+        label="走访时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+    how = forms.ChoiceField(
+        label="走访方式", choices=VisitHow.choices, widget=forms.RadioSelect, initial="home"
+    )
+    met = forms.CharField(label="接待人", max_length=100, help_text="见到的人，如本人、配偶")
+    visitors = StaffChoices(
+        label="走访人员（工作人员）",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    volunteer_visitors = forms.CharField(
+        label="其他走访人员（志愿者等，填写姓名）", max_length=200, required=False
+    )
+    needs_found = forms.CharField(label="了解的需求", **TEXT)
+    money = forms.DecimalField(
+        label="慰问金（元）",
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=9,
+        decimal_places=2,
+        error_messages={"invalid": "慰问金应为金额，如 500 或 500.50。"},
+    )
+    budget_line = forms.CharField(label="经费来源", max_length=100, required=False)
+    goods = forms.CharField(label="慰问品", max_length=200, required=False)
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visitors"].queryset = staff
+        for name, label in SITUATIONS:
+            self.fields[name] = forms.CharField(label=label, validators=[refuse_hidden], **TEXT)
+
+    def situation_fields(self):
+        return [self[name] for name, _ in SITUATIONS]
+
+    def visit_input(self, client_key: str = "") -> VisitInput:
+        data = self.cleaned_data
+        money = data.get("money") or Decimal("0")
+        return VisitInput(
+            visited_at=data["visited_at"],
+            how=data["how"],
+            met=data["met"],
+            visitors=list(data["visitors"] or []),
+            volunteer_visitors=data["volunteer_visitors"],
+            situations={name: data.get(name, "") for name, _ in SITUATIONS},
+            needs_found=data["needs_found"],
+            money_fen=int(money * 100),
+            budget_line=data["budget_line"],
+            goods=data["goods"],
+            client_key=client_key,
+        )
+
+
+class LedgerFilter(GuardedForm):
+    start = forms.DateField(label="走访日期自", required=False, widget=DATE)
+    end = forms.DateField(label="至", required=False, widget=DATE)
+    campaign = forms.TypedChoiceField(
+        label="走访计划", required=False, coerce=int, empty_value=None
+    )
+    how = forms.ChoiceField(
+        label="走访方式", required=False, choices=[("", "全部"), *VisitHow.choices]
+    )
+
+    def __init__(self, *args, campaigns=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].choices = [("", "全部")] + [(c.pk, c.name) for c in campaigns]
