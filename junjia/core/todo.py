@@ -87,17 +87,19 @@ class WorkflowQueue:
             return sum(item.kind in URGENT for item in self.items(actor, today, soon))
         if self.kind in URGENT and self.kind_of is None:  # every row: any PER_QUEUE of them
             return rows.order_by().values("pk")[:PER_QUEUE]
-        urgent = self._urgent_rows(rows.model, actor, today, soon)
+        urgent = self._urgent_rows(rows, actor, today, soon)
         if urgent is None:
             return 0
         shown = rows.values("pk")[:PER_QUEUE]  # in the queue's own order, as items() reads
         return rows.order_by().filter(urgent, pk__in=shown).values("pk")
 
-    def _urgent_rows(self, model, actor, today, soon) -> Q | None:
+    def _urgent_rows(self, rows: QuerySet, actor, today, soon) -> Q | None:
         """The rows items() puts in an urgent section: a running deadline due soon or past,
-        or what `urgent` says; None when no row can be."""
+        or what `urgent` says; None when no row can be. The deadline is the model's `due_on`,
+        or a `due_on` the queue's rows are annotated with (a visit window's last day)."""
         conditions = []
-        if self.workflow.running and any(f.name == "due_on" for f in model._meta.get_fields()):
+        fields = {f.name for f in rows.model._meta.get_fields()} | set(rows.query.annotations)
+        if self.workflow.running and "due_on" in fields:
             late = Q(due_on__lte=soon) if soon is not None else Q(due_on__lt=today)
             running = Q(**{f"{self.workflow.status_field}__in": self.workflow.running})
             conditions.append(running & late)

@@ -15,3 +15,9 @@ class VisitsConfig(AppConfig):
         from .selectors import person_timeline
 
         register_timeline_provider(person_timeline)  # the person's timeline shows every visit
+
+        from junjia.core import todo
+
+        from .todo import QUEUES
+
+        todo.register(*QUEUES)  # the clerk's home page shows her visits due

@@ -13,11 +13,13 @@ from django.utils import timezone
 from junjia.core import audit
 from junjia.core.errors import InvalidInput, NotPermitted, WrongState
 from junjia.core.models import AuditAction
+from junjia.core.workflow import perform
 from junjia.orgs.api import can_reach, holding_station, jurisdiction_of
 
 from . import errors, roles
 from .choices import SITUATIONS, CampaignStatus, MemberState, VisitHow
 from .models import CampaignMember, Visit, VisitRuleVersion
+from .workflow import MEMBER_WORKFLOW
 
 MAX_FEN = 10_000_000  # 十万元: a larger comfort payment is a typing error
 # Campaigns a visit counts for: generated (the list is out) or open, not closed.
@@ -126,6 +128,16 @@ def _members(recipient, member: CampaignMember | None, visited_on: dt.date) -> l
     )
 
 
+def _may_record(actor, capability: str, member: CampaignMember) -> bool:
+    """The kernel's permission check: a visit that counts is recorded by someone who reaches
+    the person (any level's visit counts for the campaign, issue 13)."""
+    return can_reach(actor, capability, member.region_key)
+
+
+def _visit_is_the_record(step) -> None:
+    """The member's step is written as the visit itself (Visit.member) and its audit row."""
+
+
 def visit_record(
     *, actor, recipient, data: VisitInput, member: CampaignMember | None = None
 ) -> tuple[Visit, bool]:
@@ -183,9 +195,15 @@ def _record(actor, recipient, data: VisitInput, member, key: str) -> Visit:
     marked = []
     for m in counted:
         if m.visit_state == MemberState.DUE:
-            # A plain state of the member, as slice 2 made it (MemberState; no workflow).
-            m.visit_state = MemberState.VISITED
-            m.save(update_fields=["visit_state"])
+            # Through the kernel (workflow.MEMBER_WORKFLOW); the visit is the step's record.
+            perform(
+                MEMBER_WORKFLOW,
+                m,
+                MemberState.VISITED,
+                actor=actor,
+                can=_may_record,
+                record=_visit_is_the_record,
+            )
             marked.append(m.pk)
     audit.record(
         actor=actor,

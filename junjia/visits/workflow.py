@@ -5,6 +5,7 @@ from junjia.core.workflow import Transition, Workflow
 from junjia.visits import roles
 
 from .choices import CampaignStatus as S
+from .choices import MemberState as M
 
 CAMPAIGN_WORKFLOW = Workflow(
     "visit_campaign",
@@ -18,4 +19,17 @@ CAMPAIGN_WORKFLOW = Workflow(
         S.OPEN: {S.CLOSED: Transition("结束计划", roles.CAMPAIGNS)},
     },
     final_message="该计划已结束。",
+)
+
+# A person's place in a campaign: due until a visit that counts for it is recorded
+# (recording.visit_record). "Due" is running: its window's last day is the deadline that the
+# clerk's to-do list sorts and marks (todo.py; the window was computed from the rule's
+# dates, not counted in working days).
+MEMBER_WORKFLOW = Workflow(
+    "visit_member",
+    M,
+    {M.DUE: {M.VISITED: Transition("记录走访", roles.RECORD)}},
+    running=frozenset({M.DUE}),
+    status_field="visit_state",
+    final_message="该人员已走访。",
 )
