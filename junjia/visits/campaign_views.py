@@ -58,7 +58,10 @@ def campaign_list(request):
     return render(
         request,
         "visits/campaign_list.html",
-        {"campaigns": selectors.campaigns_for(actor), "can_add": can_make_campaigns(actor)},
+        {
+            "campaigns": selectors.with_members_in_reach(actor, selectors.campaigns_for(actor)),
+            "can_add": can_make_campaigns(actor),
+        },
     )
 
 
@@ -131,6 +134,7 @@ def campaign_detail(request, pk):
     actor = request.user
     _require_reader(actor)
     campaign = get_campaign_for_actor(actor, pk)
+    selectors.with_members_in_reach(actor, [campaign])
     stations = selectors.station_counts(actor, campaign)
     station_key = _station_key(request, stations)
     page = None
@@ -155,6 +159,12 @@ def campaign_detail(request, pk):
         {
             "campaign": campaign,
             "stations": stations,
+            "totals": {
+                key: sum(s[key] for s in stations)
+                for key in ("members", "visited", "county", "township", "village")
+            }
+            if len(stations) > 1
+            else None,
             "station_key": station_key,
             "station_name": next(
                 (s["name"] for s in stations if s["station_key"] == station_key), ""

@@ -6,7 +6,7 @@ import datetime as dt
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from junjia.orgs.api import Level, active_stations
+from junjia.orgs.api import Level, active_stations, jurisdiction_of
 
 from .choices import MemberState
 from .models import CampaignMember, VisitCampaign, VisitRule, VisitRuleVersion
@@ -26,6 +26,32 @@ def rule_versions(rule: VisitRule) -> QuerySet[VisitRuleVersion]:
 
 def campaigns_for(actor) -> QuerySet[VisitCampaign]:
     return VisitCampaign.objects.filter(campaign_scope(actor)).order_by("-period_start", "-id")
+
+
+def with_members_in_reach(actor, campaigns) -> list[VisitCampaign]:
+    """The campaigns, each with `in_reach`: how many of its people lie in the actor's
+    jurisdiction when that is narrower than the campaign's region (a village clerk sees her
+    station's share, not the county's total), else None. One grouped query."""
+    campaigns = list(campaigns)
+    juris = jurisdiction_of(actor)
+    narrower = [
+        c.pk
+        for c in campaigns
+        if juris is not None and not (juris.low <= c.region_key and c.region_key_high <= juris.high)
+    ]
+    counts = {}
+    if narrower:
+        counts = dict(
+            CampaignMember.objects.filter(
+                campaign_id__in=narrower, region_key__gte=juris.low, region_key__lte=juris.high
+            )
+            .values("campaign_id")
+            .annotate(n=Count("id"))
+            .values_list("campaign_id", "n")
+        )
+    for campaign in campaigns:
+        campaign.in_reach = counts.get(campaign.pk, 0) if campaign.pk in narrower else None
+    return campaigns
 
 
 def campaign_reasons(campaign: VisitCampaign) -> dict[str, dict]:

@@ -224,3 +224,23 @@ def test_presets_give_the_next_festival(people, personas, today, preset, expecte
         "period_end": dt.date.fromisoformat(closes),
         "rules": [got["rules"][0]],
     }
+
+
+def test_a_village_clerk_sees_her_share_and_a_county_the_total(
+    client, people, personas, django_capture_on_commit_callbacks
+):
+    campaign = create(personas.head_county, capture=django_capture_on_commit_callbacks)
+    whole = campaign.member_count
+    mine = CampaignMember.objects.filter(
+        campaign=campaign, region_key=personas.clerk_a.station.region.key
+    ).count()
+    assert 0 < mine < whole
+    login_as(client, personas.clerk_a)
+    listing = client.get(reverse("visits:campaign_list")).content.decode()
+    assert f"本辖区 {mine}（全计划 {whole}）" in listing
+    detail = reverse("visits:campaign_detail", kwargs={"pk": campaign.pk})
+    assert f"本辖区 {mine}（全计划 {whole}）" in client.get(detail).content.decode()
+    login_as(client, personas.head_county)
+    page = client.get(detail).content.decode()
+    assert "本辖区" not in page
+    assert re.search(rf'<tr class="total">.*?<td data-label="人数">{whole}</td>', page, re.S)
