@@ -134,8 +134,10 @@ def campaign_detail(request, pk):
     actor = request.user
     _require_reader(actor)
     campaign = get_campaign_for_actor(actor, pk)
-    selectors.with_members_in_reach(actor, [campaign])
     stations = selectors.station_counts(actor, campaign)
+    # Her share is the sum of her stations' counts (the same scope): no second count.
+    in_reach = sum(s["members"] for s in stations)
+    campaign.in_reach = in_reach if selectors.sees_part_of(actor, campaign) else None
     station_key = _station_key(request, stations)
     page = None
     if station_key is not None:

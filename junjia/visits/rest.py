@@ -47,10 +47,6 @@ def require_reader(actor) -> None:
         raise PermissionDenied(NOT_A_READER)
 
 
-class VisitErrorOut(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 class RuleVersionOut(serializers.Serializer):
     number = serializers.IntegerField()
     source = serializers.CharField(help_text="依据：文件及条款")
@@ -103,7 +99,7 @@ class VisitRuleList(GenericAPIView):
         parameters=[
             OpenApiParameter("retired", bool, description="true：含已停用的规则"),
         ],
-        responses={200: RuleRowOut(many=True), 403: OpenApiResponse(VisitErrorOut)},
+        responses={200: RuleRowOut(many=True)},
         description="调用者可见的走访慰问规则及其现行版本。",
     )
     def get(self, request):
@@ -119,8 +115,6 @@ class VisitRuleDetail(GenericAPIView):
         operation_id="visit_rules_retrieve",
         responses={
             200: RuleOut,
-            403: OpenApiResponse(VisitErrorOut),
-            404: OpenApiResponse(VisitErrorOut),
         },
         description="一条走访慰问规则：现行版本和历次版本（走访计划保留生成时的版本）。",
     )
@@ -225,7 +219,7 @@ class VisitCampaignList(GenericAPIView):
     @extend_schema(
         tags=[CAMPAIGN_TAG],
         operation_id="visit_campaigns_list",
-        responses={200: CampaignOut(many=True), 403: OpenApiResponse(VisitErrorOut)},
+        responses={200: CampaignOut(many=True)},
         description="调用者可见的走访计划：覆盖其辖区的和其辖区内的。",
     )
     def get(self, request):
@@ -240,7 +234,6 @@ class VisitCampaignList(GenericAPIView):
         responses={
             202: CampaignOut,
             400: OpenApiResponse(description="按字段的中文提示"),
-            403: OpenApiResponse(VisitErrorOut),
         },
         description="为本单位辖区生成走访计划（县级及以上）：按所选规则的现行版本，"
         "名单由后台任务生成，返回计划及其任务（job），进度见计划详情。",
@@ -261,8 +254,6 @@ class VisitCampaignDetail(GenericAPIView):
         operation_id="visit_campaigns_retrieve",
         responses={
             200: CampaignDetailOut,
-            403: OpenApiResponse(VisitErrorOut),
-            404: OpenApiResponse(VisitErrorOut),
         },
         description="一个走访计划：生成时的规则版本、生成进度和调用者辖区内各服务站的人数。",
     )
@@ -290,8 +281,6 @@ class VisitCampaignMembers(GenericAPIView):
         parameters=[OpenApiParameter("station", int, description="只看该服务站（区划键）")],
         responses={
             200: MemberOut(many=True),
-            403: OpenApiResponse(VisitErrorOut),
-            404: OpenApiResponse(VisitErrorOut),
         },
         description="计划中调用者辖区内的应走访人员（身份证号码脱敏），每次访问记一条审计。",
     )
@@ -421,7 +410,7 @@ class VisitList(GenericAPIView):
         tags=[VISIT_TAG],
         operation_id="visits_list",
         parameters=[OpenApiParameter("recipient", int, description="只看该服务对象")],
-        responses={200: VisitOut(many=True), 403: OpenApiResponse(VisitErrorOut)},
+        responses={200: VisitOut(many=True)},
         description="调用者辖区内的走访记录（身份证号码脱敏），新的在前；每页记一条审计。",
     )
     def get(self, request):
@@ -462,8 +451,6 @@ class VisitList(GenericAPIView):
             201: VisitOut,
             200: OpenApiResponse(VisitOut, description="同一幂等键已记录过：返回第一次的记录"),
             400: OpenApiResponse(description="按字段的中文提示"),
-            403: OpenApiResponse(VisitErrorOut),
-            404: OpenApiResponse(VisitErrorOut),
         },
         description="记录一次走访：属于未结束的走访计划人员时标记为已走访"
         "（电话、视频、座谈仅在规则允许时计入）。",
@@ -495,8 +482,6 @@ class VisitDetail(GenericAPIView):
         operation_id="visits_retrieve",
         responses={
             200: VisitOut,
-            403: OpenApiResponse(VisitErrorOut),
-            404: OpenApiResponse(VisitErrorOut),
         },
         description="一次走访记录（身份证号码脱敏），每次访问记一条审计。",
     )

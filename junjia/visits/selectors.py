@@ -28,17 +28,22 @@ def campaigns_for(actor) -> QuerySet[VisitCampaign]:
     return VisitCampaign.objects.filter(campaign_scope(actor)).order_by("-period_start", "-id")
 
 
+def sees_part_of(actor, campaign: VisitCampaign) -> bool:
+    """Whether the actor's jurisdiction is narrower than the campaign's region (she sees
+    only her share of its people)."""
+    juris = jurisdiction_of(actor)
+    return juris is not None and not (
+        juris.low <= campaign.region_key and campaign.region_key_high <= juris.high
+    )
+
+
 def with_members_in_reach(actor, campaigns) -> list[VisitCampaign]:
     """The campaigns, each with `in_reach`: how many of its people lie in the actor's
     jurisdiction when that is narrower than the campaign's region (a village clerk sees her
     station's share, not the county's total), else None. One grouped query."""
     campaigns = list(campaigns)
     juris = jurisdiction_of(actor)
-    narrower = [
-        c.pk
-        for c in campaigns
-        if juris is not None and not (juris.low <= c.region_key and c.region_key_high <= juris.high)
-    ]
+    narrower = [c.pk for c in campaigns if sees_part_of(actor, c)]
     counts = {}
     if narrower:
         counts = dict(
