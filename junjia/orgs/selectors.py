@@ -181,6 +181,11 @@ def region_within(code: str, low: int, high: int) -> Region | None:
     return Region.objects.filter(code=code, key__gte=low, key__lte=high).first()
 
 
+def regions_within(codes: Iterable[str], low: int, high: int) -> list[Region]:
+    """The regions with these codes whose keys lie in [low, high], in one query."""
+    return list(Region.objects.filter(code__in=list(codes), key__gte=low, key__lte=high))
+
+
 def local_regions(low: int, high: int) -> QuerySet[Region]:
     """Active townships and villages in the key range, with their parent, by key."""
     return (

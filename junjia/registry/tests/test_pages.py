@@ -4,6 +4,8 @@ capabilities, audit rows, Chinese errors, nothing written on refusal."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from junjia.core.models import AuditEntry
@@ -319,6 +321,30 @@ def test_ledger_list_opens_and_deletes_own_ledgers_only(client, personas, files)
     assert client.post(reverse("registry:ledger_delete", args=[mine.pk])).status_code == 302
     assert not Ledger.objects.filter(pk=mine.pk).exists()
     assert AuditEntry.objects.filter(object_type="registry.ledger", action="delete").count() == 1
+
+
+def test_ledger_list_names_regions_in_one_query_however_many_ledgers(client, personas, files, tree):
+    """Each saved filter's region is named (inside the jurisdiction) or said back as typed
+    (outside it), with the names read once for the whole list, not once per ledger."""
+
+    def save(name, region):
+        Ledger.objects.create(
+            owner=personas.head_county, name=name, params={"region": region}, region_key=1
+        )
+
+    save("甲村", tree.regions.village_a.code)
+    login_as(client, personas.head_county)
+    client.get(reverse("registry:ledger_list"))  # the session's first page reads more
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("registry:ledger_list"))
+    save("乙村", tree.regions.village_b.code)
+    save("外县", "999999999999")
+    with CaptureQueriesContext(connection) as three:
+        body = client.get(reverse("registry:ledger_list")).content.decode()
+    assert len(three) == len(one)
+    assert f"区划：{tree.regions.village_a.name}" in body
+    assert f"区划：{tree.regions.village_b.name}" in body
+    assert "区划代码 999999999999（辖区内无此区划）" in body
 
 
 # --- 新建档案 --------------------------------------------------------------------------------
