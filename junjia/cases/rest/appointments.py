@@ -30,10 +30,7 @@ from ..models import Appointment, AppointmentSlot
 from ..views import rota_reads
 from .cases import CaseStationRef
 from .common import (
-    CaseConflictOut,
-    CaseErrorOut,
     Conflict,
-    FieldErrorsOut,
     date_param,
     int_param,
     record_list,
@@ -229,7 +226,10 @@ class AppointmentListCreate(GenericAPIView):
         tags=[TAG],
         operation_id="appointments_list",
         parameters=LIST_PARAMETERS,
-        responses={200: AppointmentOut(many=True), 400: OpenApiResponse(FieldErrorsOut)},
+        responses={
+            200: AppointmentOut(many=True),
+            400: OpenApiResponse(description="按字段的中文提示"),
+        },
         description="辖区内的预约，按日期和时段排列；默认从今天起。每次列表访问记一条审计。",
     )
     def get(self, request):
@@ -251,8 +251,8 @@ class AppointmentListCreate(GenericAPIView):
         request=AppointmentBookIn,
         responses={
             201: AppointmentOut,
-            400: OpenApiResponse(FieldErrorsOut, description="按字段的中文提示"),
-            409: OpenApiResponse(CaseConflictOut, description="该时段已约满"),
+            400: OpenApiResponse(description="按字段的中文提示"),
+            409: OpenApiResponse(description="该时段已约满"),
         },
         description="工作人员代为预约（电话或现场）：占用一个名额，名额已满时不超约（409）。",
     )
@@ -303,9 +303,9 @@ class AppointmentObjectView(GenericAPIView):
 
 
 REFUSALS = {
-    400: OpenApiResponse(FieldErrorsOut, description="按字段的中文提示"),
-    404: OpenApiResponse(CaseErrorOut, description="不在辖区内"),
-    409: OpenApiResponse(CaseConflictOut, description="已取消或已办理，或时段已约满"),
+    400: OpenApiResponse(description="按字段的中文提示"),
+    404: OpenApiResponse(description="不在辖区内"),
+    409: OpenApiResponse(description="已取消或已办理，或时段已约满"),
 }
 
 
@@ -313,7 +313,7 @@ class AppointmentDetail(AppointmentObjectView):
     @extend_schema(
         tags=[TAG],
         operation_id="appointments_retrieve",
-        responses={200: AppointmentOut, 404: OpenApiResponse(CaseErrorOut)},
+        responses={200: AppointmentOut, 404: OpenApiResponse(description="对象不存在或不在辖区内")},
         description="一条预约（脱敏），记审计。",
     )
     def get(self, request, pk):
@@ -389,7 +389,10 @@ class SlotList(GenericAPIView):
             OpenApiParameter("days", int, description="天数，默认 14，最多 31"),
             OpenApiParameter("open", bool, description="true：只列尚有名额的"),
         ],
-        responses={200: SlotOut(many=True), 404: OpenApiResponse(CaseErrorOut)},
+        responses={
+            200: SlotOut(many=True),
+            404: OpenApiResponse(description="对象不存在或不在辖区内"),
+        },
         description="一个服务站的预约时段及余量（预约、改约时选择时段用）。",
     )
     def get(self, request):

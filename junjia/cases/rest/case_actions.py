@@ -33,10 +33,7 @@ from .cases import (
     received_from,
 )
 from .common import (
-    CaseConflictOut,
-    CaseErrorOut,
     Conflict,
-    FieldErrorsOut,
     refusals,
 )
 
@@ -49,23 +46,17 @@ NO_SUCH_EXTENSION = "未找到该延期申请。"
 EXTENSION_DECIDED = "该延期申请已处理。"
 
 
-class TransitionConflictOut(CaseConflictOut):
-    status = serializers.CharField(help_text="办件当前状态")
-    status_label = serializers.CharField()
-    allowed = serializers.ListField(child=serializers.CharField(), help_text="当前可变为的状态")
-
-
 REFUSALS = {
-    400: OpenApiResponse(FieldErrorsOut, description="规则未满足：按字段的中文提示"),
-    403: OpenApiResponse(CaseErrorOut, description="没有权限，或不是首办人/B 角/站长"),
-    404: OpenApiResponse(CaseErrorOut, description="不在辖区内"),
+    400: OpenApiResponse(description="规则未满足：按字段的中文提示"),
+    403: OpenApiResponse(description="没有权限，或不是首办人/B 角/站长"),
+    404: OpenApiResponse(description="不在辖区内"),
 }
 ACTION_RESPONSES = {
     200: CaseOut,
     **REFUSALS,
-    409: OpenApiResponse(TransitionConflictOut, description="当前状态不能执行此操作"),
+    409: OpenApiResponse(description="当前状态不能执行此操作"),
 }
-STATE_CONFLICT = {409: OpenApiResponse(CaseConflictOut, description="当前状态不能执行此操作")}
+STATE_CONFLICT = {409: OpenApiResponse(description="当前状态不能执行此操作")}
 
 
 def perform(actor, case: Case, to: str, data: dict) -> Case:

@@ -32,8 +32,6 @@ from ..models import Callback, Case, CaseStep, Extension, Handover
 from ..permissions import case_scope
 from ..views import work_reads as reads
 from .common import (
-    CaseErrorOut,
-    FieldErrorsOut,
     int_param,
     record_list,
     record_view,
@@ -548,7 +546,10 @@ class CaseListCreate(GenericAPIView):
         tags=[TAG],
         operation_id="cases_list",
         parameters=LIST_PARAMETERS,
-        responses={200: CaseRowOut(many=True), 400: OpenApiResponse(FieldErrorsOut)},
+        responses={
+            200: CaseRowOut(many=True),
+            400: OpenApiResponse(description="按字段的中文提示"),
+        },
         description="辖区内的办件，新的在前（按到期筛选时到期早的在前）；每次列表访问记一条审计。",
     )
     def get(self, request):
@@ -570,8 +571,8 @@ class CaseListCreate(GenericAPIView):
         request=CaseOpenIn,
         responses={
             201: CaseOut,
-            400: OpenApiResponse(FieldErrorsOut, description="按字段的中文提示"),
-            403: OpenApiResponse(CaseErrorOut),
+            400: OpenApiResponse(description="按字段的中文提示"),
+            403: OpenApiResponse(description="无权执行此操作"),
         },
         description=(
             "接件或咨询登记：在本人所在服务站开办件，本人为首办人；材料按事项清单核验。"
@@ -614,7 +615,7 @@ class CaseDetail(GenericAPIView):
     @extend_schema(
         tags=[TAG],
         operation_id="cases_retrieve",
-        responses={200: CaseOut, 404: OpenApiResponse(CaseErrorOut, description="不在辖区内")},
+        responses={200: CaseOut, 404: OpenApiResponse(description="不在辖区内")},
         description="一个办件：材料核验、一次性告知、办理记录、延期、交接、回访和评价；记审计。",
     )
     def get(self, request, pk):

@@ -15,7 +15,6 @@ from junjia.orgs.api import Level, has_capability
 from .. import selectors
 from ..choices import Area
 from ..models import ServiceItem
-from .common import CaseErrorOut
 
 TAG = "服务事项"
 NO_SUCH_ITEM = "没有该服务事项。"
@@ -82,7 +81,10 @@ class ServiceItemList(GenericAPIView):
             OpenApiParameter("area", str, enum=Area.values, description="领域"),
             OpenApiParameter("q", str, description="事项名称（包含）"),
         ],
-        responses={200: ServiceItemRowOut(many=True), 403: OpenApiResponse(CaseErrorOut)},
+        responses={
+            200: ServiceItemRowOut(many=True),
+            403: OpenApiResponse(description="无权执行此操作"),
+        },
         description="在用的服务事项及其当前版本（公开承诺制）。",
     )
     def get(self, request):
@@ -103,7 +105,7 @@ class ServiceItemDetail(GenericAPIView):
     @extend_schema(
         tags=[TAG],
         operation_id="service_items_retrieve",
-        responses={200: ServiceItemOut, 404: OpenApiResponse(CaseErrorOut)},
+        responses={200: ServiceItemOut, 404: OpenApiResponse(description="对象不存在或不在辖区内")},
         description="一个服务事项：当前版本的服务指南和历次版本（办件保留受理时的版本）。",
     )
     def get(self, request, code):

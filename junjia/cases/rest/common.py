@@ -6,7 +6,6 @@ import datetime as dt
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
-from rest_framework import serializers
 from rest_framework.exceptions import APIException, ValidationError
 
 from junjia.core import audit, personal
@@ -27,20 +26,6 @@ class Conflict(APIException):
     status_code = 409
     default_detail = "当前状态不允许此操作。"
     default_code = "conflict"
-
-
-class CaseErrorOut(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-class CaseConflictOut(serializers.Serializer):
-    detail = serializers.CharField(help_text="中文说明")
-
-
-class FieldErrorsOut(serializers.Serializer):
-    """{"字段名": ["中文消息", …]}: each key names the field that breaks the rule."""
-
-    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 def today() -> dt.date:

@@ -27,10 +27,7 @@ from ..models import Case, Evaluation, LoopRecord
 from ..views import work_reads as reads
 from .cases import CaseStationRef, LoopSummaryOut, loop_of
 from .common import (
-    CaseConflictOut,
-    CaseErrorOut,
     Conflict,
-    FieldErrorsOut,
     date_param,
     int_param,
     record_list,
@@ -245,7 +242,10 @@ class EvaluationListCreate(GenericAPIView):
             OpenApiParameter("until", dt.date, description="评价日期止（含）"),
             OpenApiParameter("case", str, description="办件编号"),
         ],
-        responses={200: EvaluationRowOut(many=True), 400: OpenApiResponse(FieldErrorsOut)},
+        responses={
+            200: EvaluationRowOut(many=True),
+            400: OpenApiResponse(description="按字段的中文提示"),
+        },
         description="辖区内的服务评价，新的在前；每次列表访问记一条审计。",
     )
     def get(self, request):
@@ -270,8 +270,8 @@ class EvaluationListCreate(GenericAPIView):
         request=PaperEvaluationIn,
         responses={
             201: EvaluationOut,
-            400: OpenApiResponse(FieldErrorsOut, description="按字段的中文提示"),
-            409: OpenApiResponse(CaseConflictOut, description="该办件已经评价过"),
+            400: OpenApiResponse(description="按字段的中文提示"),
+            409: OpenApiResponse(description="该办件已经评价过"),
         },
         description=(
             "纸质评价表录入：辖区内已办结办件的评价；低于“满意”时启动差评整改闭环，"
@@ -308,7 +308,7 @@ class EvaluationDetail(GenericAPIView):
     @extend_schema(
         tags=[TAG],
         operation_id="evaluations_retrieve",
-        responses={200: EvaluationOut, 404: OpenApiResponse(CaseErrorOut)},
+        responses={200: EvaluationOut, 404: OpenApiResponse(description="对象不存在或不在辖区内")},
         description="一条评价及其差评整改闭环（各环节、记录、责任人、期限）；记审计。",
     )
     def get(self, request, pk):
@@ -334,10 +334,10 @@ class EvaluationLoopAdvance(GenericAPIView):
         request=LoopAdvanceIn,
         responses={
             200: EvaluationOut,
-            400: OpenApiResponse(FieldErrorsOut, description="按字段的中文提示"),
-            403: OpenApiResponse(CaseErrorOut, description="只有责任人或站长可以推进"),
-            404: OpenApiResponse(CaseErrorOut),
-            409: OpenApiResponse(CaseConflictOut, description="没有整改，或已闭环"),
+            400: OpenApiResponse(description="按字段的中文提示"),
+            403: OpenApiResponse(description="只有责任人或站长可以推进"),
+            404: OpenApiResponse(description="对象不存在或不在辖区内"),
+            409: OpenApiResponse(description="没有整改，或已闭环"),
         },
         description=(
             "推进差评整改闭环：记录当前环节，进入下一环节——差评发现 → 问题核实 → "

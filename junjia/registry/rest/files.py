@@ -35,7 +35,6 @@ from .serializers import (
     UNKNOWN_FIELD,
     CategoriesIn,
     DuplicateOut,
-    ErrorOut,
     FamilyIn,
     HonoursIn,
     PlanIn,
@@ -180,7 +179,7 @@ class RecipientReveal(RecipientObjectView):
         request=RevealIn,
         responses={
             200: RevealOut,
-            403: OpenApiResponse(ErrorOut, description="无查看完整信息权限"),
+            403: OpenApiResponse(description="无查看完整信息权限"),
         },
         description="查看一项完整的身份证号码或手机号码；需要相应权限，每次都记入审计日志。",
     )

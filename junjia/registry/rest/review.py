@@ -24,7 +24,6 @@ from .serializers import (
     TAG,
     ChangeStatusOut,
     CountsOut,
-    ErrorOut,
     OptionalReasonIn,
     QueueChangeOut,
     ReasonIn,
@@ -47,8 +46,8 @@ def _change_status(change: ChangeRequest) -> Response:
 
 REVIEW_RESPONSES = {
     200: RecipientStatusOut,
-    400: OpenApiResponse(ErrorOut, description="缺少必填内容（如退回原因），按字段的中文提示"),
-    403: OpenApiResponse(ErrorOut, description="没有所需权限，或不是该档案当前的审核层级"),
+    400: OpenApiResponse(description="缺少必填内容（如退回原因），按字段的中文提示"),
+    403: OpenApiResponse(description="没有所需权限，或不是该档案当前的审核层级"),
     409: OpenApiResponse(ConflictOut, description="当前状态不能执行此操作（附可执行的步骤）"),
 }
 CHANGE_RESPONSES = {**REVIEW_RESPONSES, 200: ChangeStatusOut}

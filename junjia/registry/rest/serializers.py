@@ -326,10 +326,6 @@ class DuplicateOut(serializers.Serializer):
     transfer_possible = serializers.BooleanField(help_text="可以申请把档案转入本辖区")
 
 
-class ErrorOut(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 class RevealOut(serializers.Serializer):
     value = serializers.CharField()
 

@@ -21,7 +21,6 @@ from ..views import reads
 from .serializers import (
     NOT_FOUND_BY_NUMBER,
     TRANSFER_TAG,
-    ErrorOut,
     TransferCreateIn,
     TransferDecideIn,
     TransferRequestedOut,
@@ -95,7 +94,7 @@ class TransferDecide(GenericAPIView):
         request=TransferDecideIn,
         responses={
             200: TransferToDecideOut,
-            400: OpenApiResponse(ErrorOut, description="拒绝时未填写理由（remark）"),
+            400: OpenApiResponse(description="拒绝时未填写理由（remark）"),
             409: OpenApiResponse(ConflictOut, description="该转移申请已处理"),
         },
         description="审批转移：同意则档案及其附属记录一次性迁入新辖区。",
