@@ -75,7 +75,7 @@ class StatisticsRow:
 
     number: int
     station: str
-    score: str
+    score: Decimal | None
     contact: str
     phone: str
     remark: str
@@ -102,19 +102,13 @@ def statistics_rows(actor, found: ScoreRound) -> list[StatisticsRow]:
             StatisticsRow(
                 number=number,
                 station=a.station_name,
-                score=_points(a.total) if a.status != AssessmentStatus.SCORING else "",
+                score=a.total if a.status != AssessmentStatus.SCORING else None,
                 contact=(head.full_name or head.username) if head else "",
                 phone=a.station.phone or a.station.hotline,
                 remark=remark_of(a),
             )
         )
     return result
-
-
-def _points(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return format(value.normalize(), "f")
 
 
 @dataclass

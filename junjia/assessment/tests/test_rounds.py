@@ -187,8 +187,15 @@ def test_statistics_rows_in_the_layout_of_the_form(tree, personas):
     services.assessment_submit(actor=head, assessment=a)
     rows = selectors.statistics_rows(head, found)
     assert [(r.number, r.station, r.score, r.contact, r.phone, r.remark) for r in rows] == [
-        (1, "村A退役军人服务站", "98.5", personas.head_a.full_name, "023-70601234", "达标"),
-        (2, "村B退役军人服务站", "", "", "", "尚未报送"),
+        (
+            1,
+            "村A退役军人服务站",
+            Decimal("98.5"),
+            personas.head_a.full_name,
+            "023-70601234",
+            "达标",
+        ),
+        (2, "村B退役军人服务站", None, "", "", "尚未报送"),
     ]
 
 
