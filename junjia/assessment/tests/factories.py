@@ -42,3 +42,23 @@ def scored(actor, assessment: Assessment, data: ScoringInput, kind=ScoringKind.T
 
 def sheet_spec():
     return engine.sheet_of(loaded_version())
+
+
+def form_body(version, **changes) -> dict:
+    """The scoring page's form, every row at full marks, saved as a draft."""
+    data = {"action": "save"}
+    for row in version.rows.filter(kind=RowKind.SCORED):
+        data[f"score_{row.number}"] = format(row.points.normalize(), "f")
+        data[f"note_{row.number}"] = ""
+    data.update(changes)
+    return data
+
+
+def api_body(version) -> dict:
+    """The API's scores, every row at full marks."""
+    return {
+        "rows": [
+            {"number": row.number, "score": float(row.points)}
+            for row in version.rows.filter(kind=RowKind.SCORED)
+        ]
+    }
