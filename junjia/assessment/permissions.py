@@ -80,7 +80,15 @@ def workflow_can(actor, capability: str, assessment: Assessment) -> bool:
     return False
 
 
+def _id(pk) -> int:
+    """A database id from a URL, or 404: a number past 2⁶³ names no row."""
+    if not isinstance(pk, int) or not 0 < pk < 2**63:
+        raise Http404("未找到，或不在您的辖区内。")
+    return pk
+
+
 def get_round_for_actor(actor, pk) -> ScoreRound:
+    _id(pk)
     found = ScoreRound.objects.filter(round_scope(actor), pk=pk).select_related("version").first()
     if found is None:
         raise Http404("未找到该考核轮次，或不在您的辖区内。")
@@ -88,6 +96,7 @@ def get_round_for_actor(actor, pk) -> ScoreRound:
 
 
 def get_assessment_for_actor(actor, pk) -> Assessment:
+    _id(pk)
     found = (
         Assessment.objects.filter(assessment_scope(actor), pk=pk)
         .select_related("round", "round__version", "station")

@@ -100,7 +100,7 @@ class ScoreSheetDetail(GenericAPIView):
     )
     def get(self, request, pk):
         require_reader(request.user)
-        version = selectors.sheet_versions(request.user).filter(pk=pk).first()
+        version = selectors.sheet_version(request.user, pk)
         if version is None:
             raise Http404("未找到该评分表版本。")
         data = SheetVersionOut(version).data
@@ -223,7 +223,7 @@ class AssessmentList(GenericAPIView):
         qs = selectors.assessments_for(request.user)
         raw = request.query_params.get("round", "").strip()
         if raw:
-            if not raw.isdigit():
+            if not raw.isdigit() or int(raw) >= 2**63:  # a database id never reaches 2⁶³
                 return Response({"round": ["考核轮次应为数字 id。"]}, status=400)
             qs = qs.filter(round_id=int(raw))
         page = self.paginate_queryset(qs)

@@ -23,6 +23,12 @@ def sheet_versions(actor) -> QuerySet[ScoreSheetVersion]:
     )
 
 
+def sheet_version(actor, pk: int) -> ScoreSheetVersion | None:
+    if not 0 < pk < 2**63:  # a number past 2⁶³ names no row
+        return None
+    return sheet_versions(actor).filter(pk=pk).first()
+
+
 def groups_of(version: ScoreSheetVersion) -> list:
     """The version's groups, each with its rows, in order (two queries)."""
     return list(

@@ -62,7 +62,7 @@ def sheet_list(request):
 def sheet_detail(request, pk):
     actor = request.user
     _require_reader(actor)
-    version = selectors.sheet_versions(actor).filter(pk=pk).first()
+    version = selectors.sheet_version(actor, pk)
     if version is None:
         raise Http404("未找到该评分表版本。")
     return render(

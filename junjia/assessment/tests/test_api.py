@@ -130,3 +130,11 @@ def test_the_schema_describes_the_operations_with_the_shared_refusals(personas):
         for operation in operations.values():
             ref = operation["responses"]["403"]["content"]["application/json"]["schema"]["$ref"]
             assert ref == "#/components/schemas/Refusal", path
+
+
+def test_ids_past_the_database_range_are_not_found(personas):
+    client = api(personas.head_county)
+    huge = 2**70
+    assert client.get("/api/v1/assessments/", {"round": str(huge)}).status_code == 400
+    assert client.get(f"/api/v1/assessments/{huge}/").status_code == 404
+    assert client.get(f"/api/v1/score-sheets/{huge}/").status_code == 404
