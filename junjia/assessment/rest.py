@@ -198,6 +198,15 @@ def _detail(assessment) -> dict:
     return data
 
 
+def _for_scorer(actor, pk):
+    """The assessment, for staff of the township that scores it (404 out of reach)."""
+    require_reader(actor)
+    found = get_assessment_for_actor(actor, pk)
+    if not can_score(actor, found):
+        raise PermissionDenied(errors.NOT_SCORER)
+    return found
+
+
 def _audit_read(actor, assessment, page: str) -> None:
     audit.record(
         actor=actor,
@@ -259,10 +268,7 @@ class AssessmentScores(GenericAPIView):
     )
     def post(self, request, pk):
         actor = request.user
-        require_reader(actor)
-        found = get_assessment_for_actor(actor, pk)
-        if not can_score(actor, found):
-            raise PermissionDenied(errors.NOT_SCORER)
+        found = _for_scorer(actor, pk)
         data = read_input(ScoresIn, request)
         entries = ScoringInput(
             scores={r["number"]: r["score"] for r in data["rows"]},
@@ -291,10 +297,7 @@ class AssessmentSubmit(GenericAPIView):
     )
     def post(self, request, pk):
         actor = request.user
-        require_reader(actor)
-        found = get_assessment_for_actor(actor, pk)
-        if not can_score(actor, found):
-            raise PermissionDenied(errors.NOT_SCORER)
+        found = _for_scorer(actor, pk)
         services.assessment_submit(actor=actor, assessment=found)
         return Response(_detail(get_assessment_for_actor(actor, pk)))
 
