@@ -9,4 +9,9 @@ class AssessmentConfig(AppConfig):
     verbose_name = "考核评估"
 
     def ready(self) -> None:
+        from junjia.core import todo
+
         from . import roles  # noqa: F401  (capabilities)
+        from .todo import QUEUES
+
+        todo.register(*QUEUES)  # the township's stations to score, on its home page

@@ -207,3 +207,27 @@ def test_list_selectors_do_not_grow_with_rows(tree, personas, django_assert_num_
     head = township_head(tree)
     with django_assert_num_queries(3):  # assessments with stations, station heads
         selectors.statistics_rows(head, found)
+
+
+def test_the_townships_home_page_lists_its_stations_to_score(tree, personas):
+    from junjia.core import todo
+
+    def mine(user):
+        return [
+            item.title
+            for section in todo.todo_for(user)
+            for item in section["items"]
+            if item.label == "考核"
+        ]
+
+    found = open_round(personas)
+    head = township_head(tree)
+    assert mine(head) == [
+        "村A退役军人服务站 · 2027年第一季度考核评分",
+        "村B退役军人服务站 · 2027年第一季度考核评分",
+    ]
+    assert mine(personas.head_county) == mine(personas.clerk_a) == []
+    a = station_of(found, tree.stations.village_a)
+    scored(head, a, full_marks(found.version))
+    services.assessment_submit(actor=head, assessment=a)
+    assert mine(head) == ["村B退役军人服务站 · 2027年第一季度考核评分"]
