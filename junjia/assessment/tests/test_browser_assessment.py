@@ -3,6 +3,8 @@ running total as rows are scored, a withheld point refused until its note is wri
 submits it; the county's spot check showing the differences row by row; 附件2 printed and
 exported."""
 
+import io
+
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -124,7 +126,8 @@ def test_the_statistics_table_printed_and_exported(page, tree, personas):
     page.shot("statistics")
     with page.expect_download() as download:
         page.get_by_role("link", name="导出 Excel").click()
-    sheet = load_workbook(download.value.path()).active
+    with open(download.value.path(), "rb") as file:  # no .xlsx suffix: openpyxl reads bytes
+        sheet = load_workbook(io.BytesIO(file.read())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[2] == ("序号", "退役军人服务站名称", "得分", "联系人", "联系电话", "备注")
     assert rows[3][:6] == (
