@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from junjia.assessment.choices import AssessmentStatus, RowKind
+from junjia.assessment.choices import AssessmentStatus
 from junjia.assessment.models import Assessment, ScoreRound, Scoring
 from junjia.assessment.tests.factories import (
+    form_body,
     full_marks,
     loaded_version,
     open_round,
@@ -20,16 +21,6 @@ from junjia.assessment.tests.factories import (
 from junjia.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
-
-
-def form_data(version, **changes) -> dict:
-    data = {"action": "save"}
-    for row in version.rows.filter(kind=RowKind.SCORED):
-        data[f"score_{row.number}"] = format(row.points.normalize(), "f")
-        data[f"note_{row.number}"] = ""
-    for key, value in changes.items():
-        data[key] = value
-    return data
 
 
 def test_the_sheet_pages_show_the_rows_and_the_sum_check(client, personas):
@@ -78,14 +69,14 @@ def test_the_scoring_form_names_the_row_missing_its_note(client, tree, personas)
     url = reverse("assessment:assessment_score", args=[a.pk])
     page = client.get(url).content.decode()
     assert "（一） 组织领导" in page and "当前得分" in page
-    response = client.post(url, form_data(found.version, score_41="1"))
+    response = client.post(url, form_body(found.version, score_41="1"))
     text = response.content.decode()
     assert response.status_code == 200
     assert "第41项扣了 1 分，请填写扣分说明。" in text
     assert Scoring.objects.count() == 0
-    bad = client.post(url, form_data(found.version, score_12="二"))
+    bad = client.post(url, form_body(found.version, score_12="二"))
     assert "第12项得分应为数字（如 2 或 1.5）。" in bad.content.decode()
-    saved = client.post(url, form_data(found.version, score_41="1", note_41="两户未建立联系"))
+    saved = client.post(url, form_body(found.version, score_41="1", note_41="两户未建立联系"))
     assert saved.status_code == 302
     scoring = Scoring.objects.get()
     assert (scoring.total, scoring.complete) == (99, True)
@@ -99,7 +90,7 @@ def test_submitting_from_the_form_and_bonus_claims(client, tree, personas):
     a = Assessment.objects.get(round=found, station=tree.stations.village_a)
     client.force_login(township_head(tree))
     url = reverse("assessment:assessment_score", args=[a.pk])
-    data = form_data(
+    data = form_body(
         found.version,
         action="submit",
         claim_row_1="58",
@@ -131,7 +122,7 @@ def test_the_county_spot_check_comparison_page(client, tree, personas):
     services.assessment_submit(actor=head, assessment=a)
     client.force_login(personas.head_county)
     url = reverse("assessment:assessment_check", args=[a.pk])
-    data = form_data(found.version, action="submit", score_39="1", note_39="三户未挂光荣牌")
+    data = form_body(found.version, action="submit", score_39="1", note_39="三户未挂光荣牌")
     response = client.post(url, data)
     assert response.url == reverse("assessment:assessment_compare", args=[a.pk])
     page = client.get(response.url).content.decode()
