@@ -43,6 +43,7 @@ run: deps assets
 	$(PY) manage.py load_demo --if-empty
 	$(PY) manage.py load_catalogue
 	$(PY) manage.py load_visit_rules
+	$(PY) manage.py load_score_sheets
 	$(PY) manage.py load_registry_demo --if-empty
 	$(PY) manage.py load_cases_demo --if-empty
 	@echo ""

@@ -1,0 +1,18 @@
+"""Refusals of assessment, as Chinese messages tests assert on (core.errors gives the types;
+the engine's row messages are in engine.py)."""
+
+NOT_ROUND_OPENER = "只有县级服务中心的负责人可以开启季度考核。"
+NO_SHEET = "尚未载入评分表，请先运行评分表载入。"
+BAD_YEAR = "年度应在 2000 至 2100 之间。"
+BAD_QUARTER = "季度应为 1 至 4。"
+ROUND_EXISTS = "{region}{year}年{quarter}的考核已开启。"
+NO_VILLAGES = "本县没有村（社区）服务站，无需开启考核。"
+NOT_SCORER = "只有该服务站所在乡镇（街道）的工作人员可以评分。"
+NOT_CHECKER = "只有县级服务中心的负责人或审核人可以抽查复核。"
+NOT_SCORING = "该服务站的考核已报送县级，不能再修改乡镇评分。"
+NOT_SUBMITTED = "该服务站的考核尚未报送或已复核完成，不能抽查复核。"
+NO_SCORING = "尚未评分，请先逐项评分并保存。"
+NO_CHECK_SCORING = "尚未抽查复核评分，请先逐项评分并保存。"
+BAD_SCORE_INPUT = "第{number}项得分应为数字（如 2 或 1.5）。"
+BAD_CLAIM_ROW = "第{index}条加分的加分项应为评分表中的加分项序号。"
+BAD_CLAIM_POINTS = "第{index}条加分的分数应为数字（如 2 或 1.5）。"
