@@ -150,3 +150,11 @@ def get_visit_for_actor(actor, pk):
     if visit is None:
         raise Http404("未找到该走访记录，或不在您的辖区内。")
     return visit
+
+
+# --- events (走访事件, 六必访) -----------------------------------------------------------------
+# An event is seen, like a visit, within the reader's subtree by the person's household region.
+
+
+def event_scope(actor) -> Q:
+    return member_scope(actor)

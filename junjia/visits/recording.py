@@ -18,8 +18,8 @@ from junjia.orgs.api import can_reach, holding_station, jurisdiction_of
 
 from . import errors, roles
 from .choices import SITUATIONS, CampaignStatus, MemberState, VisitHow
-from .models import CampaignMember, Visit, VisitRuleVersion
-from .workflow import MEMBER_WORKFLOW
+from .models import CampaignMember, Visit, VisitEvent, VisitRuleVersion
+from .workflow import EVENT_WORKFLOW, MEMBER_WORKFLOW
 
 MAX_FEN = 10_000_000  # 十万元: a larger comfort payment is a typing error
 # Campaigns a visit counts for: generated (the list is out) or open, not closed.
@@ -56,8 +56,8 @@ def eligible_visitors(recipient):
     )
 
 
-def counts_for(how: str, member: CampaignMember) -> bool:
-    """Whether a visit made this way completes the member. A home visit always does; a
+def counts_for(how: str, member) -> bool:
+    """Whether a visit made this way completes the member (or event). A home visit does; a
     phone call, a video call or a meeting only where every rule version that made the
     person due counts them (contact_counts "any": 联系全覆盖, 003 第41项 "电话、走访、座谈均
     计入"); the festival and key-group visits of 000 and 001 附件第五部分 三(二)(三) are home
@@ -205,6 +205,7 @@ def _record(actor, recipient, data: VisitInput, member, key: str) -> Visit:
                 record=_visit_is_the_record,
             )
             marked.append(m.pk)
+    events = _clear_events(actor, recipient, visit, visited_on)
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -219,8 +220,40 @@ def _record(actor, recipient, data: VisitInput, member, key: str) -> Visit:
         extra={
             "campaign": visit.campaign_id,
             "members_visited": marked,
+            "events_visited": events,
             "counted": visit.counted,
             "visitors": [u.pk for u in data.visitors],
         },
     )
     return visit
+
+
+def _clear_events(actor, recipient, visit: Visit, visited_on: dt.date) -> list[int]:
+    """The person's events with a visit still due that this visit answers — on or after the
+    event's day, late or not, and made in a way the event's rules count — moved to visited
+    through the kernel (workflow.EVENT_WORKFLOW) and linked to the visit."""
+    due = (
+        VisitEvent.objects.select_for_update()
+        .filter(recipient=recipient, visit_state=MemberState.DUE, occurred_on__lte=visited_on)
+        .order_by("pk")
+    )
+    cleared = []
+    for event in due:
+        if not counts_for(visit.how, event):
+            continue
+
+        def link(locked, visit=visit):
+            locked.visit = visit
+            return ["visit"]
+
+        perform(
+            EVENT_WORKFLOW,
+            event,
+            MemberState.VISITED,
+            actor=actor,
+            can=_may_record,
+            record=_visit_is_the_record,
+            apply=link,
+        )
+        cleared.append(event.pk)
+    return cleared

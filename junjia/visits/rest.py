@@ -22,12 +22,13 @@ from junjia.core.api_base import StandardPagination
 from junjia.core.errors import InvalidInput
 from junjia.core.models import AuditAction
 from junjia.core.rest import read_input
-from junjia.orgs.api import has_capability, jurisdiction_of
+from junjia.orgs.api import Level, has_capability, jurisdiction_of
 from junjia.registry.api import get_recipient_for_actor
+from junjia.registry.choices import FLAG_FIELDS, Category, MeritKind
 
 from . import errors, roles, selectors, services
 from .campaign_views import MEMBERS_PAGE, campaign_input, record_members_view
-from .choices import SITUATIONS, VisitHow
+from .choices import SITUATIONS, Anchor, EventKind, RecordItem, Subject, Timing, VisitHow
 from .models import CampaignMember
 from .permissions import (
     can_make_campaigns,
@@ -37,6 +38,7 @@ from .permissions import (
     member_scope,
 )
 from .recording import VisitInput, eligible_visitors, visit_record
+from .views import describe
 
 TAG = "走访慰问规则"
 NOT_A_READER = "您没有查看走访慰问规则的权限。"
@@ -75,6 +77,14 @@ class RuleVersionOut(serializers.Serializer):
     record_items = serializers.ListField(child=serializers.CharField(), help_text="记录须包含")
     contact_counts = serializers.CharField(help_text="home 仅入户 / any 电话、走访、座谈均计入")
     published_at = serializers.DateTimeField()
+    labels = serializers.SerializerMethodField(
+        help_text="编码对应的中文：subject、timing、anchor、event_kind、responsible_level、"
+        "contact_counts 各为一段文字；categories、flags、merits、record_items 为与编码"
+        "同序的文字列表；summary 为对象、时间、时限的一句话说明"
+    )
+
+    def get_labels(self, version) -> dict:
+        return version_labels(version)
 
 
 class RuleRowOut(serializers.Serializer):
@@ -90,8 +100,29 @@ class RuleOut(RuleRowOut):
     versions = RuleVersionOut(many=True, help_text="历次版本，新的在前")
 
 
+def version_labels(version) -> dict:
+    """The Chinese words beside each code of a version (the same words as the pages)."""
+    names = {**dict(Category.choices), **FLAG_FIELDS, **dict(MeritKind.choices)}
+    words = describe(version)
+    return {
+        "subject": Subject(version.subject).label,
+        "timing": Timing(version.timing).label,
+        "anchor": Anchor(version.anchor).label if version.anchor else "",
+        "event_kind": EventKind(version.event_kind).label if version.event_kind else "",
+        "responsible_level": Level(version.responsible_level).label,
+        "contact_counts": version.get_contact_counts_display(),
+        "categories": [names.get(v, v) for v in version.categories],
+        "flags": [names.get(v, v) for v in version.flags],
+        "merits": [names.get(v, v) for v in version.merits],
+        "record_items": [
+            RecordItem(i).label if i in RecordItem.values else i for i in version.record_items
+        ],
+        "summary": "；".join(p for p in (words["who"], words["when"], words["window"]) if p),
+    }
+
+
 class VisitRuleList(GenericAPIView):
-    pagination_class = None  # the rules in force: one bounded list
+    pagination_class = StandardPagination
 
     @extend_schema(
         tags=[TAG],
@@ -105,8 +136,8 @@ class VisitRuleList(GenericAPIView):
     def get(self, request):
         require_reader(request.user)
         retired = request.query_params.get("retired", "").strip().lower() in ("1", "true")
-        rules = selectors.rules_for(request.user, retired=retired)
-        return Response(RuleRowOut(rules, many=True).data)
+        page = self.paginate_queryset(selectors.rules_for(request.user, retired=retired))
+        return self.get_paginated_response(RuleRowOut(page, many=True).data)
 
 
 class VisitRuleDetail(GenericAPIView):
