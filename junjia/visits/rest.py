@@ -22,7 +22,7 @@ from junjia.core.api_base import StandardPagination
 from junjia.core.errors import InvalidInput
 from junjia.core.models import AuditAction
 from junjia.core.rest import read_input
-from junjia.orgs.api import Level, has_capability, jurisdiction_of
+from junjia.orgs.api import Level, can_reach, has_capability, jurisdiction_of
 from junjia.registry.api import get_recipient_for_actor
 from junjia.registry.choices import FLAG_FIELDS, Category, MeritKind
 
@@ -533,4 +533,113 @@ class VisitDetail(GenericAPIView):
 urlpatterns += [
     path("visits/", VisitList.as_view(), name="visit-list"),
     path("visits/<int:pk>/", VisitDetail.as_view(), name="visit-detail"),
+]
+
+
+# --- events (走访事件, 六必访) -----------------------------------------------------------------
+
+EVENT_TAG = "走访事件"
+
+
+class EventOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    recipient_id = serializers.IntegerField()
+    name = serializers.CharField(source="recipient.name")
+    id_number = serializers.CharField(source="recipient.id_masked", help_text="脱敏")
+    kind = serializers.CharField(help_text="事件编码")
+    kind_label = serializers.CharField(source="get_kind_display", help_text="事件")
+    occurred_on = serializers.DateField()
+    note = serializers.CharField()
+    source = serializers.CharField(help_text="由其他模块提出时的来源")
+    station_key = serializers.IntegerField(allow_null=True, help_text="所属服务站（区划键）")
+    visit_state = serializers.CharField(
+        help_text="due 待走访 / visited 已走访 / 空：没有在用的规则据此安排走访"
+    )
+    reasons = ReasonOut(many=True, help_text="据以安排走访的规则及其时限")
+    opens = serializers.DateField(allow_null=True)
+    closes = serializers.DateField(allow_null=True, help_text="应在此日前走访")
+    responsible_level = serializers.IntegerField(
+        allow_null=True, help_text="责任层级 3 县 / 4 乡镇 / 5 村"
+    )
+    visit_id = serializers.IntegerField(allow_null=True, help_text="销号的走访记录")
+    created_at = serializers.DateTimeField()
+
+
+class EventIn(serializers.Serializer):
+    recipient = serializers.IntegerField(help_text="服务对象档案 id")
+    kind = serializers.ChoiceField(choices=EventKind.choices)
+    occurred_on = serializers.DateField()
+    note = _text(max_length=200)
+
+
+class VisitEventList(GenericAPIView):
+    pagination_class = StandardPagination
+
+    @extend_schema(
+        tags=[EVENT_TAG],
+        operation_id="visit_events_list",
+        parameters=[
+            OpenApiParameter("recipient", int, description="只看该服务对象"),
+            OpenApiParameter(
+                "state", str, description="due 待走访（默认）/ visited / none 无须走访 / all"
+            ),
+        ],
+        responses={200: EventOut(many=True)},
+        description="调用者辖区内的走访事件（身份证号码脱敏），待走访的按时限在前；每页记一条审计。",
+    )
+    def get(self, request):
+        actor = request.user
+        require_campaign_reader(actor)
+        params = request.query_params
+        state = params.get("state", "").strip() or "due"
+        if state not in ("due", "visited", "none", "all"):
+            return Response({"state": ["走访情况应为 due、visited、none 或 all。"]}, status=400)
+        recipient = None
+        raw = params.get("recipient", "").strip()
+        if raw:
+            if not raw.isdigit():
+                return Response({"recipient": ["服务对象应为档案 id（数字）。"]}, status=400)
+            recipient = get_recipient_for_actor(actor, int(raw))
+        page = self.paginate_queryset(selectors.events_for(actor, state=state, recipient=recipient))
+        juris = jurisdiction_of(actor)
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            object_type="visits.visitevent",
+            region_key=juris.low if juris else None,
+            extra={"page": "visits.events.api", "page_no": self.paginator.page.number},
+        )
+        return self.get_paginated_response(EventOut(page, many=True).data)
+
+    @extend_schema(
+        tags=[EVENT_TAG],
+        operation_id="visit_events_create",
+        request=EventIn,
+        responses={
+            201: EventOut,
+            400: OpenApiResponse(description="按字段的中文提示"),
+        },
+        description="为辖区内的服务对象登记走访事件（六必访）：按在用的走访慰问规则"
+        "列入应走访（时限、责任层级），记录走访后销号。",
+    )
+    def post(self, request):
+        actor = request.user
+        if not has_capability(actor, roles.RECORD):
+            raise PermissionDenied(errors.NOT_RECIPIENT_CLERK)
+        data = read_input(EventIn, request)
+        recipient = get_recipient_for_actor(actor, data["recipient"])
+        if not can_reach(actor, roles.RECORD, recipient.region_key):
+            raise PermissionDenied(errors.NOT_RECIPIENT_CLERK)
+        event = services.event_record(
+            actor=actor,
+            recipient=recipient,
+            kind=data["kind"],
+            occurred_on=data["occurred_on"],
+            note=data["note"],
+        )
+        return Response(EventOut(event).data, status=201)
+
+
+urlpatterns += [
+    path("visit-events/", VisitEventList.as_view(), name="visit-event-list"),
 ]

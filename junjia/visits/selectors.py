@@ -177,3 +177,28 @@ def person_timeline(recipient, actor) -> list[dict]:
         }
         for v in visits_for(actor).filter(recipient=recipient)[:200]
     ]
+
+
+# --- events (走访事件, 六必访) -----------------------------------------------------------------
+
+
+def events_for(actor, *, station_key=None, kind="", state="due", recipient=None) -> QuerySet:
+    """The events the actor may see (the person's household within reach): still due first
+    by their time limit, then the newest. state: due, visited, none (no visit due) or all."""
+    from .models import VisitEvent
+    from .permissions import event_scope
+
+    qs = VisitEvent.objects.filter(event_scope(actor))
+    if recipient is not None:
+        qs = qs.filter(recipient=recipient)
+    if station_key is not None:
+        qs = qs.filter(station_key=station_key)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if state == "none":
+        qs = qs.filter(visit_state="")
+    elif state in (MemberState.DUE, MemberState.VISITED):
+        qs = qs.filter(visit_state=state)
+    return qs.select_related("recipient", "recorded_by", "visit").order_by(
+        "-visit_state", "closes", "-occurred_on", "-id"
+    )

@@ -4,7 +4,7 @@ from django.urls import path
 
 from junjia.core.navigation import NavItem, register
 
-from . import campaign_views, roles, views, visit_views
+from . import campaign_views, event_views, roles, views, visit_views
 
 app_name = "visits"
 
@@ -37,8 +37,11 @@ urlpatterns = [
     path("people/<int:recipient>/visit/", visit_views.visit_new, name="visit_new"),
     path("records/<int:pk>/", visit_views.visit_detail, name="visit_detail"),
     path("ledger/", visit_views.ledger, name="ledger"),
+    path("events/", event_views.event_list, name="event_list"),
+    path("people/<int:recipient>/events/new/", event_views.event_new, name="event_new"),
 ]
 
 register(NavItem("走访慰问", "走访计划", "visits:campaign_list", roles.VIEW, order=59))
 register(NavItem("走访慰问", "走访台账", "visits:ledger", roles.VIEW, order=58))
 register(NavItem("走访慰问", "走访慰问规则", "visits:rule_list", roles.VIEW, order=60))
+register(NavItem("走访慰问", "走访事件", "visits:event_list", roles.VIEW, order=57))

@@ -7,7 +7,7 @@ from django import forms
 
 from junjia.core.text import GuardedForm, refuse_hidden
 
-from .choices import SITUATIONS, VisitHow
+from .choices import SITUATIONS, EventKind, VisitHow
 from .recording import VisitInput
 
 TEXT = {"required": False, "widget": forms.Textarea(attrs={"rows": 2})}
@@ -90,3 +90,29 @@ class LedgerFilter(GuardedForm):
     def __init__(self, *args, campaigns=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].choices = [("", "全部")] + [(c.pk, c.name) for c in campaigns]
+
+
+class EventForm(GuardedForm):
+    """An event that makes a visit due (六必访), recorded by a clerk: one column on a phone."""
+
+    kind = forms.ChoiceField(label="事件", choices=[("", "请选择"), *EventKind.choices])
+    occurred_on = forms.DateField(label="发生日期", widget=DATE)
+    note = forms.CharField(
+        label="说明",
+        max_length=200,
+        required=False,
+        validators=[refuse_hidden],
+        help_text="如：5月20日退役返乡报到；因病住院",
+    )
+
+
+class EventFilter(GuardedForm):
+    kind = forms.ChoiceField(
+        label="事件", required=False, choices=[("", "全部"), *EventKind.choices]
+    )
+    state = forms.ChoiceField(
+        label="走访情况",
+        required=False,
+        choices=[("due", "待走访"), ("visited", "已走访"), ("none", "无须走访"), ("all", "全部")],
+        initial="due",
+    )

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from junjia.core import audit, personal, xlsx
+from junjia.core import audit, clock, personal, xlsx
 from junjia.core.errors import DomainError
 from junjia.core.models import AuditAction
 from junjia.core.pages import paginate
@@ -155,6 +155,8 @@ def person_visits(request, recipient):
             "person": person,
             "page": page,
             "can_record": can_reach(actor, roles.RECORD, person.region_key),
+            "events": selectors.events_for(actor, recipient=person, state="all")[:50],
+            "today": clock.today(),
         },
     )
 
