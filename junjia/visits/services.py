@@ -16,8 +16,8 @@ from junjia.orgs.api import Level, can_reach, holding_station, jurisdiction_of
 from junjia.registry.api import RECIPIENT_ANCHORS
 
 from . import errors, generation, roles
-from .evaluation import event_reasons
 from .choices import Anchor, CampaignStatus, EventKind, MemberState, RecordItem, Subject, Timing
+from .evaluation import event_reasons
 from .models import CampaignMember, VisitCampaign, VisitEvent, VisitRule, VisitRuleVersion
 from .permissions import (
     can_make_campaigns,
@@ -182,9 +182,7 @@ def code_from_name(name: str) -> str:
             break
         base = f"{base}-{word}" if base else word
     base = base or "rule"
-    taken = set(
-        VisitRule.objects.filter(code__startswith=base).values_list("code", flat=True)
-    )
+    taken = set(VisitRule.objects.filter(code__startswith=base).values_list("code", flat=True))
     code, n = base, 1
     while code in taken:
         n += 1

@@ -6,51 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0003_step_extra'),
-        ('visits', '0003_visits'),
+        ("registry", "0003_step_extra"),
+        ("visits", "0003_visits"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='visitevent',
-            name='closes',
-            field=models.DateField(blank=True, null=True, verbose_name='应走访日期'),
+            model_name="visitevent",
+            name="closes",
+            field=models.DateField(blank=True, null=True, verbose_name="应走访日期"),
         ),
         migrations.AddField(
-            model_name='visitevent',
-            name='opens',
-            field=models.DateField(blank=True, null=True, verbose_name='走访窗口开始'),
+            model_name="visitevent",
+            name="opens",
+            field=models.DateField(blank=True, null=True, verbose_name="走访窗口开始"),
         ),
         migrations.AddField(
-            model_name='visitevent',
-            name='reasons',
-            field=models.JSONField(blank=True, default=list, verbose_name='走访原因'),
+            model_name="visitevent",
+            name="reasons",
+            field=models.JSONField(blank=True, default=list, verbose_name="走访原因"),
         ),
         migrations.AddField(
-            model_name='visitevent',
-            name='responsible_level',
-            field=models.PositiveSmallIntegerField(blank=True, choices=[(1, '省级'), (2, '市级'), (3, '县级'), (4, '乡镇（街道）'), (5, '村（社区）')], null=True, verbose_name='责任层级'),
+            model_name="visitevent",
+            name="responsible_level",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                choices=[
+                    (1, "省级"),
+                    (2, "市级"),
+                    (3, "县级"),
+                    (4, "乡镇（街道）"),
+                    (5, "村（社区）"),
+                ],
+                null=True,
+                verbose_name="责任层级",
+            ),
         ),
         migrations.AddField(
-            model_name='visitevent',
-            name='station_key',
-            field=models.BigIntegerField(blank=True, null=True, verbose_name='所属服务站'),
+            model_name="visitevent",
+            name="station_key",
+            field=models.BigIntegerField(blank=True, null=True, verbose_name="所属服务站"),
         ),
         migrations.AddField(
-            model_name='visitevent',
-            name='visit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='visits.visit', verbose_name='走访记录'),
+            model_name="visitevent",
+            name="visit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="events",
+                to="visits.visit",
+                verbose_name="走访记录",
+            ),
         ),
         migrations.AddField(
-            model_name='visitevent',
-            name='visit_state',
-            field=models.CharField(blank=True, choices=[('due', '待走访'), ('visited', '已走访')], max_length=10, verbose_name='走访情况'),
+            model_name="visitevent",
+            name="visit_state",
+            field=models.CharField(
+                blank=True,
+                choices=[("due", "待走访"), ("visited", "已走访")],
+                max_length=10,
+                verbose_name="走访情况",
+            ),
         ),
         migrations.AddIndex(
-            model_name='visitevent',
-            index=models.Index(fields=['visit_state', 'region_key'], name='visit_event_state_region'),
+            model_name="visitevent",
+            index=models.Index(
+                fields=["visit_state", "region_key"], name="visit_event_state_region"
+            ),
         ),
     ]
