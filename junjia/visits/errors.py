@@ -51,6 +51,3 @@ NO_BUDGET_LINE = "发放了慰问金，请填写经费来源。"
 MEMBER_OTHER_PERSON = "该走访计划人员不是本次走访的服务对象。"
 MEMBER_CLOSED = "该走访计划已结束，不能再记入。"
 BAD_CLIENT_KEY = "幂等键（client_key）最多 64 个字符。"
-LEDGER_TOO_LARGE = (
-    "符合条件的走访记录有 {count} 条，超过一次导出的上限 {limit} 条，请缩小日期范围后再导出。"
-)

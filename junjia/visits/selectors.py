@@ -3,7 +3,7 @@ campaigns a user may see, their counts per station and members per station (scop
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from junjia.orgs.api import Level, active_stations, jurisdiction_of
@@ -202,3 +202,60 @@ def events_for(actor, *, station_key=None, kind="", state="due", recipient=None)
     return qs.select_related("recipient", "recorded_by", "visit").order_by(
         "-visit_state", "closes", "-occurred_on", "-id"
     )
+
+
+# --- the comfort-money ledger (慰问金台账) ----------------------------------------------------
+
+NO_BUDGET_LINE = "（仅慰问品，无经费）"
+
+
+def comfort_ledger(
+    actor, *, station_key=None, start=None, end=None, campaign=None, budget_line=None
+) -> QuerySet:
+    """Every visit within reach where money (慰问金) or goods (慰问品) were given, filtered
+    like the visit ledger and by budget line ("" = goods only, no money)."""
+    qs = ledger(actor, station_key=station_key, start=start, end=end, campaign=campaign).filter(
+        Q(money_fen__gt=0) | ~Q(goods="")
+    )
+    if budget_line is not None:
+        qs = qs.filter(budget_line=budget_line)
+    return qs
+
+
+def comfort_totals(rows: QuerySet) -> tuple[list[dict], dict]:
+    """Per budget line (by name, largest first) and overall: visits and money in fen. One
+    grouped query."""
+    lines = list(
+        rows.order_by()
+        .values("budget_line")
+        .annotate(visits=Count("id"), money_fen=Sum("money_fen"))
+        .order_by("-money_fen", "budget_line")
+    )
+    for line in lines:
+        line["name"] = line["budget_line"] or NO_BUDGET_LINE
+        line["money_yuan"] = yuan(line["money_fen"] or 0)
+    fen = sum(line["money_fen"] or 0 for line in lines)
+    total = {
+        "visits": sum(line["visits"] for line in lines),
+        "money_fen": fen,
+        "money_yuan": yuan(fen),
+    }
+    return lines, total
+
+
+def budget_lines_in_use(actor) -> list[str]:
+    """The budget lines named on visits within reach, for the filter."""
+    from .models import Visit
+    from .permissions import visit_scope
+
+    return list(
+        Visit.objects.filter(visit_scope(actor), money_fen__gt=0)
+        .exclude(budget_line="")
+        .order_by("budget_line")
+        .values_list("budget_line", flat=True)
+        .distinct()[:200]
+    )
+
+
+def yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"

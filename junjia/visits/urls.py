@@ -4,7 +4,7 @@ from django.urls import path
 
 from junjia.core.navigation import NavItem, register
 
-from . import campaign_views, event_views, roles, views, visit_views
+from . import campaign_views, comfort_views, event_views, roles, views, visit_views
 
 app_name = "visits"
 
@@ -37,6 +37,8 @@ urlpatterns = [
     path("people/<int:recipient>/visit/", visit_views.visit_new, name="visit_new"),
     path("records/<int:pk>/", visit_views.visit_detail, name="visit_detail"),
     path("ledger/", visit_views.ledger, name="ledger"),
+    path("comfort/", comfort_views.comfort_ledger, name="comfort_ledger"),
+    path("comfort/print/", comfort_views.comfort_print, name="comfort_print"),
     path("events/", event_views.event_list, name="event_list"),
     path("people/<int:recipient>/events/new/", event_views.event_new, name="event_new"),
 ]
@@ -45,3 +47,4 @@ register(NavItem("走访慰问", "走访计划", "visits:campaign_list", roles.V
 register(NavItem("走访慰问", "走访台账", "visits:ledger", roles.VIEW, order=58))
 register(NavItem("走访慰问", "走访慰问规则", "visits:rule_list", roles.VIEW, order=60))
 register(NavItem("走访慰问", "走访事件", "visits:event_list", roles.VIEW, order=57))
+register(NavItem("走访慰问", "慰问金台账", "visits:comfort_ledger", roles.VIEW, order=58))

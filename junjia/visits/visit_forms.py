@@ -116,3 +116,23 @@ class EventFilter(GuardedForm):
         choices=[("due", "待走访"), ("visited", "已走访"), ("none", "无须走访"), ("all", "全部")],
         initial="due",
     )
+
+
+class ComfortFilter(GuardedForm):
+    """The comfort-money ledger's filters: dates, campaign and budget line (station apart)."""
+
+    start = forms.DateField(label="走访日期自", required=False, widget=DATE)
+    end = forms.DateField(label="至", required=False, widget=DATE)
+    campaign = forms.TypedChoiceField(
+        label="走访计划", required=False, coerce=int, empty_value=None
+    )
+    budget_line = forms.ChoiceField(label="经费来源", required=False)
+
+    def __init__(self, *args, campaigns=(), budget_lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].choices = [("", "全部")] + [(c.pk, c.name) for c in campaigns]
+        self.fields["budget_line"].choices = [
+            ("", "全部"),
+            *[(name, name) for name in budget_lines],
+            ("-", "（仅慰问品，无经费）"),
+        ]

@@ -1,23 +1,22 @@
 """Staff pages of visits recorded (走访记录, issue 13 "Recording a visit"): recording a
 visit from a campaign member (prefilled) or from a person, one visit, a person's visits,
-and the visit ledger (走访台账) per station with its Excel export. Names are shown with
-masked identity numbers only; every page of personal data is one audit row."""
+and the visit ledger (走访台账) per station with its Excel export (a background job). Names
+are shown with masked identity numbers only; every page of personal data is one audit row."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from junjia.core import audit, clock, personal, xlsx
+from junjia.core import audit, clock, personal
 from junjia.core.errors import DomainError
 from junjia.core.models import AuditAction
 from junjia.core.pages import paginate
 from junjia.orgs.api import can_reach, has_capability, jurisdiction_of
 from junjia.registry.api import get_recipient_for_actor
 
-from . import errors, roles, selectors
+from . import errors, exports, roles, selectors
 from .choices import SITUATIONS
 from .permissions import get_campaign_for_actor, get_member_for_actor, get_visit_for_actor
 from .recording import eligible_visitors, visit_record
@@ -28,22 +27,6 @@ NOT_A_READER = "您没有查看走访记录的权限。"
 # Form fields the service names otherwise.
 FIELD_OF = {"money_fen": "money"}
 LEDGER_PAGE = "visits.ledger"
-EXPORT_LIMIT = 20_000  # rows in one synchronous export; a wider ledger is narrowed first
-LEDGER_COLUMNS = (
-    "走访时间",
-    "服务站",
-    "姓名",
-    "身份证号码（脱敏）",
-    "走访方式",
-    "走访人员",
-    "接待人",
-    "走访计划",
-    "了解的需求",
-    "慰问金（元）",
-    "经费来源",
-    "慰问品",
-    "记录人",
-)
 
 
 def _require_reader(actor) -> None:
@@ -186,7 +169,7 @@ def ledger(request):
     form, filters = _ledger_filters(request, actor)
     rows = selectors.ledger(actor, **filters)
     if request.GET.get("export") == "xlsx":
-        return _export(request, actor, juris, rows, filters)
+        return start_ledger_export(request, actor, exports.VISITS, filters)
     page = paginate(request, rows)
     audit.record(
         actor=actor,
@@ -217,50 +200,14 @@ def _shown(filters: dict) -> dict:
     return personal.mask_params(shown)
 
 
-def ledger_row(visit, stations: dict) -> list:
-    """One visit in the ledger: the masked identity number, never a phone number."""
-    visitors = [u.full_name or u.username for u in visit.visitors.all()]
-    if visit.volunteer_visitors:
-        visitors.append(visit.volunteer_visitors)
-    return [
-        timezone.localtime(visit.visited_at).strftime("%Y-%m-%d %H:%M"),
-        stations.get(visit.station_key, str(visit.station_key)),
-        visit.recipient.name,
-        visit.recipient.id_masked,
-        visit.get_how_display(),
-        "、".join(visitors),
-        visit.met,
-        visit.campaign.name if visit.campaign_id else "",
-        visit.needs_found,
-        visit.money_yuan,
-        visit.budget_line,
-        visit.goods,
-        visit.recorded_by.full_name or visit.recorded_by.username,
-    ]
-
-
-def _export(request, actor, juris, rows, filters):
-    count = rows.count()
-    if count > EXPORT_LIMIT:
-        messages.error(request, errors.LEDGER_TOO_LARGE.format(count=count, limit=EXPORT_LIMIT))
+def start_ledger_export(request, actor, ledger: str, filters: dict):
+    """Queue the export job (exports.py) and show its progress page."""
+    try:
+        job = exports.start_export(actor=actor, ledger=ledger, filters=filters)
+    except DomainError as exc:
+        messages.error(request, str(exc))
         query = request.GET.copy()
         query.pop("export", None)
         return redirect(f"{request.path}?{query.urlencode()}")
-    stations = selectors.station_names(juris.low, juris.high)
-    data = xlsx.write_workbook(
-        [("走访台账", LEDGER_COLUMNS, (ledger_row(v, stations) for v in rows.iterator(2000)))]
-    )
-    audit.record(
-        actor=actor,
-        action=AuditAction.EXPORT,
-        object_type="visits.visit",
-        object_repr=f"导出走访台账（{count} 条）",
-        region_key=juris.low,
-        extra={"filter": _shown(filters), "rows": count, "full_numbers": False},
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="visit-ledger-{stamp}.xlsx"'
-    return response
+    messages.success(request, "已开始导出，完成后可在此页下载。")
+    return redirect("orgs:job_detail", pk=job.pk)

@@ -17,6 +17,7 @@ def extend_world(world, tree, personas) -> None:
         met="本人",
         visitors=[personas.clerk_b],
     )
+    data.money_fen, data.budget_line = 20000, "春节慰问经费"  # in the comfort-money ledger
     world.visit_b = visit_record(actor=personas.clerk_b, recipient=world.recipient_b, data=data)[0]
     # An event with a visit due after that visit (the events list and API show it).
     from junjia.visits.rules import load_seed_rules
@@ -85,6 +86,8 @@ ROUTES = {
     "visits:visit_new_member": ("object", _member_b, False, {"body": visit_form}),
     "api:visit-list": ("list", None, True, {"body": visit_api_body, "capability": "visits.record"}),
     "visits:event_list": ("list", None, True),
+    "visits:comfort_ledger": ("list", None, True),
+    "visits:comfort_print": ("list", None, True),
     "visits:event_new": ("object", _person_b, False, {"body": event_form}),
     "api:visit-event-list": (
         "list",
