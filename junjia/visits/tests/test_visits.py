@@ -12,12 +12,11 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 
 from junjia.core.errors import InvalidInput, NotPermitted
-from junjia.core.models import AuditEntry
+from junjia.core.models import AuditEntry, Job, JobStatus
 from junjia.orgs.tests.helpers import api_token_key, login_as
 from junjia.registry.models import RECIPIENT_ID
 from junjia.visits import errors
 from junjia.visits.choices import MemberState
-from junjia.core.models import Job, JobStatus
 from junjia.visits.models import Visit
 from junjia.visits.recording import VisitInput, visit_record
 from junjia.visits.tests.test_campaigns import create, members
