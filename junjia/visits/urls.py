@@ -36,6 +36,7 @@ urlpatterns = [
     path("people/<int:recipient>/", visit_views.person_visits, name="person_visits"),
     path("people/<int:recipient>/visit/", visit_views.visit_new, name="visit_new"),
     path("records/<int:pk>/", visit_views.visit_detail, name="visit_detail"),
+    path("records/<int:pk>/case/", visit_views.visit_case_new, name="visit_case_new"),
     path("ledger/", visit_views.ledger, name="ledger"),
     path("comfort/", comfort_views.comfort_ledger, name="comfort_ledger"),
     path("comfort/print/", comfort_views.comfort_print, name="comfort_print"),

@@ -136,3 +136,19 @@ class ComfortFilter(GuardedForm):
             *[(name, name) for name in budget_lines],
             ("-", "（仅慰问品，无经费）"),
         ]
+
+
+class NeedCaseForm(GuardedForm):
+    """A need found on a visit, opened as a government-service case (办件) for the person."""
+
+    item = forms.ChoiceField(label="办理事项")
+    need = forms.CharField(
+        label="需求内容",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[refuse_hidden],
+    )
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [("", "请选择"), *items]

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from junjia.cases import api as cases_api
 from junjia.core import audit, clock, personal
 from junjia.core.errors import DomainError
 from junjia.core.models import AuditAction
@@ -21,9 +22,10 @@ from .choices import SITUATIONS
 from .permissions import get_campaign_for_actor, get_member_for_actor, get_visit_for_actor
 from .recording import eligible_visitors, visit_record
 from .views import show_refusal
-from .visit_forms import LedgerFilter, VisitForm
+from .visit_forms import LedgerFilter, NeedCaseForm, VisitForm
 
 NOT_A_READER = "您没有查看走访记录的权限。"
+NOT_A_CASE_CLERK = "您没有接件（办理政务服务事项）的权限。"
 # Form fields the service names otherwise.
 FIELD_OF = {"money_fen": "money"}
 LEDGER_PAGE = "visits.ledger"
@@ -110,6 +112,12 @@ def _record_view(actor, obj, region_key, page: str, **extra) -> None:
     )
 
 
+def case_source(visit) -> tuple[str, str]:
+    """How a case opened from this visit names it (cases keep it and link back)."""
+    day = timezone.localtime(visit.visited_at).strftime("%Y-%m-%d")
+    return f"visits:{visit.pk}", f"走访记录 {day}"
+
+
 @login_required
 def visit_detail(request, pk):
     actor = request.user
@@ -120,8 +128,48 @@ def visit_detail(request, pk):
     return render(
         request,
         "visits/visit_detail.html",
-        {"visit": visit, "situations": situations},
+        {
+            "visit": visit,
+            "situations": situations,
+            "cases": cases_api.cases_from_source(actor, case_source(visit)[0]),
+            "can_open_case": cases_api.can_open_cases(actor),
+        },
     )
+
+
+@login_required
+def visit_case_new(request, pk):
+    """A need found on the visit opened as a case for the person (cases.api), linked both
+    ways: the case names the visit as its source, the visit lists the cases opened from it."""
+    actor = request.user
+    _require_reader(actor)
+    visit = get_visit_for_actor(actor, pk)
+    if not cases_api.can_open_cases(actor):
+        raise PermissionDenied(NOT_A_CASE_CLERK)
+    form = NeedCaseForm(
+        request.POST or None,
+        items=cases_api.items_for(actor),
+        initial={"need": visit.needs_found},
+    )
+    if request.method == "POST" and form.is_valid():
+        ref, label = case_source(visit)
+        try:
+            opened = cases_api.case_open_for_need(
+                actor=actor,
+                item_code=form.cleaned_data["item"],
+                recipient=visit.recipient,
+                need=form.cleaned_data["need"],
+                source_ref=ref,
+                source_label=label,
+            )
+        except DomainError as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(
+                request, f"已为{visit.recipient.name}接件，办件编号 {opened['number']}。"
+            )
+            return redirect(opened["link"])
+    return render(request, "visits/visit_case_form.html", {"form": form, "visit": visit})
 
 
 @login_required

@@ -77,6 +77,10 @@ def event_api_body(world) -> dict:
     }
 
 
+def need_case_form(world) -> dict:
+    return {"item": "preferential-card", "need": "希望申领优待证"}
+
+
 ROUTES = {
     "visits:ledger": ("list", None, True),
     "visits:visit_detail": ("object", _visit_b, False),
@@ -86,6 +90,12 @@ ROUTES = {
     "visits:visit_new_member": ("object", _member_b, False, {"body": visit_form}),
     "api:visit-list": ("list", None, True, {"body": visit_api_body, "capability": "visits.record"}),
     "visits:event_list": ("list", None, True),
+    "visits:visit_case_new": (
+        "object",
+        _visit_b,
+        False,
+        {"body": need_case_form, "capability": "cases.handle"},
+    ),
     "visits:comfort_ledger": ("list", None, True),
     "visits:comfort_print": ("list", None, True),
     "visits:event_new": ("object", _person_b, False, {"body": event_form}),
