@@ -240,6 +240,33 @@ class CampaignMember(models.Model):
         return self.visit_state != MemberState.DUE
 
 
+class BudgetLine(TimeStampedModel):
+    """A budget line (经费来源) comfort money is paid from, kept by a county (or a city or the
+    province) for its region: the visit form offers the lines in force where the person
+    lives, so the comfort-money ledger's totals per line add up under one name each. A
+    visit keeps the line's name as it was paid (a later rename or retirement leaves it)."""
+
+    name = models.CharField("经费来源", max_length=100)
+    region_key = models.BigIntegerField("设立单位区划", db_index=True)
+    region_key_high = models.BigIntegerField()
+    owner_name = models.CharField("设立单位", max_length=100)
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    retired_at = models.DateTimeField("停用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "经费来源"
+        verbose_name_plural = "经费来源"
+        ordering = ["region_key", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region_key", "name"], name="uniq_budget_line_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Visit(TimeStampedModel):
     """A visit recorded (走访记录, issue 13 "Recording a visit"): when, who visited, how,
     whom they met, the seven situations of 001 附件第五部分 三(一), the needs found and the

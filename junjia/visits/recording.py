@@ -19,6 +19,7 @@ from junjia.orgs.api import can_reach, holding_station, jurisdiction_of
 from . import errors, roles
 from .choices import SITUATIONS, CampaignStatus, MemberState, VisitHow
 from .models import CampaignMember, Visit, VisitEvent, VisitRuleVersion
+from .selectors import budget_lines_where
 from .workflow import EVENT_WORKFLOW, MEMBER_WORKFLOW
 
 MAX_FEN = 10_000_000  # 十万元: a larger comfort payment is a typing error
@@ -96,8 +97,14 @@ def _check(actor, recipient, data: VisitInput) -> None:
         raise InvalidInput(errors.BAD_MONEY, field="money_fen")
     if data.money_fen > MAX_FEN:
         raise InvalidInput(errors.MONEY_TOO_LARGE, field="money_fen")
-    if data.money_fen and not (data.budget_line or "").strip():
+    line = (data.budget_line or "").strip()
+    if data.money_fen and not line:
         raise InvalidInput(errors.NO_BUDGET_LINE, field="budget_line")
+    # Where the county (city, province) has set up its budget lines, a line is one of them,
+    # so the comfort-money ledger's totals add up under one name; elsewhere it is typed.
+    lines = budget_lines_where(recipient.region_key) if line else []
+    if lines and line not in lines:
+        raise InvalidInput(errors.BAD_BUDGET_LINE.format(name=line), field="budget_line")
     if len(data.client_key or "") > 64:
         raise InvalidInput(errors.BAD_CLIENT_KEY, field="client_key")
 

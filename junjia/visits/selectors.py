@@ -259,3 +259,31 @@ def budget_lines_in_use(actor) -> list[str]:
 
 def yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
+
+
+# --- budget lines (经费来源) -----------------------------------------------------------------
+
+
+def budget_lines_for(actor) -> QuerySet:
+    """The budget lines the actor may see: in force first, by the region that set them up."""
+    from .models import BudgetLine
+    from .permissions import budget_line_scope
+
+    return BudgetLine.objects.filter(budget_line_scope(actor)).order_by(
+        "retired_at", "region_key", "name"
+    )
+
+
+def budget_lines_where(region_key: int) -> list[str]:
+    """The names of the lines in force where a person lives (set up by the regions holding
+    it), for the visit form and its check."""
+    from .models import BudgetLine
+
+    return list(
+        BudgetLine.objects.filter(
+            region_key__lte=region_key, region_key_high__gte=region_key, retired_at__isnull=True
+        )
+        .order_by("region_key", "name")
+        .values_list("name", flat=True)
+        .distinct()
+    )

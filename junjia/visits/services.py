@@ -18,8 +18,16 @@ from junjia.registry.api import RECIPIENT_ANCHORS
 from . import errors, generation, roles
 from .choices import Anchor, CampaignStatus, EventKind, MemberState, RecordItem, Subject, Timing
 from .evaluation import event_reasons
-from .models import CampaignMember, VisitCampaign, VisitEvent, VisitRule, VisitRuleVersion
+from .models import (
+    BudgetLine,
+    CampaignMember,
+    VisitCampaign,
+    VisitEvent,
+    VisitRule,
+    VisitRuleVersion,
+)
 from .permissions import (
+    can_keep_budget_lines,
     can_make_campaigns,
     can_make_rules,
     can_manage_campaign,
@@ -461,3 +469,57 @@ def member_reassign(*, actor, member: CampaignMember, level: int, reason: str) -
         extra={"campaign": member.campaign_id, "reason": reason.strip()[:200]},
     )
     return member
+
+
+# --- budget lines (经费来源) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def budget_line_add(*, actor, name: str) -> BudgetLine:
+    """A budget line for the actor's region (county level and above)."""
+    if not can_keep_budget_lines(actor):
+        raise NotPermitted(errors.NOT_BUDGET_KEEPER)
+    name = " ".join((name or "").split())
+    if not name:
+        raise InvalidInput(errors.NO_BUDGET_LINE_NAME, field="name")
+    if len(name) > 100:
+        raise InvalidInput(errors.BUDGET_LINE_TOO_LONG, field="name")
+    juris = jurisdiction_of(actor)
+    if BudgetLine.objects.filter(region_key=juris.low, name=name).exists():
+        raise InvalidInput(errors.BUDGET_LINE_TAKEN.format(name=name), field="name")
+    line = BudgetLine.objects.create(
+        name=name,
+        region_key=juris.low,
+        region_key_high=juris.high,
+        owner_name=juris.region_name,
+        created_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=line,
+        region_key=line.region_key,
+        changes={"name": [None, name]},
+    )
+    return line
+
+
+@transaction.atomic
+def budget_line_retire(*, actor, line: BudgetLine) -> BudgetLine:
+    """No longer offered on the visit form; visits already paid from it keep its name."""
+    line = BudgetLine.objects.select_for_update().get(pk=line.pk)
+    juris = jurisdiction_of(actor)
+    if not can_keep_budget_lines(actor) or not juris.contains(line.region_key):
+        raise NotPermitted(errors.NOT_BUDGET_KEEPER)
+    if line.retired_at is not None:
+        raise WrongState(errors.BUDGET_LINE_RETIRED)
+    line.retired_at = timezone.now()
+    line.save(update_fields=["retired_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=line,
+        region_key=line.region_key,
+        changes={"retired_at": [None, line.retired_at.isoformat()]},
+    )
+    return line

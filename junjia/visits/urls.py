@@ -40,6 +40,13 @@ urlpatterns = [
     path("ledger/", visit_views.ledger, name="ledger"),
     path("comfort/", comfort_views.comfort_ledger, name="comfort_ledger"),
     path("comfort/print/", comfort_views.comfort_print, name="comfort_print"),
+    path("budget-lines/", comfort_views.budget_lines, name="budget_lines"),
+    path("budget-lines/new/", comfort_views.budget_line_new, name="budget_line_new"),
+    path(
+        "budget-lines/<int:pk>/retire/",
+        comfort_views.budget_line_retire,
+        name="budget_line_retire",
+    ),
     path("events/", event_views.event_list, name="event_list"),
     path("people/<int:recipient>/events/new/", event_views.event_new, name="event_new"),
 ]

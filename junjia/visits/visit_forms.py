@@ -50,9 +50,15 @@ class VisitForm(GuardedForm):
     budget_line = forms.CharField(label="经费来源", max_length=100, required=False)
     goods = forms.CharField(label="慰问品", max_length=200, required=False)
 
-    def __init__(self, *args, staff=None, **kwargs):
+    def __init__(self, *args, staff=None, budget_lines=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["visitors"].queryset = staff
+        if budget_lines:  # the county's list (selectors.budget_lines_where)
+            self.fields["budget_line"] = forms.ChoiceField(
+                label="经费来源",
+                required=False,
+                choices=[("", "请选择"), *[(name, name) for name in budget_lines]],
+            )
         for name, label in SITUATIONS:
             self.fields[name] = forms.CharField(label=label, validators=[refuse_hidden], **TEXT)
 

@@ -47,7 +47,12 @@ def _visit_page(request, recipient, member=None, campaign=None):
     initial = {"visited_at": timezone.localtime().replace(second=0, microsecond=0)}
     if request.user.pk in set(eligible_visitors(recipient).values_list("pk", flat=True)):
         initial["visitors"] = [request.user.pk]
-    form = VisitForm(request.POST or None, initial=initial, staff=eligible_visitors(recipient))
+    form = VisitForm(
+        request.POST or None,
+        initial=initial,
+        staff=eligible_visitors(recipient),
+        budget_lines=selectors.budget_lines_where(recipient.region_key),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             visit, _ = visit_record(

@@ -137,3 +137,54 @@ def test_the_print_page_has_the_sign_off_and_totals(client, given, people, perso
     assert "李定补" in text and "赵立功" not in text
     assert "合计（2 人次）" in text and "800.50" in text
     assert AuditEntry.objects.filter(extra__page="visits.comfort.print").count() == 1
+
+
+# --- budget lines (经费来源) -----------------------------------------------------------------
+
+
+def test_a_county_keeps_its_budget_lines_and_the_visit_form_offers_them(client, people, personas):
+    from junjia.core.errors import InvalidInput, NotPermitted
+    from junjia.visits import services
+
+    a = people["pensioner_a"]
+    # a village clerk cannot set one up; the county head can, once per name
+    with pytest.raises(NotPermitted):
+        services.budget_line_add(actor=personas.clerk_a, name="春节慰问经费")
+    line = services.budget_line_add(actor=personas.head_county, name=" 春节慰问经费 ")
+    assert (line.name, line.region_key) == ("春节慰问经费", personas.head_county.station.region_key)
+    with pytest.raises(InvalidInput) as taken:
+        services.budget_line_add(actor=personas.head_county, name="春节慰问经费")
+    assert taken.value.field == "name"
+    # the form offers the county's lines; a name not on the list is refused, nothing written
+    login_as(client, personas.clerk_a)
+    form = client.get(reverse("visits:visit_new", args=[a.pk])).context["form"]
+    assert list(form.fields["budget_line"].choices) == [
+        ("", "请选择"),
+        ("春节慰问经费", "春节慰问经费"),
+    ]
+    with pytest.raises(InvalidInput) as refused:
+        _visit(personas.clerk_a, a, money_fen=100, budget_line="春节经费")
+    assert refused.value.field == "budget_line" and "请从列表中选择" in str(refused.value)
+    assert models.Visit.objects.count() == 0
+    _visit(personas.clerk_a, a, money_fen=100, budget_line="春节慰问经费")
+    # retired: no longer offered, the visit keeps its name; elsewhere (no list) text is free
+    services.budget_line_retire(actor=personas.head_county, line=line)
+    form = client.get(reverse("visits:visit_new", args=[a.pk])).context["form"]
+    assert form.fields["budget_line"].__class__.__name__ == "CharField"
+    assert models.Visit.objects.get().budget_line == "春节慰问经费"
+    page = client.get(reverse("visits:budget_lines")).content.decode()
+    assert "春节慰问经费" in page and "已停用" in page
+
+
+def test_only_the_keeping_county_retires_a_line(client, people, personas):
+    from junjia.core.errors import NotPermitted
+    from junjia.visits import services
+
+    line = services.budget_line_add(actor=personas.head_county, name="县级重点优抚对象慰问金")
+    with pytest.raises(NotPermitted):
+        services.budget_line_retire(actor=personas.head_county2, line=line)
+    login_as(client, personas.clerk_a)
+    url = reverse("visits:budget_line_retire", args=[line.pk])
+    assert client.post(url).status_code == 403
+    line.refresh_from_db()
+    assert line.retired_at is None
