@@ -209,3 +209,33 @@ def test_the_rules_are_in_the_openapi_schema(client, personas):
     login_as(client, personas.clerk_a)
     schema = client.get("/api/v1/schema/?format=json").json()
     assert {"/api/v1/visit-rules/", "/api/v1/visit-rules/{code}/"} <= set(schema["paths"])
+
+
+def test_a_rule_without_a_code_gets_one_from_its_name_s_pinyin(client, personas):
+    # Given no code typed: the name's pinyin (重阳 read as a phrase), then -2 when taken
+    first = rule_add(actor=personas.head_county, code="", name="重阳节走访", content=LUNAR)
+    second = rule_add(actor=personas.head_county, code=" ", name="重阳节走访", content=LUNAR)
+    assert (first.code, second.code) == ("chong-yang-jie-zou-fang", "chong-yang-jie-zou-fang-2")
+    # a long name is cut at a word within the code's length; Latin letters and digits kept
+    long = rule_add(
+        actor=personas.head_county,
+        code="",
+        name="市南区2027年春节期间对八十岁以上高龄老兵的重点走访慰问",
+        content=LUNAR,
+    )
+    assert long.code.startswith("shi-nan-qu-2027-nian-chun-jie") and len(long.code) <= 34
+    # and on the page, the code may be left empty
+    login_as(client, personas.head_county)
+    body = {
+        "code": "",
+        "name": "建军节座谈",
+        "source": "市南区文件",
+        "subject": "living",
+        "timing": "fixed_date",
+        "month": "8",
+        "day": "1",
+        "responsible_level": "5",
+        "contact_counts": "home",
+    }
+    done = client.post(reverse("visits:rule_new"), body)
+    assert done.status_code == 302 and done["Location"].endswith("/rules/jian-jun-jie-zuo-tan/")
