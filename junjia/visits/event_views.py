@@ -27,8 +27,9 @@ def due_message(event) -> str:
     """What the clerk is told once an event is recorded."""
     if not event.visit_state:
         return "没有在用的走访规则据此事件安排走访（如类别不符或已去世）。"
-    level = Level(event.responsible_level).label
-    return f"应由{level}服务站（中心）在 {event.closes:%Y-%m-%d} 前入户走访，已列入待办。"
+    level = Level(event.responsible_level)
+    unit = f"{level.label}服务{'中心' if level <= Level.COUNTY else '站'}"
+    return f"应由{unit}在 {event.closes:%Y-%m-%d} 前入户走访，已列入待办。"
 
 
 @login_required
