@@ -60,6 +60,7 @@ def test_a_village_clerk_records_a_return_home_and_sees_the_visit_due(page, tree
     page.goto("/")
     due = page.locator(".todo-item", has_text="刘返乡")
     expect(due).to_contain_text("退役返乡")
+    expect(due).to_contain_text(person.id_masked)
     _no_sideways(page)
     page.shot("event-home-phone")
     due.get_by_role("link").click()
