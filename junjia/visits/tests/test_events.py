@@ -198,3 +198,15 @@ def test_the_events_api_lists_within_reach_and_records(seeded, client, tree, per
     refused = client.post("/api/v1/visit-events/", body, content_type="application/json", **other)
     assert refused.status_code == 404
     assert VisitEvent.objects.count() == 1
+
+
+def test_the_events_api_is_in_the_openapi_schema(client, personas):
+    from junjia.orgs.tests.helpers import login_as
+
+    login_as(client, personas.clerk_a)
+    schema = client.get("/api/v1/schema/?format=json").json()
+    operations = schema["paths"]["/api/v1/visit-events/"]
+    assert {op["operationId"] for op in operations.values()} == {
+        "visit_events_list",
+        "visit_events_create",
+    }
