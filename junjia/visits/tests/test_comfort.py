@@ -188,3 +188,14 @@ def test_only_the_keeping_county_retires_a_line(client, people, personas):
     assert client.post(url).status_code == 403
     line.refresh_from_db()
     assert line.retired_at is None
+
+
+def test_a_signing_sheet_too_long_to_print_is_narrowed_first(client, given, personas, monkeypatch):
+    from junjia.visits import comfort_views
+
+    monkeypatch.setattr(comfort_views, "PRINT_LIMIT", 3)
+    login_as(client, personas.head_county)
+    response = client.get(reverse("visits:comfort_print"), {"end": "2027-02-28"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("visits:comfort_ledger") + "?end=2027-02-28"
+    assert "本次打印有 4 条，超过 3 条" in response.content.decode()
+    assert not AuditEntry.objects.filter(extra__page="visits.comfort.print").exists()
