@@ -3,7 +3,7 @@ campaigns a user may see, their counts per station and members per station (scop
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from junjia.orgs.api import Level, active_stations, jurisdiction_of
@@ -199,8 +199,9 @@ def events_for(actor, *, station_key=None, kind="", state="due", recipient=None)
         qs = qs.filter(visit_state="")
     elif state in (MemberState.DUE, MemberState.VISITED):
         qs = qs.filter(visit_state=state)
+    due_first = Case(When(visit_state=MemberState.DUE, then=Value(0)), default=Value(1))
     return qs.select_related("recipient", "recorded_by", "visit").order_by(
-        "-visit_state", "closes", "-occurred_on", "-id"
+        due_first, "closes", "-occurred_on", "-id"
     )
 
 

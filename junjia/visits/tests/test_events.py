@@ -210,3 +210,30 @@ def test_the_events_api_is_in_the_openapi_schema(client, personas):
         "visit_events_list",
         "visit_events_create",
     }
+
+
+def test_the_events_list_puts_what_is_due_first(seeded, tree, personas):
+    from freezegun import freeze_time
+
+    from junjia.visits.recording import visit_record
+    from junjia.visits.selectors import events_for
+    from junjia.visits.services import event_record
+    from junjia.visits.tests.test_visits import entry
+
+    person = make_recipient(tree.regions.village_a, created_by=personas.clerk_a, name="戊困难")
+    with freeze_time(NOW):
+        done = event_record(
+            actor=personas.clerk_a, recipient=person, kind="hardship", occurred_on=TODAY
+        )
+        visit_record(actor=personas.clerk_a, recipient=person, data=entry(visited_at=NOW))
+        later = event_record(
+            actor=personas.clerk_a, recipient=person, kind="major_change", occurred_on=TODAY
+        )
+        none = event_record(
+            actor=personas.clerk_a, recipient=person, kind="no_children", occurred_on=TODAY
+        )
+    rows = list(events_for(personas.clerk_a, state="all"))
+    assert [e.pk for e in rows][:1] == [later.pk]
+    assert {e.pk for e in rows} == {done.pk, later.pk, none.pk}
+    assert [e.pk for e in events_for(personas.clerk_a, state="none")] == [none.pk]
+    assert [e.pk for e in events_for(personas.clerk_a, state="visited")] == [done.pk]
