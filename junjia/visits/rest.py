@@ -643,3 +643,55 @@ class VisitEventList(GenericAPIView):
 urlpatterns += [
     path("visit-events/", VisitEventList.as_view(), name="visit-event-list"),
 ]
+
+
+# --- budget lines (经费来源) -----------------------------------------------------------------
+
+
+class BudgetLineOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="经费来源")
+    owner_name = serializers.CharField(help_text="设立单位")
+    retired_at = serializers.DateTimeField(allow_null=True, help_text="停用时间；空为在用")
+
+
+class VisitBudgetLineList(GenericAPIView):
+    pagination_class = StandardPagination
+
+    @extend_schema(
+        tags=[VISIT_TAG],
+        operation_id="visit_budget_lines_list",
+        parameters=[
+            OpenApiParameter(
+                "recipient",
+                int,
+                description="只列该服务对象所在地在用的经费来源（记录走访时可选的）",
+            )
+        ],
+        responses={200: BudgetLineOut(many=True)},
+        description="县级及以上设置的慰问金经费来源：调用者可见的（在用的在前）；"
+        "给出 recipient 时为记录该对象走访时可选的在用经费来源。列表为空时经费来源可直接填写。",
+    )
+    def get(self, request):
+        actor = request.user
+        require_campaign_reader(actor)
+        lines = selectors.budget_lines_for(actor)
+        raw = request.query_params.get("recipient", "").strip()
+        if raw:
+            if not raw.isdigit():
+                return Response({"recipient": ["服务对象应为档案 id（数字）。"]}, status=400)
+            person = get_recipient_for_actor(actor, int(raw))
+            names = selectors.budget_lines_where(person.region_key)
+            lines = lines.filter(
+                name__in=names,
+                retired_at__isnull=True,
+                region_key__lte=person.region_key,
+                region_key_high__gte=person.region_key,
+            )
+        page = self.paginate_queryset(lines)
+        return self.get_paginated_response(BudgetLineOut(page, many=True).data)
+
+
+urlpatterns += [
+    path("visit-budget-lines/", VisitBudgetLineList.as_view(), name="visit-budget-line-list"),
+]

@@ -3,7 +3,7 @@ campaigns a user may see, their counts per station and members per station (scop
 
 import datetime as dt
 
-from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from junjia.orgs.api import Level, active_stations, jurisdiction_of
@@ -271,7 +271,7 @@ def budget_lines_for(actor) -> QuerySet:
     from .permissions import budget_line_scope
 
     return BudgetLine.objects.filter(budget_line_scope(actor)).order_by(
-        "retired_at", "region_key", "name"
+        F("retired_at").asc(nulls_first=True), "region_key", "name"
     )
 
 

@@ -199,3 +199,26 @@ def test_a_signing_sheet_too_long_to_print_is_narrowed_first(client, given, pers
     assert response.redirect_chain[-1][0] == reverse("visits:comfort_ledger") + "?end=2027-02-28"
     assert "本次打印有 4 条，超过 3 条" in response.content.decode()
     assert not AuditEntry.objects.filter(extra__page="visits.comfort.print").exists()
+
+
+def test_the_api_lists_the_budget_lines_a_visit_may_name(client, people, personas):
+    from junjia.orgs.tests.helpers import api_token_key
+    from junjia.visits import services
+
+    kept = services.budget_line_add(actor=personas.head_county, name="春节慰问经费")
+    old = services.budget_line_add(actor=personas.head_county, name="旧经费")
+    services.budget_line_retire(actor=personas.head_county, line=old)
+    services.budget_line_add(actor=personas.head_county2, name="市北区慰问金")
+    auth = {"HTTP_AUTHORIZATION": f"Token {api_token_key(personas.clerk_a)}"}
+    url = reverse("api:visit-budget-line-list")
+    rows = client.get(url, **auth).json()["results"]
+    assert [(r["name"], r["retired_at"] is None) for r in rows] == [
+        ("春节慰问经费", True),
+        ("旧经费", False),
+    ]
+    a = people["pensioner_a"]
+    mine = client.get(url, {"recipient": a.pk}, **auth).json()["results"]
+    assert [r["id"] for r in mine] == [kept.pk]
+    # another village's person: not found
+    other = people["pensioner_d"]
+    assert client.get(url, {"recipient": other.pk}, **auth).status_code == 404

@@ -78,6 +78,7 @@ ROUTES = {
     "visits:rule_new": ("global", None, False, {"body": rule_body, **WRITE}),
     "visits:rule_edit": ("global", _county_rule, False, {"body": _edit_body, **WRITE}),
     "visits:budget_lines": ("list", None, False),
+    "api:visit-budget-line-list": ("list", None, False),
     "visits:budget_line_new": (
         "global",
         None,
