@@ -44,3 +44,5 @@ APPOINTMENT_CLOSED = "该预约已取消或已办理。"
 ITEM_NOT_HERE = (
     "“{item}”不由本级服务中心（站）办理；如属他级事项，请登记为“不属于本大厅职权范围”并告知去处。"
 )
+NO_ITEM_CHOSEN = "请选择要办理的服务事项。"
+NO_NEED = "请填写需求内容。"

@@ -118,6 +118,10 @@ class Case(TimeStampedModel):
     proxy_requester = models.CharField("委托人", max_length=50, blank=True)
     proxy_relationship = models.CharField("与申请人关系", max_length=30, blank=True)
     proxy_authorisation = models.CharField("委托书/授权说明", max_length=200, blank=True)
+    # Where the case came from when another module opened it (api.case_open_for_need): a
+    # reference such as "visits:12" (a need found on a visit, issue 13) and its words.
+    source_ref = models.CharField("来源", max_length=40, blank=True, db_index=True)
+    source_label = models.CharField("来源说明", max_length=60, blank=True)
 
     class Meta:
         verbose_name = "办件"

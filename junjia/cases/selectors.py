@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.urls import reverse
 from django.utils import timezone
 
 from junjia.cases import roles
@@ -269,3 +270,34 @@ def recipient_timeline(recipient, actor) -> list[dict]:
         }
         for case in cases
     ]
+
+
+def cases_from_source(actor, source_ref: str) -> list[dict]:
+    """The cases another module opened from one of its records (Case.source_ref), those the
+    actor may see: number, item, status in words and the case's page."""
+    cases = (
+        Case.objects.filter(case_scope(actor), source_ref=source_ref)
+        .select_related("item_version__item")
+        .order_by("created_at")
+    )
+    return [
+        {
+            "pk": case.pk,
+            "number": case.number,
+            "item": case.item_version.item.name,
+            "status": case.get_status_display(),
+            "link": reverse("cases:case_detail", kwargs={"pk": case.pk}),
+        }
+        for case in cases
+    ]
+
+
+# Where a case's source reference points: the module's page of the record (by URL name).
+SOURCE_PAGES = {"visits": "visits:visit_detail"}
+
+
+def source_link(case: Case) -> str:
+    """The page of the record a case came from ("" when unknown)."""
+    module, _, pk = case.source_ref.partition(":")
+    name = SOURCE_PAGES.get(module)
+    return reverse(name, kwargs={"pk": int(pk)}) if name and pk.isdigit() else ""

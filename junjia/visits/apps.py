@@ -11,7 +11,7 @@ class VisitsConfig(AppConfig):
     def ready(self) -> None:
         from junjia.registry.api import register_timeline_provider
 
-        from . import generation, roles  # noqa: F401  (job kind; capabilities)
+        from . import exports, generation, roles  # noqa: F401  (job kinds; capabilities)
         from .selectors import person_timeline
 
         register_timeline_provider(person_timeline)  # the person's timeline shows every visit

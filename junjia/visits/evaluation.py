@@ -197,3 +197,46 @@ def _anniversaries(version, *, low, high, period) -> Iterator[Due]:
             day = occurrence(row["anchor"], year)
             if span_first <= day <= span_last:
                 yield Due(row["id"], row["region_key"], day - before, day + after)
+
+
+def event_rule_versions(region_key: int, kind: str) -> list[VisitRuleVersion]:
+    """The current versions of the rules in force where the person lives (national ones and
+    those of the regions above) that make a visit due on a recorded event of this kind."""
+    from .models import VisitRule
+
+    rules = (
+        VisitRule.objects.filter(
+            Q(region_key__isnull=True)
+            | Q(region_key__lte=region_key, region_key_high__gte=region_key),
+            retired_at__isnull=True,
+            current_version__timing=Timing.EVENT,
+            current_version__anchor=Anchor.RECORDED_EVENT,
+            current_version__event_kind=kind,
+        )
+        .select_related("current_version", "current_version__rule")
+        .order_by("code")
+    )
+    return [rule.current_version for rule in rules]
+
+
+def event_reasons(recipient_id: int, region_key: int, kind: str, happened: dt.date) -> list[dict]:
+    """The visit an event makes due, as a campaign member's reasons: each event rule in force
+    whose "who" the person meets on the day, with its window (rule, name, version, level,
+    opens, closes). One small query per rule on this kind of event (a handful)."""
+    reasons = []
+    for version in event_rule_versions(region_key, kind):
+        who = _facts(version, low=region_key, high=region_key, on=happened)
+        if not who.filter(_born_by(version, happened), id=recipient_id).exists():
+            continue
+        opens, closes = _event_window(version, happened)
+        reasons.append(
+            {
+                "rule": version.rule.code,
+                "name": version.rule.name,
+                "version": version.number,
+                "level": version.responsible_level,
+                "opens": opens.isoformat(),
+                "closes": closes.isoformat(),
+            }
+        )
+    return reasons

@@ -14,7 +14,12 @@ NUMBER = {"required": False, "min_value": 0, "max_value": 366}
 
 
 class VisitRuleForm(GuardedForm):
-    code = forms.SlugField(label="规则编码", max_length=40, help_text="小写字母、数字和连字符")
+    code = forms.SlugField(
+        label="规则编码",
+        max_length=40,
+        required=False,
+        help_text="可不填：按规则名称的拼音自动生成；自填须为小写字母、数字和连字符",
+    )
     name = forms.CharField(label="规则名称", max_length=100)
     source = forms.CharField(label="依据（文件及条款）", max_length=300)
     description = forms.CharField(

@@ -119,11 +119,37 @@ class VisitEvent(TimeStampedModel):
     recorded_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The visit it makes due, worked out when it is recorded (services.event_record) from
+    # the event rules in force for the person: the reasons (as a campaign member's), the
+    # window, the most senior level any of them names and the person's station. Blank
+    # visit_state: no rule in force makes a visit due for this event and person.
+    station_key = models.BigIntegerField("所属服务站", null=True, blank=True)
+    reasons = models.JSONField("走访原因", default=list, blank=True)
+    opens = models.DateField("走访窗口开始", null=True, blank=True)
+    closes = models.DateField("应走访日期", null=True, blank=True)
+    responsible_level = models.PositiveSmallIntegerField(
+        "责任层级", choices=Level.choices, null=True, blank=True
+    )
+    visit_state = models.CharField(
+        "走访情况", max_length=10, choices=MemberState.choices, blank=True
+    )
+    visit = models.ForeignKey(
+        "Visit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        verbose_name="走访记录",
+    )
 
     class Meta:
         verbose_name = "走访事件"
         verbose_name_plural = "走访事件"
-        indexes = [models.Index(fields=["kind", "occurred_on"], name="visit_event_kind_on")]
+        indexes = [
+            models.Index(fields=["kind", "occurred_on"], name="visit_event_kind_on"),
+            # The clerk's to-do and the events list: what is still due, within a key range.
+            models.Index(fields=["visit_state", "region_key"], name="visit_event_state_region"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_on}"
@@ -214,6 +240,33 @@ class CampaignMember(models.Model):
         return self.visit_state != MemberState.DUE
 
 
+class BudgetLine(TimeStampedModel):
+    """A budget line (经费来源) comfort money is paid from, kept by a county (or a city or the
+    province) for its region: the visit form offers the lines in force where the person
+    lives, so the comfort-money ledger's totals per line add up under one name each. A
+    visit keeps the line's name as it was paid (a later rename or retirement leaves it)."""
+
+    name = models.CharField("经费来源", max_length=100)
+    region_key = models.BigIntegerField("设立单位区划", db_index=True)
+    region_key_high = models.BigIntegerField()
+    owner_name = models.CharField("设立单位", max_length=100)
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    retired_at = models.DateTimeField("停用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "经费来源"
+        verbose_name_plural = "经费来源"
+        ordering = ["region_key", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region_key", "name"], name="uniq_budget_line_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Visit(TimeStampedModel):
     """A visit recorded (走访记录, issue 13 "Recording a visit"): when, who visited, how,
     whom they met, the seven situations of 001 附件第五部分 三(一), the needs found and the
@@ -285,3 +338,16 @@ class Visit(TimeStampedModel):
     @property
     def money_yuan(self) -> str:
         return f"{self.money_fen // 100}.{self.money_fen % 100:02d}"
+
+    @property
+    def signed(self) -> bool:
+        return visit_signed(self)
+
+
+def visit_signed(visit) -> bool:
+    """Whether the recipient signed for the comfort given (签收, issue 13 "the recipient's
+    signature drawn on the phone's screen or a photo of the signed form"): the one place the
+    comfort-money ledger, its print page and its export ask. Filled in at merge: the fields
+    `signature` (the drawn signature) and `signed_form_photo` come from the phone-recording
+    branch; until they exist every visit reads as not signed."""
+    return bool(getattr(visit, "signature", None) or getattr(visit, "signed_form_photo", None))

@@ -150,3 +150,29 @@ def get_visit_for_actor(actor, pk):
     if visit is None:
         raise Http404("未找到该走访记录，或不在您的辖区内。")
     return visit
+
+
+# --- events (走访事件, 六必访) -----------------------------------------------------------------
+# An event is seen, like a visit, within the reader's subtree by the person's household region.
+
+
+def event_scope(actor) -> Q:
+    return member_scope(actor)
+
+
+# --- budget lines (经费来源) -----------------------------------------------------------------
+# Seen where they apply (set up above or at the reader's region) and within the jurisdiction;
+# set up and retired by county level and above for their own region (visits.rules).
+
+
+def budget_line_scope(actor) -> Q:
+    juris = jurisdiction_of(actor)
+    if juris is None or not has_capability(actor, roles.VIEW):
+        return NO_ROWS
+    return Q(region_key__lte=juris.low, region_key_high__gte=juris.low) | Q(
+        region_key__gte=juris.low, region_key__lte=juris.high
+    )
+
+
+def can_keep_budget_lines(actor) -> bool:
+    return can_make_rules(actor)

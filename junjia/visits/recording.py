@@ -18,8 +18,9 @@ from junjia.orgs.api import can_reach, holding_station, jurisdiction_of
 
 from . import errors, roles
 from .choices import SITUATIONS, CampaignStatus, MemberState, VisitHow
-from .models import CampaignMember, Visit, VisitRuleVersion
-from .workflow import MEMBER_WORKFLOW
+from .models import CampaignMember, Visit, VisitEvent, VisitRuleVersion
+from .selectors import budget_lines_where
+from .workflow import EVENT_WORKFLOW, MEMBER_WORKFLOW
 
 MAX_FEN = 10_000_000  # 十万元: a larger comfort payment is a typing error
 # Campaigns a visit counts for: generated (the list is out) or open, not closed.
@@ -56,8 +57,8 @@ def eligible_visitors(recipient):
     )
 
 
-def counts_for(how: str, member: CampaignMember) -> bool:
-    """Whether a visit made this way completes the member. A home visit always does; a
+def counts_for(how: str, member) -> bool:
+    """Whether a visit made this way completes the member (or event). A home visit does; a
     phone call, a video call or a meeting only where every rule version that made the
     person due counts them (contact_counts "any": 联系全覆盖, 003 第41项 "电话、走访、座谈均
     计入"); the festival and key-group visits of 000 and 001 附件第五部分 三(二)(三) are home
@@ -96,8 +97,14 @@ def _check(actor, recipient, data: VisitInput) -> None:
         raise InvalidInput(errors.BAD_MONEY, field="money_fen")
     if data.money_fen > MAX_FEN:
         raise InvalidInput(errors.MONEY_TOO_LARGE, field="money_fen")
-    if data.money_fen and not (data.budget_line or "").strip():
+    line = (data.budget_line or "").strip()
+    if data.money_fen and not line:
         raise InvalidInput(errors.NO_BUDGET_LINE, field="budget_line")
+    # Where the county (city, province) has set up its budget lines, a line is one of them,
+    # so the comfort-money ledger's totals add up under one name; elsewhere it is typed.
+    lines = budget_lines_where(recipient.region_key) if line else []
+    if lines and line not in lines:
+        raise InvalidInput(errors.BAD_BUDGET_LINE.format(name=line), field="budget_line")
     if len(data.client_key or "") > 64:
         raise InvalidInput(errors.BAD_CLIENT_KEY, field="client_key")
 
@@ -205,6 +212,7 @@ def _record(actor, recipient, data: VisitInput, member, key: str) -> Visit:
                 record=_visit_is_the_record,
             )
             marked.append(m.pk)
+    events = _clear_events(actor, recipient, visit, visited_on)
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -219,8 +227,40 @@ def _record(actor, recipient, data: VisitInput, member, key: str) -> Visit:
         extra={
             "campaign": visit.campaign_id,
             "members_visited": marked,
+            "events_visited": events,
             "counted": visit.counted,
             "visitors": [u.pk for u in data.visitors],
         },
     )
     return visit
+
+
+def _clear_events(actor, recipient, visit: Visit, visited_on: dt.date) -> list[int]:
+    """The person's events with a visit still due that this visit answers — on or after the
+    event's day, late or not, and made in a way the event's rules count — moved to visited
+    through the kernel (workflow.EVENT_WORKFLOW) and linked to the visit."""
+    due = (
+        VisitEvent.objects.select_for_update()
+        .filter(recipient=recipient, visit_state=MemberState.DUE, occurred_on__lte=visited_on)
+        .order_by("pk")
+    )
+    cleared = []
+    for event in due:
+        if not counts_for(visit.how, event):
+            continue
+
+        def link(locked, visit=visit):
+            locked.visit = visit
+            return ["visit"]
+
+        perform(
+            EVENT_WORKFLOW,
+            event,
+            MemberState.VISITED,
+            actor=actor,
+            can=_may_record,
+            record=_visit_is_the_record,
+            apply=link,
+        )
+        cleared.append(event.pk)
+    return cleared

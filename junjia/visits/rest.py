@@ -22,12 +22,13 @@ from junjia.core.api_base import StandardPagination
 from junjia.core.errors import InvalidInput
 from junjia.core.models import AuditAction
 from junjia.core.rest import read_input
-from junjia.orgs.api import has_capability, jurisdiction_of
+from junjia.orgs.api import Level, can_reach, has_capability, jurisdiction_of
 from junjia.registry.api import get_recipient_for_actor
+from junjia.registry.choices import FLAG_FIELDS, Category, MeritKind
 
 from . import errors, roles, selectors, services
 from .campaign_views import MEMBERS_PAGE, campaign_input, record_members_view
-from .choices import SITUATIONS, VisitHow
+from .choices import SITUATIONS, Anchor, EventKind, RecordItem, Subject, Timing, VisitHow
 from .models import CampaignMember
 from .permissions import (
     can_make_campaigns,
@@ -37,6 +38,7 @@ from .permissions import (
     member_scope,
 )
 from .recording import VisitInput, eligible_visitors, visit_record
+from .views import describe
 
 TAG = "走访慰问规则"
 NOT_A_READER = "您没有查看走访慰问规则的权限。"
@@ -75,6 +77,14 @@ class RuleVersionOut(serializers.Serializer):
     record_items = serializers.ListField(child=serializers.CharField(), help_text="记录须包含")
     contact_counts = serializers.CharField(help_text="home 仅入户 / any 电话、走访、座谈均计入")
     published_at = serializers.DateTimeField()
+    labels = serializers.SerializerMethodField(
+        help_text="编码对应的中文：subject、timing、anchor、event_kind、responsible_level、"
+        "contact_counts 各为一段文字；categories、flags、merits、record_items 为与编码"
+        "同序的文字列表；summary 为对象、时间、时限的一句话说明"
+    )
+
+    def get_labels(self, version) -> dict:
+        return version_labels(version)
 
 
 class RuleRowOut(serializers.Serializer):
@@ -90,8 +100,29 @@ class RuleOut(RuleRowOut):
     versions = RuleVersionOut(many=True, help_text="历次版本，新的在前")
 
 
+def version_labels(version) -> dict:
+    """The Chinese words beside each code of a version (the same words as the pages)."""
+    names = {**dict(Category.choices), **FLAG_FIELDS, **dict(MeritKind.choices)}
+    words = describe(version)
+    return {
+        "subject": Subject(version.subject).label,
+        "timing": Timing(version.timing).label,
+        "anchor": Anchor(version.anchor).label if version.anchor else "",
+        "event_kind": EventKind(version.event_kind).label if version.event_kind else "",
+        "responsible_level": Level(version.responsible_level).label,
+        "contact_counts": version.get_contact_counts_display(),
+        "categories": [names.get(v, v) for v in version.categories],
+        "flags": [names.get(v, v) for v in version.flags],
+        "merits": [names.get(v, v) for v in version.merits],
+        "record_items": [
+            RecordItem(i).label if i in RecordItem.values else i for i in version.record_items
+        ],
+        "summary": "；".join(p for p in (words["who"], words["when"], words["window"]) if p),
+    }
+
+
 class VisitRuleList(GenericAPIView):
-    pagination_class = None  # the rules in force: one bounded list
+    pagination_class = StandardPagination
 
     @extend_schema(
         tags=[TAG],
@@ -105,8 +136,8 @@ class VisitRuleList(GenericAPIView):
     def get(self, request):
         require_reader(request.user)
         retired = request.query_params.get("retired", "").strip().lower() in ("1", "true")
-        rules = selectors.rules_for(request.user, retired=retired)
-        return Response(RuleRowOut(rules, many=True).data)
+        page = self.paginate_queryset(selectors.rules_for(request.user, retired=retired))
+        return self.get_paginated_response(RuleRowOut(page, many=True).data)
 
 
 class VisitRuleDetail(GenericAPIView):
@@ -502,4 +533,165 @@ class VisitDetail(GenericAPIView):
 urlpatterns += [
     path("visits/", VisitList.as_view(), name="visit-list"),
     path("visits/<int:pk>/", VisitDetail.as_view(), name="visit-detail"),
+]
+
+
+# --- events (走访事件, 六必访) -----------------------------------------------------------------
+
+EVENT_TAG = "走访事件"
+
+
+class EventOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    recipient_id = serializers.IntegerField()
+    name = serializers.CharField(source="recipient.name")
+    id_number = serializers.CharField(source="recipient.id_masked", help_text="脱敏")
+    kind = serializers.CharField(help_text="事件编码")
+    kind_label = serializers.CharField(source="get_kind_display", help_text="事件")
+    occurred_on = serializers.DateField()
+    note = serializers.CharField()
+    source = serializers.CharField(help_text="由其他模块提出时的来源")
+    station_key = serializers.IntegerField(allow_null=True, help_text="所属服务站（区划键）")
+    visit_state = serializers.CharField(
+        help_text="due 待走访 / visited 已走访 / 空：没有在用的规则据此安排走访"
+    )
+    reasons = ReasonOut(many=True, help_text="据以安排走访的规则及其时限")
+    opens = serializers.DateField(allow_null=True)
+    closes = serializers.DateField(allow_null=True, help_text="应在此日前走访")
+    responsible_level = serializers.IntegerField(
+        allow_null=True, help_text="责任层级 3 县 / 4 乡镇 / 5 村"
+    )
+    visit_id = serializers.IntegerField(allow_null=True, help_text="销号的走访记录")
+    created_at = serializers.DateTimeField()
+
+
+class EventIn(serializers.Serializer):
+    recipient = serializers.IntegerField(help_text="服务对象档案 id")
+    kind = serializers.ChoiceField(choices=EventKind.choices)
+    occurred_on = serializers.DateField()
+    note = _text(max_length=200)
+
+
+class VisitEventList(GenericAPIView):
+    pagination_class = StandardPagination
+
+    @extend_schema(
+        tags=[EVENT_TAG],
+        operation_id="visit_events_list",
+        parameters=[
+            OpenApiParameter("recipient", int, description="只看该服务对象"),
+            OpenApiParameter(
+                "state", str, description="due 待走访（默认）/ visited / none 无须走访 / all"
+            ),
+        ],
+        responses={200: EventOut(many=True)},
+        description="调用者辖区内的走访事件（身份证号码脱敏），待走访的按时限在前；每页记一条审计。",
+    )
+    def get(self, request):
+        actor = request.user
+        require_campaign_reader(actor)
+        params = request.query_params
+        state = params.get("state", "").strip() or "due"
+        if state not in ("due", "visited", "none", "all"):
+            return Response({"state": ["走访情况应为 due、visited、none 或 all。"]}, status=400)
+        recipient = None
+        raw = params.get("recipient", "").strip()
+        if raw:
+            if not raw.isdigit():
+                return Response({"recipient": ["服务对象应为档案 id（数字）。"]}, status=400)
+            recipient = get_recipient_for_actor(actor, int(raw))
+        page = self.paginate_queryset(selectors.events_for(actor, state=state, recipient=recipient))
+        juris = jurisdiction_of(actor)
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            object_type="visits.visitevent",
+            region_key=juris.low if juris else None,
+            extra={"page": "visits.events.api", "page_no": self.paginator.page.number},
+        )
+        return self.get_paginated_response(EventOut(page, many=True).data)
+
+    @extend_schema(
+        tags=[EVENT_TAG],
+        operation_id="visit_events_create",
+        request=EventIn,
+        responses={
+            201: EventOut,
+            400: OpenApiResponse(description="按字段的中文提示"),
+        },
+        description="为辖区内的服务对象登记走访事件（六必访）：按在用的走访慰问规则"
+        "列入应走访（时限、责任层级），记录走访后销号。",
+    )
+    def post(self, request):
+        actor = request.user
+        if not has_capability(actor, roles.RECORD):
+            raise PermissionDenied(errors.NOT_RECIPIENT_CLERK)
+        data = read_input(EventIn, request)
+        recipient = get_recipient_for_actor(actor, data["recipient"])
+        if not can_reach(actor, roles.RECORD, recipient.region_key):
+            raise PermissionDenied(errors.NOT_RECIPIENT_CLERK)
+        event = services.event_record(
+            actor=actor,
+            recipient=recipient,
+            kind=data["kind"],
+            occurred_on=data["occurred_on"],
+            note=data["note"],
+        )
+        return Response(EventOut(event).data, status=201)
+
+
+urlpatterns += [
+    path("visit-events/", VisitEventList.as_view(), name="visit-event-list"),
+]
+
+
+# --- budget lines (经费来源) -----------------------------------------------------------------
+
+
+class BudgetLineOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="经费来源")
+    owner_name = serializers.CharField(help_text="设立单位")
+    retired_at = serializers.DateTimeField(allow_null=True, help_text="停用时间；空为在用")
+
+
+class VisitBudgetLineList(GenericAPIView):
+    pagination_class = StandardPagination
+
+    @extend_schema(
+        tags=[VISIT_TAG],
+        operation_id="visit_budget_lines_list",
+        parameters=[
+            OpenApiParameter(
+                "recipient",
+                int,
+                description="只列该服务对象所在地在用的经费来源（记录走访时可选的）",
+            )
+        ],
+        responses={200: BudgetLineOut(many=True)},
+        description="县级及以上设置的慰问金经费来源：调用者可见的（在用的在前）；"
+        "给出 recipient 时为记录该对象走访时可选的在用经费来源。列表为空时经费来源可直接填写。",
+    )
+    def get(self, request):
+        actor = request.user
+        require_campaign_reader(actor)
+        lines = selectors.budget_lines_for(actor)
+        raw = request.query_params.get("recipient", "").strip()
+        if raw:
+            if not raw.isdigit():
+                return Response({"recipient": ["服务对象应为档案 id（数字）。"]}, status=400)
+            person = get_recipient_for_actor(actor, int(raw))
+            names = selectors.budget_lines_where(person.region_key)
+            lines = lines.filter(
+                name__in=names,
+                retired_at__isnull=True,
+                region_key__lte=person.region_key,
+                region_key_high__gte=person.region_key,
+            )
+        page = self.paginate_queryset(lines)
+        return self.get_paginated_response(BudgetLineOut(page, many=True).data)
+
+
+urlpatterns += [
+    path("visit-budget-lines/", VisitBudgetLineList.as_view(), name="visit-budget-line-list"),
 ]

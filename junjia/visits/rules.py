@@ -193,6 +193,17 @@ SEED_RULES: list[tuple[str, str, dict]] = [
         },
     ),
     (
+        "return-home-reported",
+        "退役返乡必访（登记返乡）",
+        {
+            "source": "001 第二十七条；002 §5.4.3.1；003 第33项",
+            "description": "六必访之一：经办人登记的返乡（档案尚无退役时间，或返乡晚于退役）"
+            "同样须在限期内入户走访。" + NO_NUMBER.format(what="时限"),
+            **_event("return_home", months=1),
+            "record_items": HOME_RECORD,
+        },
+    ),
+    (
         "merit-visit",
         "立功受奖必访",
         {

@@ -3,7 +3,7 @@ campaigns a user may see, their counts per station and members per station (scop
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from junjia.orgs.api import Level, active_stations, jurisdiction_of
@@ -177,3 +177,114 @@ def person_timeline(recipient, actor) -> list[dict]:
         }
         for v in visits_for(actor).filter(recipient=recipient)[:200]
     ]
+
+
+# --- events (走访事件, 六必访) -----------------------------------------------------------------
+
+
+def events_for(actor, *, station_key=None, kind="", state="due", recipient=None) -> QuerySet:
+    """The events the actor may see (the person's household within reach): still due first
+    by their time limit, then the newest. state: due, visited, none (no visit due) or all."""
+    from .models import VisitEvent
+    from .permissions import event_scope
+
+    qs = VisitEvent.objects.filter(event_scope(actor))
+    if recipient is not None:
+        qs = qs.filter(recipient=recipient)
+    if station_key is not None:
+        qs = qs.filter(station_key=station_key)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if state == "none":
+        qs = qs.filter(visit_state="")
+    elif state in (MemberState.DUE, MemberState.VISITED):
+        qs = qs.filter(visit_state=state)
+    due_first = Case(When(visit_state=MemberState.DUE, then=Value(0)), default=Value(1))
+    return qs.select_related("recipient", "recorded_by", "visit").order_by(
+        due_first, "closes", "-occurred_on", "-id"
+    )
+
+
+# --- the comfort-money ledger (慰问金台账) ----------------------------------------------------
+
+NO_BUDGET_LINE = "（仅慰问品，无经费）"
+
+
+def comfort_ledger(
+    actor, *, station_key=None, start=None, end=None, campaign=None, budget_line=None
+) -> QuerySet:
+    """Every visit within reach where money (慰问金) or goods (慰问品) were given, filtered
+    like the visit ledger and by budget line ("" = goods only, no money)."""
+    qs = ledger(actor, station_key=station_key, start=start, end=end, campaign=campaign).filter(
+        Q(money_fen__gt=0) | ~Q(goods="")
+    )
+    if budget_line is not None:
+        qs = qs.filter(budget_line=budget_line)
+    return qs
+
+
+def comfort_totals(rows: QuerySet) -> tuple[list[dict], dict]:
+    """Per budget line (by name, largest first) and overall: visits and money in fen. One
+    grouped query."""
+    lines = list(
+        rows.order_by()
+        .values("budget_line")
+        .annotate(visits=Count("id"), money_fen=Sum("money_fen"))
+        .order_by("-money_fen", "budget_line")
+    )
+    for line in lines:
+        line["name"] = line["budget_line"] or NO_BUDGET_LINE
+        line["money_yuan"] = yuan(line["money_fen"] or 0)
+    fen = sum(line["money_fen"] or 0 for line in lines)
+    total = {
+        "visits": sum(line["visits"] for line in lines),
+        "money_fen": fen,
+        "money_yuan": yuan(fen),
+    }
+    return lines, total
+
+
+def budget_lines_in_use(actor) -> list[str]:
+    """The budget lines named on visits within reach, for the filter."""
+    from .models import Visit
+    from .permissions import visit_scope
+
+    return list(
+        Visit.objects.filter(visit_scope(actor), money_fen__gt=0)
+        .exclude(budget_line="")
+        .order_by("budget_line")
+        .values_list("budget_line", flat=True)
+        .distinct()[:200]
+    )
+
+
+def yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+# --- budget lines (经费来源) -----------------------------------------------------------------
+
+
+def budget_lines_for(actor) -> QuerySet:
+    """The budget lines the actor may see: in force first, by the region that set them up."""
+    from .models import BudgetLine
+    from .permissions import budget_line_scope
+
+    return BudgetLine.objects.filter(budget_line_scope(actor)).order_by(
+        F("retired_at").asc(nulls_first=True), "region_key", "name"
+    )
+
+
+def budget_lines_where(region_key: int) -> list[str]:
+    """The names of the lines in force where a person lives (set up by the regions holding
+    it), for the visit form and its check."""
+    from .models import BudgetLine
+
+    return list(
+        BudgetLine.objects.filter(
+            region_key__lte=region_key, region_key_high__gte=region_key, retired_at__isnull=True
+        )
+        .order_by("region_key", "name")
+        .values_list("name", flat=True)
+        .distinct()
+    )

@@ -12,13 +12,22 @@ from junjia.core import audit, clock
 from junjia.core.errors import InvalidInput, NotPermitted, WrongState
 from junjia.core.models import AuditAction, JobStatus
 from junjia.core.workflow import perform
-from junjia.orgs.api import Level, can_reach, jurisdiction_of
+from junjia.orgs.api import Level, can_reach, holding_station, jurisdiction_of
 from junjia.registry.api import RECIPIENT_ANCHORS
 
 from . import errors, generation, roles
-from .choices import Anchor, CampaignStatus, EventKind, RecordItem, Subject, Timing
-from .models import CampaignMember, VisitCampaign, VisitEvent, VisitRule, VisitRuleVersion
+from .choices import Anchor, CampaignStatus, EventKind, MemberState, RecordItem, Subject, Timing
+from .evaluation import event_reasons
+from .models import (
+    BudgetLine,
+    CampaignMember,
+    VisitCampaign,
+    VisitEvent,
+    VisitRule,
+    VisitRuleVersion,
+)
 from .permissions import (
+    can_keep_budget_lines,
     can_make_campaigns,
     can_make_rules,
     can_manage_campaign,
@@ -137,6 +146,9 @@ def rule_add(*, actor, code: str, name: str, content: dict, national: bool = Fal
     actor) is the seed loader's: a rule of the seeds, owned by no region."""
     if not national and not can_make_rules(actor):
         raise NotPermitted(errors.NOT_RULE_MAKER)
+    code = (code or "").strip()
+    if not code and (name or "").strip():
+        code = code_from_name(name)
     if not CODE.match(code or ""):
         raise InvalidInput(errors.BAD_CODE, field="code")
     if VisitRule.objects.filter(code=code).exists():
@@ -162,6 +174,28 @@ def rule_add(*, actor, code: str, name: str, content: dict, national: bool = Fal
         changes={"code": [None, code], "version": [None, version.number]},
     )
     return rule
+
+
+def code_from_name(name: str) -> str:
+    """A rule code nobody has yet, from the Chinese name's pinyin ("春节走访" →
+    "chun-jie-zou-fang"; "-2", "-3"… when taken), so a county clerk need not type English."""
+    from pypinyin import lazy_pinyin
+
+    words = []
+    for word in lazy_pinyin(name.strip(), errors="default"):
+        words += re.findall(r"[a-z0-9]+", word.lower())
+    base = ""
+    for word in words or ["rule"]:
+        if len(base) + len(word) + 1 > 34:  # room for a "-NN" suffix within 40
+            break
+        base = f"{base}-{word}" if base else word
+    base = base or "rule"
+    taken = set(VisitRule.objects.filter(code__startswith=base).values_list("code", flat=True))
+    code, n = base, 1
+    while code in taken:
+        n += 1
+        code = f"{base}-{n}"
+    return code
 
 
 @transaction.atomic
@@ -225,25 +259,44 @@ def _require_manager(actor, rule: VisitRule) -> None:
 
 
 @transaction.atomic
+@transaction.atomic
 def event_record(
     *, actor, recipient, kind: str, occurred_on, note: str = "", source: str = ""
 ) -> VisitEvent:
     """An event that makes a visit due (六必访; 000's key visits), recorded by a clerk or
-    raised by another module acting for its user (api.raise_visit_event)."""
+    raised by another module acting for its user (api.raise_visit_event). The event rules
+    in force for the person decide the visit due at once — its window, the most senior
+    level any of them names, the person's station — so it is on the responsible clerk's
+    to-do list until a visit is recorded (recording.visit_record), campaign or not."""
     if not can_reach(actor, roles.VIEW, recipient.region_key):
         raise NotPermitted(errors.NOT_RECIPIENT_CLERK)
     if kind not in EventKind.values:
         raise InvalidInput(errors.BAD_EVENT_KIND.format(kind=kind), field="kind")
+    if occurred_on is None:
+        raise InvalidInput(errors.NO_EVENT_DATE, field="occurred_on")
     if occurred_on > clock.today():
         raise InvalidInput(errors.EVENT_IN_FUTURE, field="occurred_on")
+    reasons = event_reasons(recipient.pk, recipient.region_key, kind, occurred_on)
+    station = holding_station(recipient.region_key)
+    due = {}
+    if reasons:
+        due = {
+            "visit_state": MemberState.DUE,
+            "reasons": reasons,
+            "opens": min(dt.date.fromisoformat(r["opens"]) for r in reasons),
+            "closes": min(dt.date.fromisoformat(r["closes"]) for r in reasons),
+            "responsible_level": min(r["level"] for r in reasons),
+        }
     event = VisitEvent.objects.create(
         recipient=recipient,
         region_key=recipient.region_key,
         kind=kind,
         occurred_on=occurred_on,
         note=(note or "").strip()[:200],
-        source=source[:60],
+        source=(source or "")[:60],
         recorded_by=actor,
+        station_key=station.region_key if station else recipient.region_key,
+        **due,
     )
     audit.record(
         actor=actor,
@@ -252,6 +305,11 @@ def event_record(
         region_key=event.region_key,
         subject_id=str(recipient.pk),
         changes={"kind": [None, kind], "occurred_on": [None, occurred_on.isoformat()]},
+        extra={
+            "source": event.source,
+            "visit_due": [r["rule"] for r in reasons],
+            "closes": event.closes.isoformat() if event.closes else None,
+        },
     )
     return event
 
@@ -411,3 +469,57 @@ def member_reassign(*, actor, member: CampaignMember, level: int, reason: str) -
         extra={"campaign": member.campaign_id, "reason": reason.strip()[:200]},
     )
     return member
+
+
+# --- budget lines (经费来源) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def budget_line_add(*, actor, name: str) -> BudgetLine:
+    """A budget line for the actor's region (county level and above)."""
+    if not can_keep_budget_lines(actor):
+        raise NotPermitted(errors.NOT_BUDGET_KEEPER)
+    name = " ".join((name or "").split())
+    if not name:
+        raise InvalidInput(errors.NO_BUDGET_LINE_NAME, field="name")
+    if len(name) > 100:
+        raise InvalidInput(errors.BUDGET_LINE_TOO_LONG, field="name")
+    juris = jurisdiction_of(actor)
+    if BudgetLine.objects.filter(region_key=juris.low, name=name).exists():
+        raise InvalidInput(errors.BUDGET_LINE_TAKEN.format(name=name), field="name")
+    line = BudgetLine.objects.create(
+        name=name,
+        region_key=juris.low,
+        region_key_high=juris.high,
+        owner_name=juris.region_name,
+        created_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=line,
+        region_key=line.region_key,
+        changes={"name": [None, name]},
+    )
+    return line
+
+
+@transaction.atomic
+def budget_line_retire(*, actor, line: BudgetLine) -> BudgetLine:
+    """No longer offered on the visit form; visits already paid from it keep its name."""
+    line = BudgetLine.objects.select_for_update().get(pk=line.pk)
+    juris = jurisdiction_of(actor)
+    if not can_keep_budget_lines(actor) or not juris.contains(line.region_key):
+        raise NotPermitted(errors.NOT_BUDGET_KEEPER)
+    if line.retired_at is not None:
+        raise WrongState(errors.BUDGET_LINE_RETIRED)
+    line.retired_at = timezone.now()
+    line.save(update_fields=["retired_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=line,
+        region_key=line.region_key,
+        changes={"retired_at": [None, line.retired_at.isoformat()]},
+    )
+    return line

@@ -4,7 +4,7 @@ from django.urls import path
 
 from junjia.core.navigation import NavItem, register
 
-from . import campaign_views, roles, views, visit_views
+from . import campaign_views, comfort_views, event_views, roles, views, visit_views
 
 app_name = "visits"
 
@@ -36,9 +36,23 @@ urlpatterns = [
     path("people/<int:recipient>/", visit_views.person_visits, name="person_visits"),
     path("people/<int:recipient>/visit/", visit_views.visit_new, name="visit_new"),
     path("records/<int:pk>/", visit_views.visit_detail, name="visit_detail"),
+    path("records/<int:pk>/case/", visit_views.visit_case_new, name="visit_case_new"),
     path("ledger/", visit_views.ledger, name="ledger"),
+    path("comfort/", comfort_views.comfort_ledger, name="comfort_ledger"),
+    path("comfort/print/", comfort_views.comfort_print, name="comfort_print"),
+    path("budget-lines/", comfort_views.budget_lines, name="budget_lines"),
+    path("budget-lines/new/", comfort_views.budget_line_new, name="budget_line_new"),
+    path(
+        "budget-lines/<int:pk>/retire/",
+        comfort_views.budget_line_retire,
+        name="budget_line_retire",
+    ),
+    path("events/", event_views.event_list, name="event_list"),
+    path("people/<int:recipient>/events/new/", event_views.event_new, name="event_new"),
 ]
 
 register(NavItem("走访慰问", "走访计划", "visits:campaign_list", roles.VIEW, order=59))
 register(NavItem("走访慰问", "走访台账", "visits:ledger", roles.VIEW, order=58))
 register(NavItem("走访慰问", "走访慰问规则", "visits:rule_list", roles.VIEW, order=60))
+register(NavItem("走访慰问", "走访事件", "visits:event_list", roles.VIEW, order=57))
+register(NavItem("走访慰问", "慰问金台账", "visits:comfort_ledger", roles.VIEW, order=58))

@@ -7,7 +7,7 @@ from django import forms
 
 from junjia.core.text import GuardedForm, refuse_hidden
 
-from .choices import SITUATIONS, VisitHow
+from .choices import SITUATIONS, EventKind, VisitHow
 from .recording import VisitInput
 
 TEXT = {"required": False, "widget": forms.Textarea(attrs={"rows": 2})}
@@ -50,9 +50,15 @@ class VisitForm(GuardedForm):
     budget_line = forms.CharField(label="经费来源", max_length=100, required=False)
     goods = forms.CharField(label="慰问品", max_length=200, required=False)
 
-    def __init__(self, *args, staff=None, **kwargs):
+    def __init__(self, *args, staff=None, budget_lines=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["visitors"].queryset = staff
+        if budget_lines:  # the county's list (selectors.budget_lines_where)
+            self.fields["budget_line"] = forms.ChoiceField(
+                label="经费来源",
+                required=False,
+                choices=[("", "请选择"), *[(name, name) for name in budget_lines]],
+            )
         for name, label in SITUATIONS:
             self.fields[name] = forms.CharField(label=label, validators=[refuse_hidden], **TEXT)
 
@@ -90,3 +96,65 @@ class LedgerFilter(GuardedForm):
     def __init__(self, *args, campaigns=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].choices = [("", "全部")] + [(c.pk, c.name) for c in campaigns]
+
+
+class EventForm(GuardedForm):
+    """An event that makes a visit due (六必访), recorded by a clerk: one column on a phone."""
+
+    kind = forms.ChoiceField(label="事件", choices=[("", "请选择"), *EventKind.choices])
+    occurred_on = forms.DateField(label="发生日期", widget=DATE)
+    note = forms.CharField(
+        label="说明",
+        max_length=200,
+        required=False,
+        validators=[refuse_hidden],
+        help_text="如：5月20日退役返乡报到；因病住院",
+    )
+
+
+class EventFilter(GuardedForm):
+    kind = forms.ChoiceField(
+        label="事件", required=False, choices=[("", "全部"), *EventKind.choices]
+    )
+    state = forms.ChoiceField(
+        label="走访情况",
+        required=False,
+        choices=[("due", "待走访"), ("visited", "已走访"), ("none", "无须走访"), ("all", "全部")],
+        initial="due",
+    )
+
+
+class ComfortFilter(GuardedForm):
+    """The comfort-money ledger's filters: dates, campaign and budget line (station apart)."""
+
+    start = forms.DateField(label="走访日期自", required=False, widget=DATE)
+    end = forms.DateField(label="至", required=False, widget=DATE)
+    campaign = forms.TypedChoiceField(
+        label="走访计划", required=False, coerce=int, empty_value=None
+    )
+    budget_line = forms.ChoiceField(label="经费来源", required=False)
+
+    def __init__(self, *args, campaigns=(), budget_lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].choices = [("", "全部")] + [(c.pk, c.name) for c in campaigns]
+        self.fields["budget_line"].choices = [
+            ("", "全部"),
+            *[(name, name) for name in budget_lines],
+            ("-", "（仅慰问品，无经费）"),
+        ]
+
+
+class NeedCaseForm(GuardedForm):
+    """A need found on a visit, opened as a government-service case (办件) for the person."""
+
+    item = forms.ChoiceField(label="办理事项")
+    need = forms.CharField(
+        label="需求内容",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[refuse_hidden],
+    )
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [("", "请选择"), *items]

@@ -1,49 +1,34 @@
 """Staff pages of visits recorded (走访记录, issue 13 "Recording a visit"): recording a
 visit from a campaign member (prefilled) or from a person, one visit, a person's visits,
-and the visit ledger (走访台账) per station with its Excel export. Names are shown with
-masked identity numbers only; every page of personal data is one audit row."""
+and the visit ledger (走访台账) per station with its Excel export (a background job). Names
+are shown with masked identity numbers only; every page of personal data is one audit row."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from junjia.core import audit, personal, xlsx
+from junjia.cases import api as cases_api
+from junjia.core import audit, clock, personal
 from junjia.core.errors import DomainError
 from junjia.core.models import AuditAction
 from junjia.core.pages import paginate
 from junjia.orgs.api import can_reach, has_capability, jurisdiction_of
 from junjia.registry.api import get_recipient_for_actor
 
-from . import errors, roles, selectors
+from . import errors, exports, roles, selectors
 from .choices import SITUATIONS
 from .permissions import get_campaign_for_actor, get_member_for_actor, get_visit_for_actor
 from .recording import eligible_visitors, visit_record
 from .views import show_refusal
-from .visit_forms import LedgerFilter, VisitForm
+from .visit_forms import LedgerFilter, NeedCaseForm, VisitForm
 
 NOT_A_READER = "您没有查看走访记录的权限。"
+NOT_A_CASE_CLERK = "您没有接件（办理政务服务事项）的权限。"
 # Form fields the service names otherwise.
 FIELD_OF = {"money_fen": "money"}
 LEDGER_PAGE = "visits.ledger"
-EXPORT_LIMIT = 20_000  # rows in one synchronous export; a wider ledger is narrowed first
-LEDGER_COLUMNS = (
-    "走访时间",
-    "服务站",
-    "姓名",
-    "身份证号码（脱敏）",
-    "走访方式",
-    "走访人员",
-    "接待人",
-    "走访计划",
-    "了解的需求",
-    "慰问金（元）",
-    "经费来源",
-    "慰问品",
-    "记录人",
-)
 
 
 def _require_reader(actor) -> None:
@@ -62,7 +47,12 @@ def _visit_page(request, recipient, member=None, campaign=None):
     initial = {"visited_at": timezone.localtime().replace(second=0, microsecond=0)}
     if request.user.pk in set(eligible_visitors(recipient).values_list("pk", flat=True)):
         initial["visitors"] = [request.user.pk]
-    form = VisitForm(request.POST or None, initial=initial, staff=eligible_visitors(recipient))
+    form = VisitForm(
+        request.POST or None,
+        initial=initial,
+        staff=eligible_visitors(recipient),
+        budget_lines=selectors.budget_lines_where(recipient.region_key),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             visit, _ = visit_record(
@@ -127,6 +117,12 @@ def _record_view(actor, obj, region_key, page: str, **extra) -> None:
     )
 
 
+def case_source(visit) -> tuple[str, str]:
+    """How a case opened from this visit names it (cases keep it and link back)."""
+    day = timezone.localtime(visit.visited_at).strftime("%Y-%m-%d")
+    return f"visits:{visit.pk}", f"走访记录 {day}"
+
+
 @login_required
 def visit_detail(request, pk):
     actor = request.user
@@ -137,8 +133,48 @@ def visit_detail(request, pk):
     return render(
         request,
         "visits/visit_detail.html",
-        {"visit": visit, "situations": situations},
+        {
+            "visit": visit,
+            "situations": situations,
+            "cases": cases_api.cases_from_source(actor, case_source(visit)[0]),
+            "can_open_case": cases_api.can_open_cases(actor),
+        },
     )
+
+
+@login_required
+def visit_case_new(request, pk):
+    """A need found on the visit opened as a case for the person (cases.api), linked both
+    ways: the case names the visit as its source, the visit lists the cases opened from it."""
+    actor = request.user
+    _require_reader(actor)
+    visit = get_visit_for_actor(actor, pk)
+    if not cases_api.can_open_cases(actor):
+        raise PermissionDenied(NOT_A_CASE_CLERK)
+    form = NeedCaseForm(
+        request.POST or None,
+        items=cases_api.items_for(actor),
+        initial={"need": visit.needs_found},
+    )
+    if request.method == "POST" and form.is_valid():
+        ref, label = case_source(visit)
+        try:
+            opened = cases_api.case_open_for_need(
+                actor=actor,
+                item_code=form.cleaned_data["item"],
+                recipient=visit.recipient,
+                need=form.cleaned_data["need"],
+                source_ref=ref,
+                source_label=label,
+            )
+        except DomainError as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(
+                request, f"已为{visit.recipient.name}接件，办件编号 {opened['number']}。"
+            )
+            return redirect(opened["link"])
+    return render(request, "visits/visit_case_form.html", {"form": form, "visit": visit})
 
 
 @login_required
@@ -155,6 +191,8 @@ def person_visits(request, recipient):
             "person": person,
             "page": page,
             "can_record": can_reach(actor, roles.RECORD, person.region_key),
+            "events": selectors.events_for(actor, recipient=person, state="all")[:50],
+            "today": clock.today(),
         },
     )
 
@@ -184,7 +222,7 @@ def ledger(request):
     form, filters = _ledger_filters(request, actor)
     rows = selectors.ledger(actor, **filters)
     if request.GET.get("export") == "xlsx":
-        return _export(request, actor, juris, rows, filters)
+        return start_ledger_export(request, actor, exports.VISITS, filters)
     page = paginate(request, rows)
     audit.record(
         actor=actor,
@@ -215,50 +253,14 @@ def _shown(filters: dict) -> dict:
     return personal.mask_params(shown)
 
 
-def ledger_row(visit, stations: dict) -> list:
-    """One visit in the ledger: the masked identity number, never a phone number."""
-    visitors = [u.full_name or u.username for u in visit.visitors.all()]
-    if visit.volunteer_visitors:
-        visitors.append(visit.volunteer_visitors)
-    return [
-        timezone.localtime(visit.visited_at).strftime("%Y-%m-%d %H:%M"),
-        stations.get(visit.station_key, str(visit.station_key)),
-        visit.recipient.name,
-        visit.recipient.id_masked,
-        visit.get_how_display(),
-        "、".join(visitors),
-        visit.met,
-        visit.campaign.name if visit.campaign_id else "",
-        visit.needs_found,
-        visit.money_yuan,
-        visit.budget_line,
-        visit.goods,
-        visit.recorded_by.full_name or visit.recorded_by.username,
-    ]
-
-
-def _export(request, actor, juris, rows, filters):
-    count = rows.count()
-    if count > EXPORT_LIMIT:
-        messages.error(request, errors.LEDGER_TOO_LARGE.format(count=count, limit=EXPORT_LIMIT))
+def start_ledger_export(request, actor, ledger: str, filters: dict):
+    """Queue the export job (exports.py) and show its progress page."""
+    try:
+        job = exports.start_export(actor=actor, ledger=ledger, filters=filters)
+    except DomainError as exc:
+        messages.error(request, str(exc))
         query = request.GET.copy()
         query.pop("export", None)
         return redirect(f"{request.path}?{query.urlencode()}")
-    stations = selectors.station_names(juris.low, juris.high)
-    data = xlsx.write_workbook(
-        [("走访台账", LEDGER_COLUMNS, (ledger_row(v, stations) for v in rows.iterator(2000)))]
-    )
-    audit.record(
-        actor=actor,
-        action=AuditAction.EXPORT,
-        object_type="visits.visit",
-        object_repr=f"导出走访台账（{count} 条）",
-        region_key=juris.low,
-        extra={"filter": _shown(filters), "rows": count, "full_numbers": False},
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="visit-ledger-{stamp}.xlsx"'
-    return response
+    messages.success(request, "已开始导出，完成后可在此页下载。")
+    return redirect("orgs:job_detail", pk=job.pk)

@@ -33,3 +33,14 @@ MEMBER_WORKFLOW = Workflow(
     status_field="visit_state",
     final_message="该人员已走访。",
 )
+
+# The visit an event makes due (六必访): due from the event until a visit that counts for it
+# is recorded (recording.visit_record); the window's last day is the to-do's deadline.
+EVENT_WORKFLOW = Workflow(
+    "visit_event",
+    M,
+    {M.DUE: {M.VISITED: Transition("记录走访", roles.RECORD)}},
+    running=frozenset({M.DUE}),
+    status_field="visit_state",
+    final_message="该事件已走访。",
+)

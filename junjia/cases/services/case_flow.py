@@ -136,8 +136,12 @@ def case_open(
     doorstep: dict | None = None,
     proxy: dict | None = None,
     outside_remit: bool = False,
+    source: tuple[str, str] | None = None,
+    remark: str = "",
 ) -> Case:
-    """Open a case at the actor's station; the actor becomes its first handler."""
+    """Open a case at the actor's station; the actor becomes its first handler. `source`
+    (reference, words) names the module it came from (api.case_open_for_need); `remark` is
+    the first step's note (the need as found)."""
     require_capability(actor, roles.HANDLE)
     station = actor.station
     version = item.current_version
@@ -189,6 +193,8 @@ def case_open(
                     proxy_requester=proxy.get("requester", ""),
                     proxy_relationship=proxy.get("relationship", ""),
                     proxy_authorisation=proxy.get("authorisation", ""),
+                    source_ref=source[0][:40] if source else "",
+                    source_label=source[1][:60] if source else "",
                     **extra,
                 )
             break
@@ -197,7 +203,11 @@ def case_open(
     else:
         raise errors.CaseError("办件编号生成冲突，请重试。")
     CaseStep.objects.create(
-        case=case, action="咨询登记" if consultation else "接件", to_status=status, actor=actor
+        case=case,
+        action="咨询登记" if consultation else "接件",
+        to_status=status,
+        actor=actor,
+        remark=(remark or "").strip(),
     )
     audit.record(
         actor=actor,
@@ -205,8 +215,36 @@ def case_open(
         obj=case,
         subject_id=f"recipient:{recipient.pk}" if recipient else "",
         changes={"item": [None, item.name], "channel": [None, channel]},
+        extra={"source": case.source_ref} if case.source_ref else None,
     )
     return case
+
+
+NEED_PREFIX = "走访发现的需求："
+
+
+def case_open_for_need(
+    *, actor, item_code: str, recipient, need: str, source_ref: str, source_label: str
+) -> Case:
+    """A need found by another module (a visit) opened as a case for the person at the
+    actor's station (帮办: the clerk takes it up for them), the need as the first step's note
+    and the source kept so each side links to the other."""
+    item = ServiceItem.objects.filter(
+        code=item_code, is_active=True, current_version__isnull=False
+    ).first()
+    if item is None:
+        raise InvalidInput(errors.NO_ITEM_CHOSEN, field="item")
+    need = (need or "").strip()
+    if not need:
+        raise InvalidInput(errors.NO_NEED, field="need")
+    return case_open(
+        actor=actor,
+        item=item,
+        channel=Channel.ASSISTED,
+        recipient=recipient,
+        source=(source_ref, source_label),
+        remark=f"{NEED_PREFIX}{need}"[:2000],
+    )
 
 
 # --- moving a case along ------------------------------------------------------------------------

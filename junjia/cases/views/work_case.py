@@ -14,7 +14,7 @@ from junjia.cases import roles
 from junjia.core.errors import DomainError
 from junjia.orgs.api import can_reach, get_for_actor
 
-from .. import errors, services
+from .. import errors, selectors, services
 from ..choices import (
     CLOCK_STATUSES,
     OPEN_STATUSES,
@@ -141,6 +141,7 @@ def case_detail(request, pk):
         "cases/case_detail.html",
         {
             "case": case,
+            "source_link": selectors.source_link(case) if case.source_ref else "",
             "version": case.item_version,
             "item": case.item_version.item,
             "applicant": _applicant(actor, case),

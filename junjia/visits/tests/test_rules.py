@@ -21,7 +21,7 @@ def test_the_loader_ships_every_seed_rule_once_each_citing_its_seed():
     assert load_seed_rules() == len(SEED_RULES)
     assert load_seed_rules() == 0
     rules = VisitRule.objects.select_related("current_version")
-    assert rules.count() == len(SEED_RULES) == 22
+    assert rules.count() == len(SEED_RULES) == 23
     for rule in rules:
         assert rule.region_key is None and rule.owner_name == "全国（依据文件）"
         assert rule.current_version.number == 1
@@ -171,8 +171,9 @@ def test_the_api_lists_rules_with_their_current_version(client, personas):
     rule = VisitRule.objects.get(code="army-day")
     rule_retire_by_province(personas, rule)
     auth = {"HTTP_AUTHORIZATION": f"Token {api_token_key(personas.clerk_a)}"}
-    rows = client.get("/api/v1/visit-rules/", **auth).json()
-    assert len(rows) == 21 and "army-day" not in {r["code"] for r in rows}
+    body = client.get("/api/v1/visit-rules/", **auth).json()
+    rows = body["results"]
+    assert body["count"] == len(rows) == 22 and "army-day" not in {r["code"] for r in rows}
     spring = next(r for r in rows if r["code"] == "spring-festival")
     assert spring["current_version"]["timing"] == "lunar_date"
     assert spring["current_version"]["merits"][:3] == [
@@ -180,7 +181,14 @@ def test_the_api_lists_rules_with_their_current_version(client, personas):
         "first_class",
         "second_class",
     ]
-    assert len(client.get("/api/v1/visit-rules/?retired=true", **auth).json()) == 22
+    assert spring["current_version"]["labels"]["timing"] == "农历节日"
+    assert spring["current_version"]["labels"]["merits"][:3] == ["荣誉称号", "一等功", "二等功"]
+    assert spring["current_version"]["labels"]["summary"].endswith(
+        "享受抚恤定补的优抚对象；农历1月1日；提前 30 天，之后 15 天内"
+    )
+    assert client.get("/api/v1/visit-rules/?retired=true", **auth).json()["count"] == 23
+    paged = client.get("/api/v1/visit-rules/?retired=true&page_size=5&page=2", **auth).json()
+    assert len(paged["results"]) == 5 and paged["previous"] is not None
     detail = client.get("/api/v1/visit-rules/army-day/", **auth).json()
     assert detail["retire_reason"] == "本省另定" and [v["number"] for v in detail["versions"]] == [
         1
@@ -201,3 +209,33 @@ def test_the_rules_are_in_the_openapi_schema(client, personas):
     login_as(client, personas.clerk_a)
     schema = client.get("/api/v1/schema/?format=json").json()
     assert {"/api/v1/visit-rules/", "/api/v1/visit-rules/{code}/"} <= set(schema["paths"])
+
+
+def test_a_rule_without_a_code_gets_one_from_its_name_s_pinyin(client, personas):
+    # Given no code typed: the name's pinyin (重阳 read as a phrase), then -2 when taken
+    first = rule_add(actor=personas.head_county, code="", name="重阳节走访", content=LUNAR)
+    second = rule_add(actor=personas.head_county, code=" ", name="重阳节走访", content=LUNAR)
+    assert (first.code, second.code) == ("chong-yang-jie-zou-fang", "chong-yang-jie-zou-fang-2")
+    # a long name is cut at a word within the code's length; Latin letters and digits kept
+    long = rule_add(
+        actor=personas.head_county,
+        code="",
+        name="市南区2027年春节期间对八十岁以上高龄老兵的重点走访慰问",
+        content=LUNAR,
+    )
+    assert long.code.startswith("shi-nan-qu-2027-nian-chun-jie") and len(long.code) <= 34
+    # and on the page, the code may be left empty
+    login_as(client, personas.head_county)
+    body = {
+        "code": "",
+        "name": "建军节座谈",
+        "source": "市南区文件",
+        "subject": "living",
+        "timing": "fixed_date",
+        "month": "8",
+        "day": "1",
+        "responsible_level": "5",
+        "contact_counts": "home",
+    }
+    done = client.post(reverse("visits:rule_new"), body)
+    assert done.status_code == 302 and done["Location"].endswith("/rules/jian-jun-jie-zuo-tan/")

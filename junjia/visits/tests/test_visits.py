@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 
 from junjia.core.errors import InvalidInput, NotPermitted
-from junjia.core.models import AuditEntry
+from junjia.core.models import AuditEntry, Job, JobStatus
 from junjia.orgs.tests.helpers import api_token_key, login_as
 from junjia.registry.models import RECIPIENT_ID
 from junjia.visits import errors
@@ -248,7 +248,9 @@ def test_the_timeline_shows_every_visit(people, personas):
     assert person_timeline(people["pensioner_a"], personas.clerk_b) == []
 
 
-def test_ledger_filters_and_export(client, campaign, people, personas):
+def test_ledger_filters_and_export(
+    client, campaign, people, personas, django_capture_on_commit_callbacks
+):
     spring, _ = campaign
     a, c = people["pensioner_a"], people["merit_c"]
     _visit(personas.clerk_a, a, money_fen=20000, budget_line="春节慰问经费", goods="米")
@@ -271,9 +273,13 @@ def test_ledger_filters_and_export(client, campaign, people, personas):
     assert names(campaign=spring.pk) == [("王抚恤", "home")]
     assert names(station=c.region_key) == [("赵立功", "meeting")]
 
-    response = client.get(url, {"how": "home", "export": "xlsx"})
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(response.content))["走访台账"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url, {"how": "home", "export": "xlsx"})
+    job = Job.objects.get(kind="visits.ledger_export")
+    assert response["Location"] == reverse("orgs:job_detail", kwargs={"pk": job.pk})
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.done == job.total == 1
+    sheet = load_workbook(io.BytesIO(job.result_file.read()))["走访台账"]
     rows = list(sheet.values)
     assert rows[0][:5] == ("走访时间", "服务站", "姓名", "身份证号码（脱敏）", "走访方式")
     assert len(rows) == 2
@@ -283,9 +289,13 @@ def test_ledger_filters_and_export(client, campaign, people, personas):
     assert RECIPIENT_ID.open(a) not in text
     exported = AuditEntry.objects.get(action="export", object_type="visits.visit")
     assert exported.extra["rows"] == 1 and exported.extra["filter"]["how"] == "home"
+    assert exported.extra["job"] == str(job.pk)
     # village A's clerk exports her station's only
     login_as(client, personas.clerk_a)
-    own = load_workbook(io.BytesIO(client.get(url, {"export": "xlsx"}).content))["走访台账"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(url, {"export": "xlsx"})
+    mine = Job.objects.get(kind="visits.ledger_export", started_by=personas.clerk_a)
+    own = load_workbook(io.BytesIO(mine.result_file.read()))["走访台账"]
     assert {row[2] for row in list(own.values)[1:]} == {"王抚恤"}
 
 

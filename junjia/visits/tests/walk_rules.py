@@ -1,13 +1,15 @@
 """Permission-walk classification of the visit rules' pages and API (junjia/visits/): the
 rules hold no personal data and no village's objects; who may read them and who may add,
-change or retire them (county level and above, visits.rules) is what matters."""
+change or retire them (county level and above, visits.rules) is what matters. The same
+holds for the budget lines (经费来源) a county keeps."""
 
 from junjia.visits.rules import load_seed_rules
 
 
 def extend_world(world, tree, personas) -> None:
-    """The seed rules, and one rule of 市南区 (the county above villages A and B)."""
-    from junjia.visits.services import rule_add
+    """The seed rules, one rule and one budget line of 市南区 (the county above villages A
+    and B)."""
+    from junjia.visits.services import budget_line_add, rule_add
 
     load_seed_rules()
     rule_add(
@@ -22,10 +24,15 @@ def extend_world(world, tree, personas) -> None:
             "pension": True,
         },
     )
+    world.budget_line = budget_line_add(actor=personas.head_county, name="春节慰问经费")
 
 
 def _county_rule(world) -> dict:
     return {"code": "county-walk"}
+
+
+def _county_line(world) -> dict:
+    return {"pk": world.budget_line.pk}
 
 
 def _county_head(world):
@@ -70,6 +77,15 @@ ROUTES = {
     "api:visit-rule-detail": ("self", _county_rule, False),
     "visits:rule_new": ("global", None, False, {"body": rule_body, **WRITE}),
     "visits:rule_edit": ("global", _county_rule, False, {"body": _edit_body, **WRITE}),
+    "visits:budget_lines": ("list", None, False),
+    "api:visit-budget-line-list": ("list", None, False),
+    "visits:budget_line_new": (
+        "global",
+        None,
+        False,
+        {"body": lambda w: {"name": "八一慰问经费"}, **WRITE},
+    ),
+    "visits:budget_line_retire": ("global", _county_line, False, {"body": lambda w: {}, **WRITE}),
     "visits:rule_retire": (
         "global",
         _county_rule,

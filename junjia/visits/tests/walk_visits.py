@@ -8,7 +8,7 @@ from django.utils import timezone
 
 
 def extend_world(world, tree, personas) -> None:
-    """A visit to village B's person, recorded by B's clerk."""
+    """A visit to village B's person, recorded by B's clerk; a hardship event after it."""
     from junjia.visits.recording import VisitInput, visit_record
 
     data = VisitInput(
@@ -17,7 +17,19 @@ def extend_world(world, tree, personas) -> None:
         met="本人",
         visitors=[personas.clerk_b],
     )
+    data.money_fen, data.budget_line = 20000, "春节慰问经费"  # in the comfort-money ledger
     world.visit_b = visit_record(actor=personas.clerk_b, recipient=world.recipient_b, data=data)[0]
+    # An event with a visit due after that visit (the events list and API show it).
+    from junjia.visits.rules import load_seed_rules
+    from junjia.visits.services import event_record
+
+    load_seed_rules()
+    world.event_b = event_record(
+        actor=personas.clerk_b,
+        recipient=world.recipient_b,
+        kind="hardship",
+        occurred_on=timezone.localdate(),
+    )
 
 
 def _visit_b(world) -> dict:
@@ -53,6 +65,22 @@ def visit_api_body(world) -> dict:
     }
 
 
+def event_form(world) -> dict:
+    return {"kind": "hardship", "occurred_on": timezone.localdate().isoformat(), "note": "因病"}
+
+
+def event_api_body(world) -> dict:
+    return {
+        "recipient": world.recipient_b.pk,
+        "kind": "return_home",
+        "occurred_on": timezone.localdate().isoformat(),
+    }
+
+
+def need_case_form(world) -> dict:
+    return {"item": "preferential-card", "need": "希望申领优待证"}
+
+
 ROUTES = {
     "visits:ledger": ("list", None, True),
     "visits:visit_detail": ("object", _visit_b, False),
@@ -61,4 +89,20 @@ ROUTES = {
     "visits:visit_new": ("object", _person_b, False, {"body": visit_form}),
     "visits:visit_new_member": ("object", _member_b, False, {"body": visit_form}),
     "api:visit-list": ("list", None, True, {"body": visit_api_body, "capability": "visits.record"}),
+    "visits:event_list": ("list", None, True),
+    "visits:visit_case_new": (
+        "object",
+        _visit_b,
+        False,
+        {"body": need_case_form, "capability": "cases.handle"},
+    ),
+    "visits:comfort_ledger": ("list", None, True),
+    "visits:comfort_print": ("list", None, True),
+    "visits:event_new": ("object", _person_b, False, {"body": event_form}),
+    "api:visit-event-list": (
+        "list",
+        None,
+        True,
+        {"body": event_api_body, "capability": "visits.record"},
+    ),
 }
