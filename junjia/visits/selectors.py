@@ -17,7 +17,11 @@ def rules_for(actor, *, retired: bool = False) -> QuerySet[VisitRule]:
     qs = VisitRule.objects.filter(rule_scope(actor)).select_related("current_version")
     if not retired:
         qs = qs.filter(retired_at__isnull=True)
-    return qs.order_by("retired_at", "region_key", "code")
+    # NULLs first on both databases: rules in force before retired ones, and the
+    # national (seed) rules, which have no owner region, before a region's own.
+    return qs.order_by(
+        F("retired_at").asc(nulls_first=True), F("region_key").asc(nulls_first=True), "code"
+    )
 
 
 def rule_versions(rule: VisitRule) -> QuerySet[VisitRuleVersion]:

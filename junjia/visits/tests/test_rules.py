@@ -10,6 +10,7 @@ from junjia.orgs.tests.helpers import api_token_key, login_as
 from junjia.visits import errors
 from junjia.visits.models import VisitRule, VisitRuleVersion
 from junjia.visits.rules import SEED_RULES, load_seed_rules
+from junjia.visits.selectors import rules_for
 from junjia.visits.services import rule_add, rule_change, rule_retire
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +94,17 @@ def test_a_retired_rule_is_kept_and_cannot_be_changed(personas):
     with pytest.raises(WrongState, match=errors.RULE_RETIRED):
         rule_change(actor=personas.head_county, rule=rule, name="重阳节", content=LUNAR)
     assert rule.versions.count() == 1
+
+
+def test_the_rule_list_puts_rules_in_force_first_and_national_before_a_regions_own(personas):
+    """The same order on both databases (PostgreSQL puts NULLs last unless told)."""
+    load_seed_rules()
+    retired = rule_add(actor=personas.head_county, code="a-old", name="旧规则", content=LUNAR)
+    rule_retire(actor=personas.head_county, rule=retired, reason="停用")
+    own = rule_add(actor=personas.head_county, code="a-own", name="重阳节", content=LUNAR)
+    codes = [rule.code for rule in rules_for(personas.head_county, retired=True)]
+    assert codes[-2:] == [own.code, retired.code]
+    assert len(codes) == len(SEED_RULES) + 2
 
 
 @pytest.mark.parametrize(
