@@ -53,3 +53,20 @@ BAD_CLIENT_KEY = "幂等键（client_key）最多 64 个字符。"
 LEDGER_TOO_LARGE = (
     "符合条件的走访记录有 {count} 条，超过一次导出的上限 {limit} 条，请缩小日期范围后再导出。"
 )
+
+# Assignment to visitors (走访分派) and route lists (issue 13 "Campaigns and plans").
+NOT_ASSIGNER = "只有负责走访的服务站站长（村（社区）服务站也可由经办人）可以分派走访人员。"
+NOT_ASSIGNER_OF = "{person}不由您所在的服务站负责走访，您不能为其分派走访人员。"
+NO_MEMBERS_CHOSEN = "请至少选择一名要分派的人员。"
+TOO_MANY_MEMBERS = "一次最多分派 {limit} 人，请分批操作。"
+MEMBER_NOT_FOUND = "所选人员不存在，或不在您的辖区内。"
+ALREADY_VISITED = "{person}已走访，不需要再分派。"
+NO_VISITOR_CHOSEN = "请选择走访人员，或填写志愿者姓名。"
+BAD_ASSIGN_VISITOR = (
+    "走访人员“{visitor}”不是负责{person}的服务站或其上级的在岗工作人员，请另选走访人员。"
+)
+NO_VOLUNTEER_NAME = "填写了志愿者手机号码，请同时填写志愿者姓名。"
+VOLUNTEER_NAME_TOO_LONG = "志愿者姓名最多 50 个字。"
+NOT_ROUTE_PRINTER = (
+    "只有负责走访的服务站站长（村（社区）服务站也可由经办人）可以打印他人的走访路线单。"
+)
