@@ -70,3 +70,4 @@ VOLUNTEER_NAME_TOO_LONG = "志愿者姓名最多 50 个字。"
 NOT_ROUTE_PRINTER = (
     "只有负责走访的服务站站长（村（社区）服务站也可由经办人）可以打印他人的走访路线单。"
 )
+VISITOR_NOT_FOUND = "所选工作人员不是本站或上级服务站的在岗人员。"
