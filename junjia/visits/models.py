@@ -276,6 +276,13 @@ class CampaignMember(models.Model):
                 name="campaign_member_volunteer",
                 condition=models.Q(volunteer__isnull=False, visit_state="due"),
             ),
+            # A clerk's visits due (todo.visits_due): her region's people still due, soonest
+            # closing first, without walking the whole province's due list by date.
+            models.Index(
+                fields=["region_key", "closes"],
+                name="campaign_member_due_region",
+                condition=models.Q(visit_state="due"),
+            ),
             # The deadline scan: running members by the window's last and first day.
             models.Index(fields=["visit_state", "closes"], name="campaign_member_due"),
             models.Index(fields=["visit_state", "opens"], name="campaign_member_opens"),
