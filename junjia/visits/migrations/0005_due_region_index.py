@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0003_step_extra'),
-        ('visits', '0004_assignment'),
+        ("registry", "0003_step_extra"),
+        ("visits", "0004_assignment"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='campaignmember',
-            index=models.Index(condition=models.Q(('visit_state', 'due')), fields=['region_key', 'closes'], name='campaign_member_due_region'),
+            model_name="campaignmember",
+            index=models.Index(
+                condition=models.Q(("visit_state", "due")),
+                fields=["region_key", "closes"],
+                name="campaign_member_due_region",
+            ),
         ),
     ]
