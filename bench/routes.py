@@ -21,7 +21,6 @@ assigned its people):
 import argparse
 import datetime as dt
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -31,6 +30,7 @@ sys.path.insert(0, str(ROOT.parent))
 sys.path.insert(0, str(ROOT))
 
 import search  # noqa: E402
+from cases import figures, percentile  # noqa: E402
 from regions import drop_database, prepare_database, setup_django  # noqa: E402
 
 TARGET_MS = 50.0
@@ -51,19 +51,6 @@ def parse_args() -> argparse.Namespace:
     name = "junjia_bench_routes" if args.count == 1_000_000 else f"junjia_bench_routes_{args.count}"
     args.database_url = args.database_url or f"postgres://postgres@127.0.0.1:5432/{name}"
     return args
-
-
-def percentile(values: list[float], p: int) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
-
-
-def figures(values: list[float]) -> str:
-    return (
-        f"n {len(values):>5}  p50 {statistics.median(values):7.2f}  "
-        f"p95 {percentile(values, 95):7.2f}  max {max(values):7.2f} ms"
-    )
 
 
 def load() -> str:

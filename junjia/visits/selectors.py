@@ -106,6 +106,29 @@ def station_names(low: int, high: int) -> dict[int, str]:
     return dict(active_stations(Level.values, within=(low, high)).values_list("region_key", "name"))
 
 
+# What a row of members shows: the person by name and masked number, the window, the state
+# and whom the person was given to.
+MEMBER_ROW = (
+    "id",
+    "campaign_id",
+    "region_key",
+    "station_key",
+    "reasons",
+    "opens",
+    "closes",
+    "visit_state",
+    "visitor_id",
+    "visitor__full_name",
+    "visitor__username",
+    "volunteer_id",
+    "volunteer__name",
+    "volunteer__phone_masked",
+    "recipient__id",
+    "recipient__name",
+    "recipient__id_masked",
+)
+
+
 def members_of(actor, campaign: VisitCampaign, *, station_key: int | None = None):
     """The members the actor may see, by station and name; with the file's name and the
     masked identity number only."""
@@ -115,27 +138,11 @@ def members_of(actor, campaign: VisitCampaign, *, station_key: int | None = None
     return (
         qs.select_related("recipient", "visitor", "volunteer")
         .only(
-            "id",
-            "campaign_id",
-            "region_key",
-            "station_key",
+            *MEMBER_ROW,
             "responsible_level",
-            "reasons",
-            "opens",
-            "closes",
-            "visit_state",
             "still_due",
             "reassigned_at",
             "reassign_reason",
-            "visitor_id",
-            "visitor__full_name",
-            "visitor__username",
-            "volunteer_id",
-            "volunteer__name",
-            "volunteer__phone_masked",
-            "recipient__id",
-            "recipient__name",
-            "recipient__id_masked",
             "recipient__region_key",
         )
         .order_by("station_key", "id")
@@ -222,32 +229,12 @@ def route_members(actor, today: dt.date, *, visitor=None, volunteer=None, ahead=
     qs = qs.filter(visitor=visitor) if visitor is not None else qs.filter(volunteer=volunteer)
     return (
         qs.select_related("recipient", "campaign", "volunteer", "visitor")
-        .only(
-            "id",
-            "campaign_id",
-            "campaign__name",
-            "region_key",
-            "station_key",
-            "reasons",
-            "opens",
-            "closes",
-            "visit_state",
-            "visitor_id",
-            "visitor__full_name",
-            "visitor__username",
-            "volunteer_id",
-            "volunteer__name",
-            "volunteer__phone_masked",
-            "recipient__id",
-            "recipient__name",
-            "recipient__id_masked",
-            "recipient__current_address",
-        )
+        .only(*MEMBER_ROW, "campaign__name", "recipient__current_address")
         .order_by("closes", "station_key", "id")
     )
 
 
-def route_groups(members, campaign_names: dict | None = None) -> list[dict]:
+def route_groups(members) -> list[dict]:
     """The route list grouped by village (the person's station), then by address; groups
     in the order of their soonest closing window, people within by window then address.
     Each member gets `reason_names` from the rule names of its campaign."""
