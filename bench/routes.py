@@ -21,6 +21,7 @@ assigned its people):
 import argparse
 import datetime as dt
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -144,7 +145,9 @@ def busiest_clerks(campaign, n: int) -> list:
 
 
 def measure(clerks, rounds: int) -> bool:
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from junjia.orgs.tests.helpers import api_token_key, login_as
@@ -174,20 +177,33 @@ def measure(clerks, rounds: int) -> bool:
 
         for clerk in clerks:  # warm-up
             call(clerk)
-        timings = []
+        timings, cpu, queries, db_ms = [], [], [], []
         for _ in range(rounds):
             for clerk in clerks:
-                started = time.perf_counter()
-                call(clerk)
+                started, thread = time.perf_counter(), time.thread_time()
+                with CaptureQueriesContext(connection) as captured:
+                    call(clerk)
                 timings.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.thread_time() - thread) * 1000)
+                queries.append(len(captured.captured_queries))
+                db_ms.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
         p95 = percentile(timings, 95)
         verdict = "PASS" if p95 <= TARGET_MS else "FAIL"
         print(f"  [{key:<5}] {figures(timings)}  {verdict} (≤ {TARGET_MS:.0f} ms)  {label}")
+        # The request's own Python CPU and its time waiting on PostgreSQL: on a shared, busy
+        # machine the wall time is mostly waiting for a core.
+        print(
+            f"  {'':7} Python CPU p50 {statistics.median(cpu):.1f} ms, queries "
+            f"{statistics.median(queries):.0f}, time in queries p50 "
+            f"{statistics.median(db_ms):.1f} ms"
+        )
         ok &= p95 <= TARGET_MS
     return ok
 
 
 def scan_once(today: dt.date) -> None:
+    from django.db import connection
+
     from junjia.core import deadlines
     from junjia.core.models import Notification
     from junjia.visits.workflow import MEMBER_WORKFLOW
@@ -198,6 +214,10 @@ def scan_once(today: dt.date) -> None:
     counts = deadlines.scan_watch(watch, today)
     first = time.perf_counter() - started
     told = Notification.objects.count() - before
+    # As autovacuum would after so many new events: without it the planner takes the event
+    # table for empty and checks each row against every event (a nested-loop anti-join).
+    with connection.cursor() as cursor:
+        cursor.execute('ANALYZE "core_deadlineevent"')
     started = time.perf_counter()
     again = deadlines.scan_watch(watch, today)
     second = time.perf_counter() - started
@@ -228,7 +248,13 @@ def main() -> int:
         search.print_sizes()
         today = clock.today()
         known_calendar(today)
-        campaign = generate_campaign()
+        from junjia.visits.models import VisitCampaign
+
+        campaign = VisitCampaign.objects.filter(name__endswith="（bench）").first()
+        if campaign is None or not reused:
+            campaign = generate_campaign()
+        else:
+            print(f"  reusing the kept campaign ({campaign.member_count:,} members)")
         open_and_assign(campaign, today)
         clerks = busiest_clerks(campaign, args.clerks)
         print(f"\nfull requests ({load()}):")
