@@ -7,7 +7,9 @@ deadline reached a stage not yet told, and tells each event once:
 
 - soon — due within SOON_DAYS working days: the owner;
 - overdue — the due date has passed: the owner and the station head;
-- escalated — overdue by JUNJIA_ESCALATE_AFTER_DAYS working days: also the heads above.
+- escalated — overdue by JUNJIA_ESCALATE_AFTER_DAYS working days: also the heads above;
+- opening — for a watch with `opens_field` (a window that opens before it is due, such as a
+  visit window): the window opens within SOON_DAYS working days.
 
 Each event is a DeadlineEvent row (unique per workflow, object, kind and due date): a moved
 due date is a new deadline, told again. Race-safe and idempotent: a batch locks its rows, then
@@ -29,7 +31,7 @@ from .models import DeadlineEvent
 from .workdays import WorkingDayCalendar
 from .workflow import Workflow
 
-SOON, OVERDUE, ESCALATED = "soon", "overdue", "escalated"
+SOON, OVERDUE, ESCALATED, OPENING = "soon", "overdue", "escalated", "opening"
 KINDS = (SOON, OVERDUE, ESCALATED)
 SOON_DAYS = 2  # working days ahead that count as "due soon"
 BATCH = 500
@@ -53,10 +55,23 @@ class Watch:
     # the fields text, link and people read (QuerySet.only), so a batch builds small rows;
     # the status and due date are always read
     only: tuple[str, ...] = ()
+    # The due date's column (a visit window's last day may be named otherwise), rows that are
+    # running but not watched (a campaign not yet out), and a window's first day: told once
+    # when it opens within SOON_DAYS working days (OPENING; its event keeps that date).
+    due_field: str = "due_on"
+    where: models.Q | None = None
+    opens_field: str = ""
+    # digest(rows, kind, people) -> [(users, text, link)]: one message for several rows
+    # (a station's forty people due), instead of one per row
+    digest: Callable[[list, str, dict], list] | None = None
 
     def running(self) -> models.QuerySet:
         field = self.workflow.status_field
-        return self.model.objects.filter(**{f"{field}__in": self.workflow.running})
+        rows = self.model.objects.filter(**{f"{field}__in": self.workflow.running})
+        return rows.filter(self.where) if self.where is not None else rows
+
+    def kinds(self) -> tuple[str, ...]:
+        return (*KINDS, OPENING) if self.opens_field else KINDS
 
 
 _WATCHES: dict[str, Watch] = {}
@@ -73,7 +88,14 @@ def watches() -> list[Watch]:
 def _fields(watch: Watch) -> tuple[str, ...]:
     if not watch.only:
         return ()  # .only() with nothing: every field
-    return (watch.workflow.status_field, "due_on", *watch.only)
+    opens = (watch.opens_field,) if watch.opens_field else ()
+    return (watch.workflow.status_field, watch.due_field, *opens, *watch.only)
+
+
+def _date_of(watch: Watch, row, kind: str) -> dt.date | None:
+    """The date an event of `kind` is about: the window's first day for OPENING, else the
+    due date."""
+    return getattr(row, watch.opens_field if kind == OPENING else watch.due_field)
 
 
 def _kind(due: dt.date, today: dt.date, late_limit: dt.date) -> str:
@@ -96,7 +118,7 @@ def _untold(watch: Watch, kind: str) -> Exists:
             workflow=watch.workflow.name,
             object_id=OuterRef("pk"),
             kind=kind,
-            due_on=OuterRef("due_on"),
+            due_on=OuterRef(watch.opens_field if kind == OPENING else watch.due_field),
         )
     )
 
@@ -105,18 +127,23 @@ def scan_watch(watch: Watch, today: dt.date, batch: int = BATCH) -> dict[str, in
     calendar = WorkingDayCalendar()
     soon = calendar.add_working_days(today, SOON_DAYS)
     late_limit = _nth_working_day_before(calendar, today, escalate_after())
-    due = watch.running().filter(due_on__lte=soon)
+    due_field = watch.due_field
+    due = watch.running().filter(**{f"{due_field}__lte": soon})
     # Candidates: rows whose present stage is not told yet, in one read on the index. An
     # escalated row is also overdue: tell both stages once each (never skip the head).
+    stages_rows = [
+        (SOON, due.filter(**{f"{due_field}__gte": today})),
+        (OVERDUE, due.filter(**{f"{due_field}__lt": today})),
+        (ESCALATED, due.filter(**{f"{due_field}__lte": late_limit})),
+    ]
+    if watch.opens_field:  # opening within SOON_DAYS working days, not yet open
+        window = {f"{watch.opens_field}__gt": today, f"{watch.opens_field}__lte": soon}
+        stages_rows.append((OPENING, watch.running().filter(**window)))
     candidates = set()
-    for kind, rows in (
-        (SOON, due.filter(due_on__gte=today)),
-        (OVERDUE, due.filter(due_on__lt=today)),
-        (ESCALATED, due.filter(due_on__lte=late_limit)),
-    ):
+    for kind, rows in stages_rows:
         untold = rows.exclude(_untold(watch, kind)).order_by().values_list("pk", flat=True)
         candidates.update(untold)
-    counts = dict.fromkeys(KINDS, 0)
+    counts = dict.fromkeys(watch.kinds(), 0)
     ordered = sorted(candidates)
     for start in range(0, len(ordered), batch):
         with transaction.atomic():
@@ -128,31 +155,33 @@ def scan_watch(watch: Watch, today: dt.date, batch: int = BATCH) -> dict[str, in
                 .order_by("pk")
             )
             told = _events_told(watch, [row.pk for row in rows])  # read again under the lock
-            wanted: dict[str, list] = {kind: [] for kind in KINDS}
+            wanted: dict[str, list] = {kind: [] for kind in watch.kinds()}
             for row in rows:
                 status = getattr(row, watch.workflow.status_field)
-                if status not in watch.workflow.running or row.due_on is None:
+                due_on = getattr(row, due_field)
+                if status not in watch.workflow.running or due_on is None:
                     continue  # moved on meanwhile
-                stage = _kind(row.due_on, today, late_limit)
-                stages = (OVERDUE, ESCALATED) if stage == ESCALATED else (stage,)
-                for kind in stages:
-                    if (row.pk, kind, row.due_on) not in told:
+                for kind in _stages(watch, row, due_on, today, soon, late_limit):
+                    if (row.pk, kind, _date_of(watch, row, kind)) not in told:
                         wanted[kind].append(row)
             events, messages = [], []
             for kind, kind_rows in wanted.items():
                 if not kind_rows:
                     continue
                 people = watch.people(kind_rows, kind)
+                if watch.digest is not None:
+                    messages.extend(watch.digest(kind_rows, kind, people))
                 for row in kind_rows:
-                    messages.append(
-                        (people.get(row.pk, []), watch.text(row, kind), watch.link(row))
-                    )
+                    if watch.digest is None:
+                        messages.append(
+                            (people.get(row.pk, []), watch.text(row, kind), watch.link(row))
+                        )
                     events.append(
                         DeadlineEvent(
                             workflow=watch.workflow.name,
                             object_id=row.pk,
                             kind=kind,
-                            due_on=row.due_on,
+                            due_on=_date_of(watch, row, kind),
                         )
                     )
                 counts[kind] += len(kind_rows)
@@ -160,6 +189,17 @@ def scan_watch(watch: Watch, today: dt.date, batch: int = BATCH) -> dict[str, in
             DeadlineEvent.objects.bulk_create(events)
             notifications.notify_many(messages)
     return counts
+
+
+def _stages(watch: Watch, row, due_on, today, soon, late_limit) -> tuple[str, ...]:
+    """The stages a running row has reached today (an escalated row is also overdue)."""
+    if due_on <= soon:
+        stage = _kind(due_on, today, late_limit)
+        return (OVERDUE, ESCALATED) if stage == ESCALATED else (stage,)
+    opens = getattr(row, watch.opens_field) if watch.opens_field else None
+    if opens is not None and today < opens <= soon:
+        return (OPENING,)
+    return ()
 
 
 def _nth_working_day_before(calendar: WorkingDayCalendar, day: dt.date, n: int) -> dt.date:

@@ -5,7 +5,7 @@ import random
 from collections.abc import Callable
 
 from .choices import ADMIN_ROLES, CENTRE_LEVELS, Level, Role
-from .codes import CodeError, key_of, level_of, subtree_range
+from .codes import CodeError, ancestor_key, key_of, level_of, subtree_range
 from .permissions import (
     Jurisdiction,
     can_reach,
@@ -39,6 +39,7 @@ from .selectors import (
     regions_within,
     station_heads,
     station_heads_above,
+    station_people,
     station_staff,
     station_staff_roles,
     stations_in_reach,
@@ -65,6 +66,7 @@ __all__ = [
     "active_staff_of",
     "active_station",
     "active_stations",
+    "ancestor_key",
     "can_reach",
     "capabilities",
     "counties_with_villages",
@@ -95,6 +97,7 @@ __all__ = [
     "scoped",
     "station_heads",
     "station_heads_above",
+    "station_people",
     "station_staff",
     "station_staff_roles",
     "stations_in_reach",

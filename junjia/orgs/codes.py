@@ -57,6 +57,12 @@ def subtree_range(code: str) -> tuple[int, int]:
     return low, low + _SPAN[level] - 1
 
 
+def ancestor_key(key: int, level: int) -> int:
+    """The key of the region at `level` that holds the region with this key (itself when
+    it is of that level): its code with the lower levels' digits cut off."""
+    return key - key % _SPAN[level]
+
+
 def check_child(parent_code: str, parent_level: int, child_code: str) -> Level:
     """Validate that child_code is a well-formed code one level (or more, see below) down
     and lies inside the parent's code. Returns the child's level."""

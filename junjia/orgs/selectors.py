@@ -301,6 +301,25 @@ def station_staff(low: int, high: int, roles: Iterable[str]) -> list[tuple[Stati
     return [(s, staff[s.pk]) for s in sorted(stations, key=lambda s: s.region.key)]
 
 
+def station_people(region_keys: Iterable[int], roles: Iterable[str]) -> dict[int, list[int]]:
+    """{station region key: ids of its active staff holding one of `roles`} for the
+    stations with these keys, in one query (the deadline scan's recipients)."""
+    people: dict[int, list[int]] = {}
+    grants = (
+        RoleGrant.objects.filter(
+            user__is_active=True,
+            user__station__region_key__in=set(region_keys),
+            role__in=tuple(roles),
+        )
+        .order_by("user_id")
+        .values_list("user__station__region_key", "user_id")
+        .distinct()
+    )
+    for key, user_id in grants:
+        people.setdefault(key, []).append(user_id)
+    return people
+
+
 def station_heads(station_ids: Iterable[int]) -> dict[int, User]:
     """{station id: its active station head with the lowest id} for the stations that have
     one, in one query."""

@@ -21,3 +21,11 @@ class VisitsConfig(AppConfig):
         from .todo import QUEUES
 
         todo.register(*QUEUES)  # the clerk's home page shows her visits due
+
+        from junjia.core import deadlines, personal
+
+        from .deadlines import WATCH
+        from .models import VOLUNTEER_PHONE
+
+        deadlines.register(WATCH)  # reminders before a window opens; escalation when overdue
+        personal.register(VOLUNTEER_PHONE)  # a volunteer's phone, re-encrypted on rotation

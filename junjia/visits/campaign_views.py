@@ -18,11 +18,12 @@ from junjia.core.pages import paginate
 from junjia.core.workflow import available
 from junjia.orgs.api import Level, can_reach, has_capability, jurisdiction_of
 
-from . import errors, roles, selectors, services
-from .choices import CampaignStatus
+from . import assignment, errors, roles, selectors, services
+from .choices import CampaignStatus, MemberState
 from .evaluation import Period, festival_windows
-from .forms import CampaignForm, ReassignForm
+from .forms import AssignForm, CampaignForm, ReassignForm
 from .permissions import (
+    can_assign,
     can_make_campaigns,
     can_manage_campaign,
     can_reassign,
@@ -151,6 +152,12 @@ def campaign_detail(request, pk):
             ]
             member.can_reassign = can_reassign(actor, member)
             member.can_record = can_reach(actor, roles.RECORD, member.region_key)
+            member.can_assign = (
+                campaign.status != CampaignStatus.CLOSED
+                and member.visit_state == MemberState.DUE
+                and can_assign(actor, member)
+            )
+    assigning = page is not None and any(m.can_assign for m in page.object_list)
     juris = jurisdiction_of(actor)
     levels = []
     if juris and juris.level < Level.VILLAGE and has_capability(actor, roles.CAMPAIGNS):
@@ -183,6 +190,10 @@ def campaign_detail(request, pk):
             ],
             "history": campaign.steps.select_related("actor"),
             "levels": [(lv, Level(lv).label) for lv in levels],
+            "assign_form": AssignForm(visitors=assignment.staff_visitors(actor))
+            if assigning
+            else None,
+            "grouped": len({s["group_key"] for s in stations}) > 1,
         },
     )
 
@@ -278,3 +289,65 @@ def member_reassign(request, pk, member):
         level = Level(form.cleaned_data["level"]).label
         messages.success(request, f"已将{found.recipient.name}改由{level}负责走访。")
     return redirect(back)
+
+
+@login_required
+@require_POST
+def member_assign(request, pk):
+    """Assign the people ticked on a page of the member list to a visitor, or take them
+    back ("unassign"); back to the same station's list with what was done."""
+    actor = request.user
+    _require_reader(actor)
+    campaign = get_campaign_for_actor(actor, pk)
+    station = request.POST.get("station", "")
+    back = reverse("visits:campaign_detail", kwargs={"pk": campaign.pk})
+    back += f"?station={station}#members" if station.isdigit() else "#members"
+    ticked = [int(v) for v in request.POST.getlist("members") if v.isdigit()]
+    # Only people the reader may see: anything else is "not in the list", never named.
+    visible = set(
+        selectors.members_of(actor, campaign).filter(pk__in=ticked).values_list("pk", flat=True)
+    )
+    form = AssignForm(request.POST, members=visible, visitors=assignment.staff_visitors(actor))
+    unassign = request.POST.get("action") == "unassign"
+    if unassign and "visitor" in form.fields:
+        form.fields["visitor"].required = False
+    if not form.is_valid():
+        name, problems = next(iter(form.errors.items()))
+        label = f"{form.fields[name].label}，" if name in form.fields else ""
+        messages.error(request, f"分派未成功：{label}{problems[0]}")
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        if unassign:
+            done = assignment.member_unassign(actor=actor, members=data["members"])
+        else:
+            visitor = None
+            if data["visitor"] is not None:
+                visitor = assignment.staff_visitors(actor).get(pk=data["visitor"])
+            done = assignment.member_assign(
+                actor=actor,
+                members=data["members"],
+                visitor=visitor,
+                volunteer_name=data["volunteer_name"],
+                volunteer_phone=data["volunteer_phone"],
+            )
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, f"分派未成功：{exc}")
+    else:
+        who = "、".join(m.recipient.name for m in done[:5]) + ("等" if len(done) > 5 else "")
+        if unassign:
+            messages.success(request, f"已取消{who}共 {len(done)} 人的走访分派。")
+        else:
+            messages.success(request, f"已将{who}共 {len(done)} 人分派给{_visitors_of(done[0])}。")
+    return redirect(back)
+
+
+def _visitors_of(member) -> str:
+    names = []
+    if member.visitor_id:
+        names.append(member.visitor.full_name or member.visitor.username)
+    if member.volunteer_id:
+        names.append(f"志愿者{member.volunteer.name}")
+    return "和".join(names)

@@ -57,3 +57,21 @@ BUDGET_LINE_TOO_LONG = "经费来源名称最多 100 个字。"
 BUDGET_LINE_TAKEN = "本单位已有经费来源“{name}”。"
 BUDGET_LINE_RETIRED = "该经费来源已停用。"
 BAD_BUDGET_LINE = "经费来源“{name}”不在本地设置的列表中，请从列表中选择。"
+
+# Assignment to visitors (走访分派) and route lists (issue 13 "Campaigns and plans").
+NOT_ASSIGNER = "只有负责走访的服务站站长（村（社区）服务站也可由经办人）可以分派走访人员。"
+NOT_ASSIGNER_OF = "{person}不由您所在的服务站负责走访，您不能为其分派走访人员。"
+NO_MEMBERS_CHOSEN = "请至少选择一名要分派的人员。"
+TOO_MANY_MEMBERS = "一次最多分派 {limit} 人，请分批操作。"
+MEMBER_NOT_FOUND = "所选人员不存在，或不在您的辖区内。"
+ALREADY_VISITED = "{person}已走访，不需要再分派。"
+NO_VISITOR_CHOSEN = "请选择走访人员，或填写志愿者姓名。"
+BAD_ASSIGN_VISITOR = (
+    "走访人员“{visitor}”不是负责{person}的服务站或其上级的在岗工作人员，请另选走访人员。"
+)
+NO_VOLUNTEER_NAME = "填写了志愿者手机号码，请同时填写志愿者姓名。"
+VOLUNTEER_NAME_TOO_LONG = "志愿者姓名最多 50 个字。"
+NOT_ROUTE_PRINTER = (
+    "只有负责走访的服务站站长（村（社区）服务站也可由经办人）可以打印他人的走访路线单。"
+)
+VISITOR_NOT_FOUND = "所选工作人员不是本站或上级服务站的在岗人员。"

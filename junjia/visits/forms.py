@@ -118,3 +118,35 @@ class ReassignForm(GuardedForm):
         choices=[(lv, Level(lv).label) for lv in (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)],
     )
     reason = forms.CharField(label="调整原因", max_length=200)
+
+
+class AssignForm(GuardedForm):
+    """Assigning the people ticked in the member list (走访分派): a member of staff and/or a
+    volunteer by name; "unassign" takes them back."""
+
+    members = forms.TypedMultipleChoiceField(
+        label="人员",
+        coerce=int,
+        error_messages={
+            "required": "请至少选择一名要分派的人员。",
+            "invalid_choice": "所选人员不在本页名单中，请刷新后重试。",
+        },
+    )
+    visitor = forms.TypedChoiceField(
+        label="走访人员（工作人员）",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "所选工作人员不是本站或上级服务站的在岗人员。"},
+    )
+    volunteer_name = forms.CharField(label="志愿者姓名", max_length=50, required=False)
+    volunteer_phone = forms.CharField(
+        label="志愿者手机号码（可不填）", max_length=20, required=False
+    )
+
+    def __init__(self, *args, members=(), visitors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = [(m, m) for m in members]
+        self.fields["visitor"].choices = [("", "（不派工作人员）")] + [
+            (u.pk, f"{u.full_name or u.username}（{u.station.name}）") for u in visitors
+        ]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from junjia.core.models import StepRecord, TimeStampedModel
+from junjia.core.personal import PHONE, PersonalField
 from junjia.orgs.choices import Level
 
 from .choices import Anchor, CampaignStatus, EventKind, MemberState, Subject, Timing, VisitHow
@@ -195,6 +196,42 @@ class CampaignStep(StepRecord):
         verbose_name_plural = "走访计划记录"
 
 
+class VolunteerVisitor(TimeStampedModel):
+    """A volunteer who visits without an account (000 志愿服务; issue 13: "a volunteer
+    without an account is recorded by name"): the station that recorded them, the name and
+    an optional mobile number, stored through core.personal (encrypted, masked, indexed)."""
+
+    station_key = models.BigIntegerField("所属服务站", db_index=True)
+    name = models.CharField("姓名", max_length=50)
+    phone_enc = models.TextField("手机号码（密文）", blank=True)
+    phone_index = models.CharField(max_length=64, blank=True)
+    phone_masked = models.CharField("手机号码", max_length=11, blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "志愿走访人员"
+        verbose_name_plural = "志愿走访人员"
+        ordering = ["station_key", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station_key", "name", "phone_index"], name="uniq_volunteer_visitor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（志愿者）"
+
+
+VOLUNTEER_PHONE = PersonalField(
+    PHONE,
+    aad=b"visits.volunteer.phone",
+    model="visits.VolunteerVisitor",
+    enc="phone_enc",
+    masked="phone_masked",
+    index="phone_index",
+)
+
+
 class CampaignMember(models.Model):
     """A person due in a campaign: the reasons (the rule versions that made them due, each
     with its window), the station they are grouped under and the one level responsible."""
@@ -220,6 +257,30 @@ class CampaignMember(models.Model):
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reassigned_at = models.DateTimeField(null=True, blank=True)
+    reassign_reason = models.CharField("调整原因", max_length=200, blank=True)
+    # Who goes (issue 13 "Assignment to staff and to volunteer visitors"): a member of staff
+    # and/or a volunteer recorded by name; set by the responsible station (services.
+    # member_assign), apart from the responsible level.
+    visitor = models.ForeignKey(
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="走访人员",
+    )
+    volunteer = models.ForeignKey(
+        VolunteerVisitor,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name="志愿走访人员",
+    )
+    assigned_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField("分派时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "走访计划人员"
@@ -230,6 +291,27 @@ class CampaignMember(models.Model):
         indexes = [
             models.Index(fields=["campaign", "station_key", "id"], name="campaign_member_station"),
             models.Index(fields=["campaign", "region_key"], name="campaign_member_region"),
+            # A visitor's route list (走访路线单): her people still due, soonest closing first.
+            models.Index(
+                fields=["visitor", "closes"],
+                name="campaign_member_visitor",
+                condition=models.Q(visitor__isnull=False, visit_state="due"),
+            ),
+            models.Index(
+                fields=["volunteer", "closes"],
+                name="campaign_member_volunteer",
+                condition=models.Q(volunteer__isnull=False, visit_state="due"),
+            ),
+            # A clerk's visits due (todo.visits_due): her region's people still due, soonest
+            # closing first, without walking the whole province's due list by date.
+            models.Index(
+                fields=["region_key", "closes"],
+                name="campaign_member_due_region",
+                condition=models.Q(visit_state="due"),
+            ),
+            # The deadline scan: running members by the window's last and first day.
+            models.Index(fields=["visit_state", "closes"], name="campaign_member_due"),
+            models.Index(fields=["visit_state", "opens"], name="campaign_member_opens"),
         ]
 
     def __str__(self) -> str:

@@ -176,3 +176,36 @@ def budget_line_scope(actor) -> Q:
 
 def can_keep_budget_lines(actor) -> bool:
     return can_make_rules(actor)
+
+
+# --- assignment to visitors (走访分派) -------------------------------------------------------
+# The responsible station assigns its people: the station at the member's responsible level
+# in the person's chain. Its head does; at a village station its clerk too (roles.ASSIGN).
+
+
+def can_assign(actor, member: CampaignMember) -> bool:
+    juris = jurisdiction_of(actor)
+    if juris is None or not has_capability(actor, roles.ASSIGN):
+        return False
+    if juris.level != member.responsible_level or not juris.contains(member.region_key):
+        return False
+    return juris.level == Level.VILLAGE or has_capability(actor, roles.CAMPAIGNS)
+
+
+def may_assign_here(actor) -> bool:
+    """Whether the actor assigns at her station at all (the buttons; can_assign decides
+    each person)."""
+    juris = jurisdiction_of(actor)
+    return (
+        juris is not None
+        and has_capability(actor, roles.ASSIGN)
+        and (juris.level == Level.VILLAGE or has_capability(actor, roles.CAMPAIGNS))
+    )
+
+
+def volunteer_scope(actor) -> Q:
+    """Volunteers recorded by stations within the actor's jurisdiction."""
+    juris = jurisdiction_of(actor)
+    if juris is None or not has_capability(actor, roles.VIEW):
+        return NO_ROWS
+    return Q(station_key__gte=juris.low, station_key__lte=juris.high)

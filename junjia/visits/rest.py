@@ -11,13 +11,13 @@ and above: answered 202 with the job that generates its members); one campaign w
 counts per station; its members within the caller's reach (masked, every page audited)."""
 
 from django.core.exceptions import PermissionDenied
-from django.urls import path
+from django.urls import path, reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from junjia.core import audit
+from junjia.core import audit, clock
 from junjia.core.api_base import StandardPagination
 from junjia.core.errors import InvalidInput
 from junjia.core.models import AuditAction
@@ -26,7 +26,7 @@ from junjia.orgs.api import Level, can_reach, has_capability, jurisdiction_of
 from junjia.registry.api import get_recipient_for_actor
 from junjia.registry.choices import FLAG_FIELDS, Category, MeritKind
 
-from . import errors, roles, selectors, services
+from . import assignment, errors, roles, selectors, services
 from .campaign_views import MEMBERS_PAGE, campaign_input, record_members_view
 from .choices import SITUATIONS, Anchor, EventKind, RecordItem, Subject, Timing, VisitHow
 from .models import CampaignMember
@@ -38,6 +38,7 @@ from .permissions import (
     member_scope,
 )
 from .recording import VisitInput, eligible_visitors, visit_record
+from .route_views import NOT_A_VISITOR, record_route_view, route_horizon
 from .views import describe
 
 TAG = "走访慰问规则"
@@ -193,6 +194,7 @@ class CampaignRuleOut(serializers.Serializer):
 class StationCountOut(serializers.Serializer):
     station_key = serializers.IntegerField(help_text="服务站所在区划的键")
     name = serializers.CharField()
+    parent_name = serializers.CharField(help_text="上级区划名称（区分同名的村、社区）")
     members = serializers.IntegerField()
     visited = serializers.IntegerField()
     county = serializers.IntegerField(help_text="县级负责")
@@ -221,6 +223,17 @@ class ReasonOut(serializers.Serializer):
     closes = serializers.DateField()
 
 
+class VisitorOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class VolunteerOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    phone = serializers.CharField(help_text="脱敏")
+
+
 class MemberOut(serializers.Serializer):
     id = serializers.IntegerField()
     recipient_id = serializers.IntegerField()
@@ -233,6 +246,28 @@ class MemberOut(serializers.Serializer):
     closes = serializers.DateField()
     visit_state = serializers.CharField(help_text="due 待走访 / visited 已走访")
     still_due = serializers.BooleanField(help_text="false：已不符合条件，因已走访而保留")
+    reassign_reason = serializers.CharField(help_text="调整责任层级的原因（未调整为空）")
+    visitor = serializers.SerializerMethodField(help_text="分派的工作人员")
+    volunteer = serializers.SerializerMethodField(help_text="分派的志愿者（手机号码脱敏）")
+
+    def get_visitor(self, member) -> VisitorOut | None:
+        return _visitor(member)
+
+    def get_volunteer(self, member) -> VolunteerOut | None:
+        return _volunteer(member)
+
+
+def _visitor(member) -> dict | None:
+    if member.visitor_id is None:
+        return None
+    return {"id": member.visitor_id, "name": member.visitor.full_name or member.visitor.username}
+
+
+def _volunteer(member) -> dict | None:
+    if member.volunteer_id is None:
+        return None
+    v = member.volunteer
+    return {"id": v.pk, "name": v.name, "phone": v.phone_masked}
 
 
 def _campaign_data(campaign) -> dict:
@@ -330,6 +365,138 @@ class VisitCampaignMembers(GenericAPIView):
         return self.get_paginated_response(MemberOut(page, many=True).data)
 
 
+class AssignIn(serializers.Serializer):
+    members = serializers.ListField(
+        child=serializers.IntegerField(), max_length=500, help_text="走访计划人员 id（最多 500）"
+    )
+    visitor = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="工作人员的用户 id"
+    )
+    volunteer_name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=50
+    )
+    volunteer_phone = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=20, help_text="可不填"
+    )
+
+
+class UnassignIn(serializers.Serializer):
+    members = serializers.ListField(
+        child=serializers.IntegerField(), max_length=500, help_text="走访计划人员 id（最多 500）"
+    )
+
+
+def _chosen_members(actor, campaign, pks: list[int]) -> list[int]:
+    """The ids, every one a member of the campaign the actor may see; else 400 on members
+    (never saying whether an id exists elsewhere)."""
+    found = set(
+        selectors.members_of(actor, campaign).filter(pk__in=pks).values_list("pk", flat=True)
+    )
+    if not pks or set(pks) - found:
+        raise InvalidInput(errors.MEMBER_NOT_FOUND, field="members")
+    return sorted(found)
+
+
+def _members_out(actor, campaign, pks) -> list:
+    return MemberOut(selectors.members_of(actor, campaign).filter(pk__in=pks), many=True).data
+
+
+class VisitCampaignAssign(GenericAPIView):
+    @extend_schema(
+        tags=[CAMPAIGN_TAG],
+        operation_id="visit_campaigns_members_assign",
+        request=AssignIn,
+        responses={200: MemberOut(many=True)},
+        description="把负责走访的人员分派给工作人员（本站或上级服务站的在岗人员）和/或"
+        "志愿者（按姓名登记，手机号码可不填）：负责的服务站站长，村（社区）服务站也可由经办人；"
+        "再次分派即更换。每人一条审计。",
+    )
+    def post(self, request, pk):
+        actor = request.user
+        require_campaign_reader(actor)
+        campaign = get_campaign_for_actor(actor, pk)
+        data = read_input(AssignIn, request)
+        chosen = _chosen_members(actor, campaign, data["members"])
+        visitor = None
+        if data["visitor"] is not None:
+            visitor = assignment.staff_visitors(actor).filter(pk=data["visitor"]).first()
+            if visitor is None:
+                raise InvalidInput(errors.VISITOR_NOT_FOUND, field="visitor")
+        assignment.member_assign(
+            actor=actor,
+            members=chosen,
+            visitor=visitor,
+            volunteer_name=data["volunteer_name"],
+            volunteer_phone=data["volunteer_phone"],
+        )
+        return Response(_members_out(actor, campaign, chosen))
+
+
+class VisitCampaignUnassign(GenericAPIView):
+    @extend_schema(
+        tags=[CAMPAIGN_TAG],
+        operation_id="visit_campaigns_members_unassign",
+        request=UnassignIn,
+        responses={200: MemberOut(many=True)},
+        description="取消人员的走访分派（由负责的服务站自行走访）；每人一条审计。",
+    )
+    def post(self, request, pk):
+        actor = request.user
+        require_campaign_reader(actor)
+        campaign = get_campaign_for_actor(actor, pk)
+        data = read_input(UnassignIn, request)
+        chosen = _chosen_members(actor, campaign, data["members"])
+        assignment.member_unassign(actor=actor, members=chosen)
+        return Response(_members_out(actor, campaign, chosen))
+
+
+class RouteMemberOut(serializers.Serializer):
+    id = serializers.IntegerField(help_text="走访计划人员 id")
+    campaign_id = serializers.IntegerField()
+    campaign_name = serializers.CharField(source="campaign.name")
+    recipient_id = serializers.IntegerField()
+    name = serializers.CharField(source="recipient.name")
+    id_number = serializers.CharField(source="recipient.id_masked", help_text="脱敏")
+    address = serializers.CharField(source="recipient.current_address")
+    station_key = serializers.IntegerField()
+    station_name = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField(), source="reason_names")
+    opens = serializers.DateField()
+    closes = serializers.DateField()
+    record_url = serializers.CharField(help_text="记录走访的页面")
+
+
+class VisitRoute(GenericAPIView):
+    pagination_class = None  # one visitor's people due: bounded by what she was given
+
+    @extend_schema(
+        tags=[CAMPAIGN_TAG],
+        operation_id="visits_route",
+        responses={200: RouteMemberOut(many=True)},
+        description="我的走访：分派给调用者、尚未走访的人员（进行中的计划，走访窗口已开始或"
+        "5 个工作日内开始），按村（社区）和住址排列，先截止的在前；每次访问记一条审计。",
+    )
+    def get(self, request):
+        actor = request.user
+        if not has_capability(actor, roles.RECORD):
+            raise PermissionDenied(NOT_A_VISITOR)
+        today = clock.today()
+        members = selectors.route_members(
+            actor, today, visitor=actor, ahead=route_horizon(request, today)
+        )
+        rows = []
+        for group in selectors.route_groups(members):
+            for member in group["members"]:
+                member.station_name = group["name"]
+                member.record_url = reverse(
+                    "visits:visit_new_member",
+                    kwargs={"pk": member.campaign_id, "member": member.pk},
+                )
+                rows.append(member)
+        record_route_view(actor, page="visits.route.api", visitor_id=actor.pk, count=len(rows))
+        return Response(RouteMemberOut(rows, many=True).data)
+
+
 urlpatterns = [
     path("visit-rules/", VisitRuleList.as_view(), name="visit-rule-list"),
     path("visit-rules/<slug:code>/", VisitRuleDetail.as_view(), name="visit-rule-detail"),
@@ -340,6 +507,17 @@ urlpatterns = [
         VisitCampaignMembers.as_view(),
         name="visit-campaign-members",
     ),
+    path(
+        "visit-campaigns/<int:pk>/members/assign/",
+        VisitCampaignAssign.as_view(),
+        name="visit-campaign-members-assign",
+    ),
+    path(
+        "visit-campaigns/<int:pk>/members/unassign/",
+        VisitCampaignUnassign.as_view(),
+        name="visit-campaign-members-unassign",
+    ),
+    path("visits/route/", VisitRoute.as_view(), name="visit-route"),
 ]
 
 

@@ -21,3 +21,11 @@ register_capabilities(Role.STATION_HEAD, {CAMPAIGNS})
 RECORD = declare_capability("visits.record")
 register_capabilities(Role.CLERK, {RECORD})
 register_capabilities(Role.STATION_HEAD, {RECORD})
+
+# Assigning the people a station is responsible for to visitors (走访分派): the station's head,
+# and at a village station its clerk too — the village head is the village's party secretary
+# or director holding the post part-time, and the 两委 name one person for veterans' work
+# (003 附件1 第2项、第5项), so the clerk organises the visits (permissions.can_assign).
+ASSIGN = declare_capability("visits.assign")
+register_capabilities(Role.CLERK, {ASSIGN})
+register_capabilities(Role.STATION_HEAD, {ASSIGN})

@@ -86,14 +86,51 @@ def station_counts(actor, campaign: VisitCampaign) -> list[dict]:
         )
         .order_by("station_key")
     )
-    names = station_names(campaign.region_key, campaign.region_key_high)
+    # The township each station is grouped under, and the place above it by name: two
+    # villages may share a name (村A of 甲街道 and of 乙街道).
+    stations = {
+        s.region_key: s
+        for s in active_stations(
+            Level.values, within=(campaign.region_key, campaign.region_key_high)
+        )
+    }
     for row in rows:
-        row["name"] = names.get(row["station_key"], str(row["station_key"]))
+        station = stations.get(row["station_key"])
+        row["name"] = station.name if station else str(row["station_key"])
+        parent = station.region.parent if station else None
+        row["parent_name"] = parent.name if parent else ""
+        is_village = station is not None and station.region.level == Level.VILLAGE
+        row["group"] = parent.name if is_village and parent else row["name"]
+        row["group_key"] = parent.key if is_village and parent else row["station_key"]
+    rows.sort(key=lambda r: (r["group_key"], r["station_key"]))
     return rows
 
 
 def station_names(low: int, high: int) -> dict[int, str]:
     return dict(active_stations(Level.values, within=(low, high)).values_list("region_key", "name"))
+
+
+# What a row of members shows: the person by name and masked number, the window, the state
+# and whom the person was given to.
+MEMBER_ROW = (
+    "id",
+    "campaign_id",
+    "region_key",
+    "station_key",
+    "reasons",
+    "opens",
+    "closes",
+    "visit_state",
+    "visitor_id",
+    "visitor__full_name",
+    "visitor__username",
+    "volunteer_id",
+    "volunteer__name",
+    "volunteer__phone_masked",
+    "recipient__id",
+    "recipient__name",
+    "recipient__id_masked",
+)
 
 
 def members_of(actor, campaign: VisitCampaign, *, station_key: int | None = None):
@@ -103,22 +140,13 @@ def members_of(actor, campaign: VisitCampaign, *, station_key: int | None = None
     if station_key is not None:
         qs = qs.filter(station_key=station_key)
     return (
-        qs.select_related("recipient")
+        qs.select_related("recipient", "visitor", "volunteer")
         .only(
-            "id",
-            "campaign_id",
-            "region_key",
-            "station_key",
+            *MEMBER_ROW,
             "responsible_level",
-            "reasons",
-            "opens",
-            "closes",
-            "visit_state",
             "still_due",
             "reassigned_at",
-            "recipient__id",
-            "recipient__name",
-            "recipient__id_masked",
+            "reassign_reason",
             "recipient__region_key",
         )
         .order_by("station_key", "id")
@@ -292,3 +320,83 @@ def budget_lines_where(region_key: int) -> list[str]:
         .values_list("name", flat=True)
         .distinct()
     )
+
+
+# --- route lists (走访路线单) ----------------------------------------------------------------
+
+ROUTE_AHEAD = 5  # working days ahead: a window opening this soon is on the route list already
+
+
+def route_members(actor, today: dt.date, *, visitor=None, volunteer=None, ahead=None):
+    """The people assigned to one visitor (a member of staff, or a volunteer) within the
+    actor's reach, still due in a live campaign whose window is open or opens by `ahead`
+    (the working day ROUTE_AHEAD on: the caller counts it through the shared calendar),
+    soonest closing first."""
+    from .recording import LIVE_CAMPAIGNS
+
+    qs = CampaignMember.objects.filter(
+        member_scope(actor),
+        visit_state=MemberState.DUE,
+        still_due=True,
+        campaign__status__in=LIVE_CAMPAIGNS,
+        opens__lte=ahead or today,
+    )
+    qs = qs.filter(visitor=visitor) if visitor is not None else qs.filter(volunteer=volunteer)
+    return (
+        qs.select_related("recipient", "campaign", "volunteer", "visitor")
+        .only(*MEMBER_ROW, "campaign__name", "recipient__current_address")
+        .order_by("closes", "station_key", "id")
+    )
+
+
+def route_groups(members) -> list[dict]:
+    """The route list grouped by village (the person's station), then by address; groups
+    in the order of their soonest closing window, people within by window then address.
+    Each member gets `reason_names` from the rule names of its campaign."""
+    members = list(members)
+    names = _station_names_of({m.station_key for m in members})
+    reasons = _reason_names({m.campaign_id for m in members})
+    groups: dict[int, dict] = {}
+    for member in members:
+        member.reason_names = [
+            reasons.get((member.campaign_id, r["rule"]), r["rule"]) for r in member.reasons
+        ]
+        group = groups.setdefault(
+            member.station_key,
+            {
+                "station_key": member.station_key,
+                "name": names.get(member.station_key, str(member.station_key)),
+                "closes": member.closes,
+                "members": [],
+            },
+        )
+        group["members"].append(member)
+    for group in groups.values():
+        group["members"].sort(
+            key=lambda m: (m.recipient.current_address or "\uffff", m.closes, m.pk)
+        )
+    return sorted(groups.values(), key=lambda g: (g["closes"], g["name"]))
+
+
+def _station_names_of(keys: set[int]) -> dict[int, str]:
+    if not keys:
+        return {}
+    return dict(
+        active_stations(Level.values, within=(min(keys), max(keys)))
+        .filter(region_key__in=keys)
+        .values_list("region_key", "name")
+    )
+
+
+def _reason_names(campaign_ids: set[int]) -> dict[tuple[int, str], str]:
+    if not campaign_ids:
+        return {}
+    through = VisitCampaign.rule_versions.through
+    return {
+        (campaign_id, code): name
+        for campaign_id, code, name in through.objects.filter(
+            visitcampaign_id__in=campaign_ids
+        ).values_list(
+            "visitcampaign_id", "visitruleversion__rule__code", "visitruleversion__rule__name"
+        )
+    }

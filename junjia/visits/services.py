@@ -455,18 +455,37 @@ def member_reassign(*, actor, member: CampaignMember, level: int, reason: str) -
     if not (reason or "").strip():
         raise InvalidInput(errors.NO_REASSIGN_REASON, field="reason")
     before = member.responsible_level
+    sent = {"visitor": member.visitor_id, "volunteer": member.volunteer_id}
     member.responsible_level = level
     member.reassigned_by = actor
     member.reassigned_at = timezone.now()
-    member.save(update_fields=["responsible_level", "reassigned_by", "reassigned_at"])
+    member.reassign_reason = reason.strip()[:200]
+    # The responsible station changes: the visitors it had sent are no longer its to send.
+    member.visitor = member.volunteer = None
+    member.assigned_by = member.assigned_at = None
+    member.save(
+        update_fields=[
+            "responsible_level",
+            "reassigned_by",
+            "reassigned_at",
+            "reassign_reason",
+            "visitor",
+            "volunteer",
+            "assigned_by",
+            "assigned_at",
+        ]
+    )
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=member,
         region_key=member.region_key,
         subject_id=f"recipient:{member.recipient_id}",
-        changes={"responsible_level": [before, level]},
-        extra={"campaign": member.campaign_id, "reason": reason.strip()[:200]},
+        changes={
+            "responsible_level": [before, level],
+            **{key: [old, None] for key, old in sent.items() if old is not None},
+        },
+        extra={"campaign": member.campaign_id, "reason": member.reassign_reason},
     )
     return member
 

@@ -4,7 +4,7 @@ from django.urls import path
 
 from junjia.core.navigation import NavItem, register
 
-from . import campaign_views, comfort_views, event_views, roles, views, visit_views
+from . import campaign_views, comfort_views, event_views, roles, route_views, views, visit_views
 
 app_name = "visits"
 
@@ -29,6 +29,13 @@ urlpatterns = [
         name="member_reassign",
     ),
     path(
+        "campaigns/<int:pk>/members/assign/",
+        campaign_views.member_assign,
+        name="member_assign",
+    ),
+    path("route/", route_views.my_route, name="route"),
+    path("route/print/", route_views.route_print, name="route_print"),
+    path(
         "campaigns/<int:pk>/members/<int:member>/visit/",
         visit_views.visit_new_member,
         name="visit_new_member",
@@ -51,6 +58,7 @@ urlpatterns = [
     path("people/<int:recipient>/events/new/", event_views.event_new, name="event_new"),
 ]
 
+register(NavItem("走访慰问", "我的走访", "visits:route", roles.RECORD, order=57))
 register(NavItem("走访慰问", "走访计划", "visits:campaign_list", roles.VIEW, order=59))
 register(NavItem("走访慰问", "走访台账", "visits:ledger", roles.VIEW, order=58))
 register(NavItem("走访慰问", "走访慰问规则", "visits:rule_list", roles.VIEW, order=60))
