@@ -53,3 +53,9 @@ BAD_CLIENT_KEY = "幂等键（client_key）最多 64 个字符。"
 LEDGER_TOO_LARGE = (
     "符合条件的走访记录有 {count} 条，超过一次导出的上限 {limit} 条，请缩小日期范围后再导出。"
 )
+# Photos and the recipient's signature (issue 13 "Recording a visit, on a phone").
+TOO_MANY_PHOTOS = "照片最多 {limit} 张。"
+PHOTO_NOT_IMAGE = "照片（第 {n} 张）不是 JPG 或 PNG 图片，请重新拍摄或选择。"
+PHOTO_TOO_LARGE = "照片（第 {n} 张）超过 {mb} MB，请重新拍摄或选择较小的照片。"
+SIGNATURE_NOT_IMAGE = "{label}不是 JPG 或 PNG 图片，请重新{verb}。"
+SIGNATURE_TOO_LARGE = "{label}超过 {mb} MB，请重新{verb}。"

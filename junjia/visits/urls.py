@@ -4,7 +4,7 @@ from django.urls import path
 
 from junjia.core.navigation import NavItem, register
 
-from . import campaign_views, roles, views, visit_views
+from . import campaign_views, offline_views, roles, views, visit_views
 
 app_name = "visits"
 
@@ -36,9 +36,18 @@ urlpatterns = [
     path("people/<int:recipient>/", visit_views.person_visits, name="person_visits"),
     path("people/<int:recipient>/visit/", visit_views.visit_new, name="visit_new"),
     path("records/<int:pk>/", visit_views.visit_detail, name="visit_detail"),
+    path("records/<int:pk>/photos/<int:photo>/", visit_views.visit_photo, name="visit_photo"),
+    path(
+        "records/<int:pk>/signature/<slug:which>/",
+        visit_views.visit_signature,
+        name="visit_signature",
+    ),
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("offline/", offline_views.offline, name="offline"),
     path("ledger/", visit_views.ledger, name="ledger"),
 ]
 
 register(NavItem("走访慰问", "走访计划", "visits:campaign_list", roles.VIEW, order=59))
 register(NavItem("走访慰问", "走访台账", "visits:ledger", roles.VIEW, order=58))
+register(NavItem("走访慰问", "手机上的走访", "visits:offline", roles.RECORD, order=57))
 register(NavItem("走访慰问", "走访慰问规则", "visits:rule_list", roles.VIEW, order=60))
