@@ -25,8 +25,7 @@ NOW = dt.datetime(2027, 2, 8, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 @pytest.fixture(autouse=True)
-def _frozen_and_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def _frozen():
     with freeze_time(NOW + dt.timedelta(hours=2)):
         yield
 
@@ -84,6 +83,8 @@ def test_the_phone_sends_a_visit_with_photos_and_signature_once(
     assert [p.order for p in photos] == [1, 2]
     assert photos[0].image.name.startswith("visits/photos/2027/02/")
     assert "王抚恤" not in photos[0].image.name and photos[1].image.name.endswith(".png")
+    with photos[0].image.open("rb") as stored:
+        assert stored.read(3) == b"\xff\xd8\xff"
     assert visit.signature.name.startswith("visits/signatures/2027/02/")
     assert visit.is_signed and not visit.signed_form_photo
     assert [u.pk for u in visit.visitors.all()] == [personas.clerk_a.pk]

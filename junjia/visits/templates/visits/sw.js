@@ -63,9 +63,11 @@ async function networkFirst(request) {
   } catch (err) {
     const url = new URL(request.url);
     // The phone's list is the same page whatever its query (?saved=1).
-    const copy = await cache.match(url.pathname === OFFLINE_PAGE ? OFFLINE_PAGE : request);
+    // Pages vary by cookie and language: the phone keeps one user's copy (cleared at logout).
+    const options = { ignoreVary: true };
+    const copy = await cache.match(url.pathname === OFFLINE_PAGE ? OFFLINE_PAGE : request, options);
     if (copy) { return copy; }
-    const list = await cache.match(OFFLINE_PAGE);
+    const list = await cache.match(OFFLINE_PAGE, options);
     if (list) { return list; }
     throw err;
   }
