@@ -137,11 +137,24 @@
             return { state: "later", message: "登录已失效，请重新登录后再发送。" };
           }
           if (response.status >= 400 && response.status < 500) {
-            return { state: "refused", body: body, message: text };
+            return { state: "refused", status: response.status, body: body, message: text };
           }
           return { state: "later", message: "服务器暂时不能接收，稍后会再发送。" };
         });
       }, function () { return { state: "later", message: "没有网络，联网后会自动发送。" }; });
+  }
+
+  // A campaign closed (409) or its list changed (the member named) while the record waited
+  // on the phone: the visit still happened, so it is recorded for the person, counting for
+  // the campaigns due that day.
+  function sendOrWithoutMember(record) {
+    return send(record).then(function (result) {
+      var memberGone = result.state === "refused" && record.member &&
+        (result.status === 409 || (result.body && result.body.member));
+      if (!memberGone) { return result; }
+      record.member = "";
+      return send(record);
+    });
   }
 
   function withLock(work) {
@@ -165,7 +178,7 @@
         todo.forEach(function (record) {
           chain = chain.then(function (goOn) {
             if (!goOn) { return false; }
-            return send(record).then(function (result) {
+            return sendOrWithoutMember(record).then(function (result) {
               if (result.state === "sent") { sent += 1; return idb.del(record.key, outbox).then(function () { return true; }); }
               if (result.state === "refused") {
                 record.refused = result.message;

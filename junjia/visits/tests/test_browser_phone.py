@@ -5,6 +5,7 @@ visit arrives with its photo (shrunk on the phone) and signature — a second se
 same record adds nothing (issue 13 "Recording a visit, on a phone")."""
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -126,4 +127,10 @@ def test_a_village_clerk_records_a_visit_offline_and_it_arrives_once(page, tree,
     expect(page.locator("#visit-signed")).to_have_text("已签收")
     expect(page.locator("#visit-photos img")).to_have_count(1)
     page.shot("offline-visit")
+
+    # Signing out drops the pages kept on the phone
+    assert page.evaluate('caches.has("junjia-pages")')
+    page.get_by_role("button", name="退出").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    assert not page.evaluate('caches.has("junjia-pages")')
     assert network_noise(page.js_errors) == []
