@@ -110,7 +110,7 @@ def _check(actor, recipient, data: VisitInput) -> None:
 
 
 MAX_PHOTOS = 9
-MAX_PHOTO_MB = 8  # the phone shrinks a photo to ~200 KB; a page without script sends it raw
+MAX_PHOTO_MB = 5  # the phone shrinks a photo to ~150 KB; a page without script sends it raw
 MAX_SIGNATURE_MB = 2
 _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 SIGNATURE_FIELDS = {"signature": ("签收签名", "签名"), "signed_form_photo": ("签收单照片", "拍摄")}

@@ -65,7 +65,9 @@ class VisitForm(GuardedForm):
     )
     budget_line = forms.CharField(label="经费来源", max_length=100, required=False)
     goods = forms.CharField(label="慰问品", max_length=200, required=False)
-    photos = PhotosField(label="走访照片", help_text="可选多张，最多 9 张（JPG 或 PNG）")
+    photos = PhotosField(
+        label="走访照片", help_text="可选多张，最多 9 张（JPG 或 PNG，每张不超过 5 MB）"
+    )
     signed_form_photo = forms.FileField(
         label="签收单照片",
         required=False,

@@ -134,3 +134,41 @@ def test_a_village_clerk_records_a_visit_offline_and_it_arrives_once(page, tree,
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     assert not page.evaluate('caches.has("junjia-pages")')
     assert network_noise(page.js_errors) == []
+
+
+def test_a_record_the_server_refuses_stays_on_the_phone_with_the_reason(page, tree, personas):
+    # Given a person of village A, her visit form opened once with the network (kept)
+    wang = make_recipient(
+        tree.regions.village_a, created_by=personas.clerk_a, name="王抚恤", **PENSION
+    )
+    page.set_viewport_size(PHONE)
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill("clerk_a")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    form = f"/visits/people/{wang.pk}/visit/"
+    page.goto(form)
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now through the service worker, which keeps it
+
+    # When, offline, the clerk records a visit dated next year (a typing slip)
+    page.context.set_offline(True)
+    page.goto(form)
+    page.get_by_label("走访时间").fill("2099-01-01T10:00")
+    page.get_by_label("接待人").fill("本人")
+    page.get_by_role("button", name="保存走访记录").click()
+    expect(page.get_by_role("heading", name="未发送的走访记录（1）")).to_be_visible()
+
+    # Then with the network back the server refuses it: it stays, with the reason, until
+    # the clerk deletes it
+    page.context.set_offline(False)
+    item = page.locator("#outbox-list .outbox-item")
+    expect(item).to_contain_text("发送失败")
+    expect(item).to_contain_text("原因：走访时间不能晚于现在。")
+    page.shot("refused-record")
+    assert Visit.objects.count() == 0
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="删除这条").click()
+    expect(page.get_by_role("heading", name="未发送的走访记录（0）")).to_be_visible()
+    refused = "the server responded with a status of 400"  # the refusal itself
+    assert [e for e in network_noise(page.js_errors) if refused not in e] == []
