@@ -62,6 +62,19 @@ def eligible_visitors(recipient):
     )
 
 
+def visitors_within(recipient, pks) -> dict:
+    """Of the given users, those eligible_visitors would list, by id: fetched by primary
+    key and checked here, not an interval join over every station (which the sync of a
+    phone's records would pay on each one)."""
+    key = recipient.region_key
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=list(pks), is_active=True, station__isnull=False)
+        .select_related("station__region")
+    )
+    return {u.pk: u for u in users if u.station.region.key <= key <= u.station.region.key_high}
+
+
 def counts_for(how: str, member: CampaignMember) -> bool:
     """Whether a visit made this way completes the member. A home visit always does; a
     phone call, a video call or a meeting only where every rule version that made the
@@ -91,7 +104,7 @@ def _check(actor, recipient, data: VisitInput) -> None:
         raise InvalidInput(errors.NO_MET, field="met")
     if not data.visitors and not (data.volunteer_visitors or "").strip():
         raise InvalidInput(errors.NO_VISITORS, field="visitors")
-    allowed = set(eligible_visitors(recipient).values_list("pk", flat=True))
+    allowed = visitors_within(recipient, [u.pk for u in data.visitors]) if data.visitors else {}
     for user in data.visitors:
         if user.pk not in allowed:
             name = user.full_name or user.username
@@ -256,7 +269,8 @@ def _record(actor, recipient, data: VisitInput, member, key: str) -> Visit:
         signed_form_photo=_renamed(data.signed_form_photo) if data.signed_form_photo else "",
         **situations,
     )
-    visit.visitors.set(data.visitors)
+    if data.visitors:  # a new visit: add, no read of the (empty) set first
+        visit.visitors.add(*data.visitors)
     for n, photo in enumerate(data.photos, start=1):
         VisitPhoto.objects.create(visit=visit, image=_renamed(photo), order=n, size=photo.size)
     marked = []

@@ -36,7 +36,7 @@ from .permissions import (
     get_visit_for_actor,
     member_scope,
 )
-from .recording import VisitInput, eligible_visitors, visit_record
+from .recording import VisitInput, visit_record, visitors_within
 
 TAG = "走访慰问规则"
 NOT_A_READER = "您没有查看走访慰问规则的权限。"
@@ -438,7 +438,7 @@ def visit_body(request) -> dict:
 
 def _visit_input(actor, recipient, data: dict, key: str) -> VisitInput:
     wanted = list(dict.fromkeys(data["visitors"]))
-    users = {u.pk: u for u in eligible_visitors(recipient).filter(pk__in=wanted)}
+    users = visitors_within(recipient, wanted) if wanted else {}
     for pk in wanted:
         if pk not in users:
             raise InvalidInput(errors.BAD_VISITOR.format(name=pk), field="visitors")

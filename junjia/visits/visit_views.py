@@ -21,7 +21,7 @@ from . import errors, roles, selectors
 from .choices import SITUATIONS
 from .models import VisitPhoto
 from .permissions import get_campaign_for_actor, get_member_for_actor, get_visit_for_actor
-from .recording import SIGNATURE_FIELDS, eligible_visitors, visit_record
+from .recording import SIGNATURE_FIELDS, eligible_visitors, visit_record, visitors_within
 from .views import show_refusal
 from .visit_forms import LedgerFilter, VisitForm
 
@@ -61,7 +61,7 @@ def _visit_page(request, recipient, member=None, campaign=None):
     actor = request.user
     _require_recorder(actor, recipient)
     initial = {"visited_at": timezone.localtime().replace(second=0, microsecond=0)}
-    if request.user.pk in set(eligible_visitors(recipient).values_list("pk", flat=True)):
+    if visitors_within(recipient, [request.user.pk]):
         initial["visitors"] = [request.user.pk]
     form = VisitForm(
         request.POST or None,
