@@ -204,13 +204,18 @@
     if (node) { node.textContent = text; }
   }
 
-  function bar() {
+  // The bar exists only while records wait (the page's own messages stay first).
+  function bar(wanted) {
     var node = document.getElementById("outbox-bar");
-    if (node) { return node; }
     var main = document.getElementById("main");
-    if (!main || document.getElementById("outbox")) { return null; }
-    node = el("div", { id: "outbox-bar", "class": "msg warning outbox-bar", role: "status", hidden: "" });
-    main.insertBefore(node, main.firstChild);
+    if (!wanted || !main || document.getElementById("outbox")) {
+      if (node) { node.remove(); }
+      return null;
+    }
+    if (node) { return node; }
+    node = el("div", { id: "outbox-bar", "class": "msg warning outbox-bar", role: "status" });
+    var messages = main.querySelector(".messages");
+    main.insertBefore(node, messages ? messages.nextSibling : main.firstChild);
     return node;
   }
 
@@ -227,16 +232,13 @@
       var own = mine(rows);
       var others = rows.length - own.length;
       document.querySelectorAll("[data-outbox-count]").forEach(function (n) { n.textContent = own.length; });
-      var top = bar();
+      var top = bar(own.length > 0);
       if (top) {
         top.textContent = "";
-        top.hidden = own.length === 0;
-        if (own.length) {
-          top.appendChild(document.createTextNode("手机上有 " + own.length + " 条走访记录未发送。 "));
-          top.appendChild(el("button", { type: "button", "data-outbox-send": "" }, "立即发送"));
-          top.appendChild(document.createTextNode(" "));
-          top.appendChild(el("a", { href: cfg.outbox }, "查看"));
-        }
+        top.appendChild(document.createTextNode("手机上有 " + own.length + " 条走访记录未发送。 "));
+        top.appendChild(el("button", { type: "button", "data-outbox-send": "" }, "立即发送"));
+        top.appendChild(document.createTextNode(" "));
+        top.appendChild(el("a", { href: cfg.outbox }, "查看"));
       }
       var list = document.getElementById("outbox-list");
       if (!list) { return; }
