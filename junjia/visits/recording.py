@@ -15,7 +15,7 @@ from junjia.core import audit
 from junjia.core.errors import InvalidInput, NotPermitted, WrongState
 from junjia.core.models import AuditAction
 from junjia.core.workflow import perform
-from junjia.orgs.api import can_reach, holding_station, jurisdiction_of
+from junjia.orgs.api import ancestor_keys, can_reach, holding_station, jurisdiction_of
 
 from . import errors, roles
 from .choices import SITUATIONS, CampaignStatus, MemberState, VisitHow
@@ -54,7 +54,8 @@ def eligible_visitors(recipient):
         get_user_model()
         .objects.filter(
             is_active=True,
-            station__region__key__lte=key,
+            # the stations holding the key: its ancestors' keys, on the unique key index
+            station__region__key__in=ancestor_keys(key),
             station__region__key_high__gte=key,
         )
         .select_related("station")
