@@ -136,6 +136,18 @@ def build(args) -> None:
     print(f"  build total                    {time.perf_counter() - started:7.1f} s")
 
 
+def ensure_registry(args, reused: bool) -> None:
+    """Reuse the kept registry (brought up to the migrations) or build it."""
+    from junjia.registry.models import Recipient
+
+    if reused and Recipient.objects.exists():
+        print("reusing the kept data (--reuse)")
+        migrate_kept()
+    else:
+        print(f"building {args.count:,} recipients over 山东省")
+        build(args)
+
+
 def migrate_kept() -> None:
     """Bring a kept database up to the code's migrations (new indexes), then analyse."""
     from django.core.management import call_command
@@ -521,12 +533,7 @@ def main(argv=None) -> int:
             f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work on this "
             "machine shows up in the timings)"
         )
-        if reused and Recipient.objects.exists():
-            print("reusing the kept data (--reuse)")
-            migrate_kept()
-        else:
-            print(f"building {args.count:,} recipients over 山东省")
-            build(args)
+        ensure_registry(args, reused)
         print_sizes()
         if args.build_only:
             return 0

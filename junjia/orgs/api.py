@@ -5,7 +5,7 @@ import random
 from collections.abc import Callable
 
 from .choices import ADMIN_ROLES, CENTRE_LEVELS, Level, Role
-from .codes import CodeError, ancestor_key, key_of, level_of, subtree_range
+from .codes import CodeError, ancestor_key, ancestor_keys, key_of, level_of, subtree_range
 from .permissions import (
     Jurisdiction,
     can_reach,
@@ -67,6 +67,7 @@ __all__ = [
     "active_station",
     "active_stations",
     "ancestor_key",
+    "ancestor_keys",
     "can_reach",
     "capabilities",
     "counties_with_villages",

@@ -50,6 +50,12 @@ def key_of(code: str) -> int:
     return int(code) * 10**6 if len(code) == 6 else int(code)
 
 
+def ancestor_keys(key: int) -> list[int]:
+    """The keys a region holding this key can have: the key itself and the key cut at each
+    level's span (its township, county, city and province)."""
+    return sorted({ancestor_key(key, level) for level in _SPAN})
+
+
 def subtree_range(code: str) -> tuple[int, int]:
     """The inclusive key range covering the region and everything below it."""
     level = level_of(code)

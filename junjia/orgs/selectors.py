@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.db.models import Count, F, Q, QuerySet
 
 from .choices import Level, Role
+from .codes import ancestor_keys
 from .models import Region, RoleGrant, Station, User
 from .permissions import get_for_actor, jurisdiction_of, region_scope
 from .roles import REGION_VIEW, STAFF_VIEW, STATION_VIEW
@@ -221,9 +222,14 @@ def counties_with_villages(low: int, high: int) -> list[Region]:
 
 
 def holding_station(region_key: int) -> Station | None:
-    """The station of the region with this key, or the nearest one above it."""
+    """The station of the region with this key, or the nearest one above it. The regions
+    holding a key are its ancestors, whose keys are the key cut at each level's span
+    (codes.ancestor_keys): found through the unique key index, not a range over every
+    region."""
     return (
-        Station.objects.filter(region__key__lte=region_key, region__key_high__gte=region_key)
+        Station.objects.filter(
+            region__key__in=ancestor_keys(region_key), region__key_high__gte=region_key
+        )
         .select_related("region")
         .order_by("-region__level")
         .first()

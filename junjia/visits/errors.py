@@ -75,3 +75,9 @@ NOT_ROUTE_PRINTER = (
     "只有负责走访的服务站站长（村（社区）服务站也可由经办人）可以打印他人的走访路线单。"
 )
 VISITOR_NOT_FOUND = "所选工作人员不是本站或上级服务站的在岗人员。"
+# Photos and the recipient's signature (issue 13 "Recording a visit, on a phone").
+TOO_MANY_PHOTOS = "照片最多 {limit} 张。"
+PHOTO_NOT_IMAGE = "照片（第 {n} 张）不是 JPG 或 PNG 图片，请重新拍摄或选择。"
+PHOTO_TOO_LARGE = "照片（第 {n} 张）超过 {mb} MB，请重新拍摄或选择较小的照片。"
+SIGNATURE_NOT_IMAGE = "{label}不是 JPG 或 PNG 图片，请重新{verb}。"
+SIGNATURE_TOO_LARGE = "{label}超过 {mb} MB，请重新{verb}。"

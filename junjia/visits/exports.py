@@ -17,7 +17,6 @@ from junjia.core.models import AuditAction, Job
 from junjia.orgs.api import has_capability, jurisdiction_of
 
 from . import roles, selectors
-from .models import visit_signed
 
 JOB_KIND = "visits.ledger_export"
 VISITS, COMFORT = "visits", "comfort"
@@ -97,7 +96,7 @@ def comfort_row(visit, stations: dict) -> list:
         visit.goods,
         visitor_names(visit),
         visit.campaign.name if visit.campaign_id else "",
-        "已签收" if visit_signed(visit) else "未签收",
+        "已签收" if visit.is_signed else "未签收",
     ]
 
 

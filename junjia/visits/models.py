@@ -397,6 +397,14 @@ class Visit(TimeStampedModel):
     counted = models.BooleanField("计入走访计划", default=False)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     client_key = models.CharField("客户端幂等键", max_length=64, blank=True)
+    # The recipient's acknowledgement of the comfort given (慰问金/慰问品): drawn on the
+    # phone's screen, or a photo of the form she signed on paper. Expected with money but
+    # not required (the seeds ask for none: 001 附件第五部分); a payment without either is
+    # shown 未签收. Served only through the scoped view (visit_views.visit_file).
+    signature = models.ImageField("签收签名", upload_to="visits/signatures/%Y/%m/", blank=True)
+    signed_form_photo = models.ImageField(
+        "签收单照片", upload_to="visits/signatures/%Y/%m/", blank=True
+    )
 
     class Meta:
         verbose_name = "走访记录"
@@ -422,14 +430,31 @@ class Visit(TimeStampedModel):
         return f"{self.money_fen // 100}.{self.money_fen % 100:02d}"
 
     @property
-    def signed(self) -> bool:
-        return visit_signed(self)
+    def comfort_given(self) -> bool:
+        return bool(self.money_fen or self.goods)
+
+    @property
+    def is_signed(self) -> bool:
+        """Whether the recipient signed for the comfort given (签收): a signature drawn on the
+        phone's screen or a photo of the form signed on paper. The one place the visit page,
+        the API and the comfort-money ledger, its print page and its export ask."""
+        return bool(self.signature or self.signed_form_photo)
 
 
-def visit_signed(visit) -> bool:
-    """Whether the recipient signed for the comfort given (签收, issue 13 "the recipient's
-    signature drawn on the phone's screen or a photo of the signed form"): the one place the
-    comfort-money ledger, its print page and its export ask. Filled in at merge: the fields
-    `signature` (the drawn signature) and `signed_form_photo` come from the phone-recording
-    branch; until they exist every visit reads as not signed."""
-    return bool(getattr(visit, "signature", None) or getattr(visit, "signed_form_photo", None))
+class VisitPhoto(models.Model):
+    """A photo taken at the visit (issue 13 "Recording a visit"), shrunk on the phone before
+    upload; served only through the scoped, audited view, never a public media URL."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField("照片", upload_to="visits/photos/%Y/%m/")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    taken_at = models.DateTimeField("拍摄时间", null=True, blank=True)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+
+    class Meta:
+        verbose_name = "走访照片"
+        verbose_name_plural = "走访照片"
+        ordering = ["visit", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"走访照片 {self.pk}"

@@ -144,7 +144,7 @@ def get_visit_for_actor(actor, pk):
     visit = (
         Visit.objects.filter(visit_scope(actor), pk=pk)
         .select_related("recipient", "campaign", "recorded_by")
-        .prefetch_related("visitors")
+        .prefetch_related("visitors", "photos")
         .first()
     )
     if visit is None:

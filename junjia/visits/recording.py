@@ -4,6 +4,7 @@ visited and the audit row, all in one transaction. The same client key from the 
 returns the first visit and writes nothing (the API's idempotent create)."""
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -14,11 +15,11 @@ from junjia.core import audit
 from junjia.core.errors import InvalidInput, NotPermitted, WrongState
 from junjia.core.models import AuditAction
 from junjia.core.workflow import perform
-from junjia.orgs.api import can_reach, holding_station, jurisdiction_of
+from junjia.orgs.api import ancestor_keys, can_reach, holding_station, jurisdiction_of
 
 from . import errors, roles
 from .choices import SITUATIONS, CampaignStatus, MemberState, VisitHow
-from .models import CampaignMember, Visit, VisitEvent, VisitRuleVersion
+from .models import CampaignMember, Visit, VisitEvent, VisitPhoto, VisitRuleVersion
 from .selectors import budget_lines_where
 from .workflow import EVENT_WORKFLOW, MEMBER_WORKFLOW
 
@@ -40,6 +41,11 @@ class VisitInput:
     budget_line: str = ""
     goods: str = ""
     client_key: str = ""
+    # Uploaded files (Django's UploadedFile): the photos in order, the drawn signature and
+    # the photo of a signed paper form.
+    photos: list = field(default_factory=list)
+    signature: object = None
+    signed_form_photo: object = None
 
 
 def eligible_visitors(recipient):
@@ -49,12 +55,26 @@ def eligible_visitors(recipient):
         get_user_model()
         .objects.filter(
             is_active=True,
-            station__region__key__lte=key,
+            # the stations holding the key: its ancestors' keys, on the unique key index
+            station__region__key__in=ancestor_keys(key),
             station__region__key_high__gte=key,
         )
         .select_related("station")
         .order_by("-station__region__level", "full_name", "username")
     )
+
+
+def visitors_within(recipient, pks) -> dict:
+    """Of the given users, those eligible_visitors would list, by id: fetched by primary
+    key and checked here, not an interval join over every station (which the sync of a
+    phone's records would pay on each one)."""
+    key = recipient.region_key
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=list(pks), is_active=True, station__isnull=False)
+        .select_related("station__region")
+    )
+    return {u.pk: u for u in users if u.station.region.key <= key <= u.station.region.key_high}
 
 
 def counts_for(how: str, member) -> bool:
@@ -86,7 +106,7 @@ def _check(actor, recipient, data: VisitInput) -> None:
         raise InvalidInput(errors.NO_MET, field="met")
     if not data.visitors and not (data.volunteer_visitors or "").strip():
         raise InvalidInput(errors.NO_VISITORS, field="visitors")
-    allowed = set(eligible_visitors(recipient).values_list("pk", flat=True))
+    allowed = visitors_within(recipient, [u.pk for u in data.visitors]) if data.visitors else {}
     for user in data.visitors:
         if user.pk not in allowed:
             name = user.full_name or user.username
@@ -107,6 +127,63 @@ def _check(actor, recipient, data: VisitInput) -> None:
         raise InvalidInput(errors.BAD_BUDGET_LINE.format(name=line), field="budget_line")
     if len(data.client_key or "") > 64:
         raise InvalidInput(errors.BAD_CLIENT_KEY, field="client_key")
+    _check_files(data)
+
+
+MAX_PHOTOS = 9
+MAX_PHOTO_MB = 5  # the phone shrinks a photo to ~150 KB; a page without script sends it raw
+MAX_SIGNATURE_MB = 2
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+SIGNATURE_FIELDS = {"signature": ("签收签名", "签名"), "signed_form_photo": ("签收单照片", "拍摄")}
+
+
+def _is_image(upload) -> bool:
+    """JPEG or PNG by its first bytes and readable as an image (Pillow reads the header
+    and checks the data's structure without decoding every pixel)."""
+    from PIL import Image
+
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(_IMAGE_MAGIC):
+        return False
+    try:
+        with Image.open(upload) as image:
+            image.verify()
+    except Exception:  # Pillow raises many types for a damaged file
+        return False
+    finally:
+        upload.seek(0)
+    return True
+
+
+def _renamed(upload):
+    """The file stored under a random name: the phone's file name may hold a person's name."""
+    upload.seek(0)
+    png = upload.read(4) == b"\x89PNG"
+    upload.seek(0)
+    upload.name = f"{uuid.uuid4().hex}.{'png' if png else 'jpg'}"
+    return upload
+
+
+def _check_files(data: VisitInput) -> None:
+    if len(data.photos) > MAX_PHOTOS:
+        raise InvalidInput(errors.TOO_MANY_PHOTOS.format(limit=MAX_PHOTOS), field="photos")
+    for n, photo in enumerate(data.photos, start=1):
+        if photo.size > MAX_PHOTO_MB * 1024 * 1024:
+            raise InvalidInput(errors.PHOTO_TOO_LARGE.format(n=n, mb=MAX_PHOTO_MB), field="photos")
+        if not _is_image(photo):
+            raise InvalidInput(errors.PHOTO_NOT_IMAGE.format(n=n), field="photos")
+    for name, (label, verb) in SIGNATURE_FIELDS.items():
+        upload = getattr(data, name)
+        if upload is None:
+            continue
+        if upload.size > MAX_SIGNATURE_MB * 1024 * 1024:
+            message = errors.SIGNATURE_TOO_LARGE.format(label=label, mb=MAX_SIGNATURE_MB, verb=verb)
+            raise InvalidInput(message, field=name)
+        if not _is_image(upload):
+            message = errors.SIGNATURE_NOT_IMAGE.format(label=label, verb=verb)
+            raise InvalidInput(message, field=name)
 
 
 def _members(recipient, member: CampaignMember | None, visited_on: dt.date) -> list:
@@ -196,9 +273,14 @@ def _record(actor, recipient, data: VisitInput, member, key: str) -> Visit:
         counted=bool(counted),
         recorded_by=actor,
         client_key=key,
+        signature=_renamed(data.signature) if data.signature else "",
+        signed_form_photo=_renamed(data.signed_form_photo) if data.signed_form_photo else "",
         **situations,
     )
-    visit.visitors.set(data.visitors)
+    if data.visitors:  # a new visit: add, no read of the (empty) set first
+        visit.visitors.add(*data.visitors)
+    for n, photo in enumerate(data.photos, start=1):
+        VisitPhoto.objects.create(visit=visit, image=_renamed(photo), order=n, size=photo.size)
     marked = []
     for m in counted:
         if m.visit_state == MemberState.DUE:
@@ -230,6 +312,8 @@ def _record(actor, recipient, data: VisitInput, member, key: str) -> Visit:
             "events_visited": events,
             "counted": visit.counted,
             "visitors": [u.pk for u in data.visitors],
+            "photos": len(data.photos),
+            "signed": visit.is_signed,
         },
     )
     return visit

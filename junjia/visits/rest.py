@@ -21,7 +21,7 @@ from junjia.core import audit, clock
 from junjia.core.api_base import StandardPagination
 from junjia.core.errors import InvalidInput
 from junjia.core.models import AuditAction
-from junjia.core.rest import read_input
+from junjia.core.rest import read_input, request_body
 from junjia.orgs.api import Level, can_reach, has_capability, jurisdiction_of
 from junjia.registry.api import get_recipient_for_actor
 from junjia.registry.choices import FLAG_FIELDS, Category, MeritKind
@@ -37,7 +37,7 @@ from .permissions import (
     get_visit_for_actor,
     member_scope,
 )
-from .recording import VisitInput, eligible_visitors, visit_record
+from .recording import VisitInput, visit_record, visitors_within
 from .route_views import NOT_A_VISITOR, record_route_view, route_horizon
 from .views import describe
 
@@ -554,9 +554,30 @@ class VisitOut(serializers.Serializer):
     goods = serializers.CharField(help_text="慰问品")
     client_key = serializers.CharField(help_text="客户端幂等键")
     created_at = serializers.DateTimeField()
+    photos = serializers.SerializerMethodField(help_text="照片地址（按辖区限定并审计）")
+    signed = serializers.BooleanField(source="is_signed", help_text="已签收（签名或签收单照片）")
+    signature_url = serializers.SerializerMethodField(help_text="手写签名地址；无则 null")
+    signed_form_photo_url = serializers.SerializerMethodField(help_text="签收单照片地址；无则 null")
 
     def get_visitors(self, visit) -> list[int]:
         return [u.pk for u in visit.visitors.all()]
+
+    def get_photos(self, visit) -> list[str]:
+        return [
+            reverse("visits:visit_photo", kwargs={"pk": visit.pk, "photo": p.pk})
+            for p in visit.photos.all()
+        ]
+
+    def _signature(self, visit, which: str) -> str | None:
+        if not getattr(visit, which):
+            return None
+        return reverse("visits:visit_signature", kwargs={"pk": visit.pk, "which": which})
+
+    def get_signature_url(self, visit) -> str | None:
+        return self._signature(visit, "signature")
+
+    def get_signed_form_photo_url(self, visit) -> str | None:
+        return self._signature(visit, "signed_form_photo")
 
 
 def _text(**kw):
@@ -589,11 +610,44 @@ class VisitIn(serializers.Serializer):
     client_key = _text(
         max_length=64, help_text="幂等键；也可放在请求头 Idempotency-Key。同一用户同一键只记一次"
     )
+    photos = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        help_text="走访照片（multipart，可多张，最多 9 张，JPG 或 PNG）",
+    )
+    signature = serializers.FileField(
+        required=False, default=None, help_text="对方手写签名（PNG 或 JPG，multipart）"
+    )
+    signed_form_photo = serializers.FileField(
+        required=False, default=None, help_text="签收单照片（multipart）"
+    )
+
+    class Meta:
+        ref_name = "VisitIn"
+
+
+# Fields a multipart body may repeat (a JSON body gives lists as lists).
+LIST_FIELDS = ("visitors", "photos")
+
+
+def visit_body(request) -> dict:
+    """The body as a dict: JSON as it is; a form or multipart body (what the phone sends,
+    with its photos and signature) with one value per key but the repeatable fields as
+    lists."""
+    data = request.data
+    if not hasattr(data, "getlist"):
+        return request_body(request)
+    body = {key: data.get(key) for key in data if key not in LIST_FIELDS}
+    for key in LIST_FIELDS:
+        if key in data:
+            body[key] = data.getlist(key)
+    return body
 
 
 def _visit_input(actor, recipient, data: dict, key: str) -> VisitInput:
     wanted = list(dict.fromkeys(data["visitors"]))
-    users = {u.pk: u for u in eligible_visitors(recipient).filter(pk__in=wanted)}
+    users = visitors_within(recipient, wanted) if wanted else {}
     for pk in wanted:
         if pk not in users:
             raise InvalidInput(errors.BAD_VISITOR.format(name=pk), field="visitors")
@@ -609,6 +663,9 @@ def _visit_input(actor, recipient, data: dict, key: str) -> VisitInput:
         budget_line=data["budget_line"],
         goods=data["goods"],
         client_key=key,
+        photos=data["photos"],
+        signature=data["signature"],
+        signed_form_photo=data["signed_form_photo"],
     )
 
 
@@ -625,7 +682,7 @@ class VisitList(GenericAPIView):
     def get(self, request):
         actor = request.user
         require_campaign_reader(actor)
-        qs = selectors.visits_for(actor)
+        qs = selectors.visits_for(actor).prefetch_related("photos")
         raw = request.query_params.get("recipient", "").strip()
         if raw:
             if not raw.isdigit():
@@ -645,7 +702,7 @@ class VisitList(GenericAPIView):
     @extend_schema(
         tags=[VISIT_TAG],
         operation_id="visits_create",
-        request=VisitIn,
+        request={"multipart/form-data": VisitIn, "application/json": VisitIn},
         parameters=[
             OpenApiParameter(
                 IDEMPOTENCY_HEADER,
@@ -662,12 +719,15 @@ class VisitList(GenericAPIView):
             400: OpenApiResponse(description="按字段的中文提示"),
         },
         description="记录一次走访：属于未结束的走访计划人员时标记为已走访"
-        "（电话、视频、座谈仅在规则允许时计入）。",
+        "（电话、视频、座谈仅在规则允许时计入）。带照片、签名时用 multipart/form-data"
+        "（手机离线记录联网后即以此发送，每条带自己的幂等键）。",
     )
     def post(self, request):
         actor = request.user
         require_campaign_reader(actor)
-        data = read_input(VisitIn, request)
+        incoming = VisitIn(data=visit_body(request))
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
         key = (request.headers.get(IDEMPOTENCY_HEADER) or data["client_key"] or "").strip()
         recipient = get_recipient_for_actor(actor, data["recipient"])
         member = None

@@ -4,7 +4,16 @@ from django.urls import path
 
 from junjia.core.navigation import NavItem, register
 
-from . import campaign_views, comfort_views, event_views, roles, route_views, views, visit_views
+from . import (
+    campaign_views,
+    comfort_views,
+    event_views,
+    offline_views,
+    roles,
+    route_views,
+    views,
+    visit_views,
+)
 
 app_name = "visits"
 
@@ -44,6 +53,14 @@ urlpatterns = [
     path("people/<int:recipient>/visit/", visit_views.visit_new, name="visit_new"),
     path("records/<int:pk>/", visit_views.visit_detail, name="visit_detail"),
     path("records/<int:pk>/case/", visit_views.visit_case_new, name="visit_case_new"),
+    path("records/<int:pk>/photos/<int:photo>/", visit_views.visit_photo, name="visit_photo"),
+    path(
+        "records/<int:pk>/signature/<slug:which>/",
+        visit_views.visit_signature,
+        name="visit_signature",
+    ),
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("offline/", offline_views.offline, name="offline"),
     path("ledger/", visit_views.ledger, name="ledger"),
     path("comfort/", comfort_views.comfort_ledger, name="comfort_ledger"),
     path("comfort/print/", comfort_views.comfort_print, name="comfort_print"),
@@ -58,9 +75,10 @@ urlpatterns = [
     path("people/<int:recipient>/events/new/", event_views.event_new, name="event_new"),
 ]
 
-register(NavItem("走访慰问", "我的走访", "visits:route", roles.RECORD, order=57))
+register(NavItem("走访慰问", "我的走访", "visits:route", roles.RECORD, order=55))
 register(NavItem("走访慰问", "走访计划", "visits:campaign_list", roles.VIEW, order=59))
 register(NavItem("走访慰问", "走访台账", "visits:ledger", roles.VIEW, order=58))
+register(NavItem("走访慰问", "手机上的走访", "visits:offline", roles.RECORD, order=56))
 register(NavItem("走访慰问", "走访慰问规则", "visits:rule_list", roles.VIEW, order=60))
 register(NavItem("走访慰问", "走访事件", "visits:event_list", roles.VIEW, order=57))
 register(NavItem("走访慰问", "慰问金台账", "visits:comfort_ledger", roles.VIEW, order=58))

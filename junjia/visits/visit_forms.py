@@ -19,6 +19,22 @@ class StaffChoices(forms.ModelMultipleChoiceField):
         return f"{obj.full_name or obj.username}（{obj.station.name}）"
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; the service checks each (type, size, count)."""
+
+    def __init__(self, **kwargs):
+        attrs = {"accept": "image/jpeg,image/png", "multiple": True}
+        super().__init__(widget=MultipleFileInput(attrs=attrs), required=False, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
 class VisitForm(GuardedForm):
     visited_at = forms.DateTimeField(
         label="走访时间",
@@ -49,6 +65,15 @@ class VisitForm(GuardedForm):
     )
     budget_line = forms.CharField(label="经费来源", max_length=100, required=False)
     goods = forms.CharField(label="慰问品", max_length=200, required=False)
+    photos = PhotosField(
+        label="走访照片", help_text="可选多张，最多 9 张（JPG 或 PNG，每张不超过 5 MB）"
+    )
+    signed_form_photo = forms.FileField(
+        label="签收单照片",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png"}),
+        help_text="不能在屏幕上签名时，拍下对方签字的签收单",
+    )
 
     def __init__(self, *args, staff=None, budget_lines=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,6 +105,8 @@ class VisitForm(GuardedForm):
             budget_line=data["budget_line"],
             goods=data["goods"],
             client_key=client_key,
+            photos=list(data.get("photos") or []),
+            signed_form_photo=data.get("signed_form_photo"),
         )
 
 

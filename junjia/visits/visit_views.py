@@ -6,7 +6,8 @@ are shown with masked identity numbers only; every page of personal data is one 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from junjia.cases import api as cases_api
@@ -19,8 +20,9 @@ from junjia.registry.api import get_recipient_for_actor
 
 from . import errors, exports, roles, selectors
 from .choices import SITUATIONS
+from .models import VisitPhoto
 from .permissions import get_campaign_for_actor, get_member_for_actor, get_visit_for_actor
-from .recording import eligible_visitors, visit_record
+from .recording import SIGNATURE_FIELDS, eligible_visitors, visit_record, visitors_within
 from .views import show_refusal
 from .visit_forms import LedgerFilter, NeedCaseForm, VisitForm
 
@@ -45,10 +47,11 @@ def _visit_page(request, recipient, member=None, campaign=None):
     actor = request.user
     _require_recorder(actor, recipient)
     initial = {"visited_at": timezone.localtime().replace(second=0, microsecond=0)}
-    if request.user.pk in set(eligible_visitors(recipient).values_list("pk", flat=True)):
+    if visitors_within(recipient, [request.user.pk]):
         initial["visitors"] = [request.user.pk]
     form = VisitForm(
         request.POST or None,
+        request.FILES or None,
         initial=initial,
         staff=eligible_visitors(recipient),
         budget_lines=selectors.budget_lines_where(recipient.region_key),
@@ -66,8 +69,7 @@ def _visit_page(request, recipient, member=None, campaign=None):
             exc.field = field
             show_refusal(form, exc)
         else:
-            note = "，已计入走访计划" if visit.counted else ""
-            messages.success(request, f"已记录对{recipient.name}的走访{note}。")
+            messages.success(request, recorded_message(visit))
             return redirect("visits:visit_detail", pk=visit.pk)
     return render(
         request,
@@ -80,6 +82,12 @@ def _visit_page(request, recipient, member=None, campaign=None):
             "client_key": request.POST.get("client_key", "") or _new_key(),
         },
     )
+
+
+def recorded_message(visit) -> str:
+    note = "，已计入走访计划" if visit.counted else ""
+    unsigned = "。慰问未签收，请补拍签收单" if visit.comfort_given and not visit.is_signed else ""
+    return f"已记录对{visit.recipient.name}的走访{note}{unsigned}。"
 
 
 def _new_key() -> str:
@@ -107,7 +115,7 @@ def visit_new(request, recipient):
     return _visit_page(request, person)
 
 
-def _record_view(actor, obj, region_key, page: str, **extra) -> None:
+def _record_view(*, actor, obj, region_key, page: str, **extra) -> None:
     audit.record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -128,18 +136,63 @@ def visit_detail(request, pk):
     actor = request.user
     _require_reader(actor)
     visit = get_visit_for_actor(actor, pk)
-    _record_view(actor, visit, visit.region_key, "visits.visit_detail")
+    _record_view(actor=actor, obj=visit, region_key=visit.region_key, page="visits.visit_detail")
     situations = [(label, getattr(visit, name)) for name, label in SITUATIONS]
+    # Sent from the phone (the page's script records through the API, then opens the visit):
+    # the same message the form's own post gives.
+    if request.GET.get("recorded") == "1" and visit.recorded_by_id == actor.pk:
+        messages.success(request, recorded_message(visit))
     return render(
         request,
         "visits/visit_detail.html",
         {
             "visit": visit,
             "situations": situations,
+            "photos": list(visit.photos.all()),
             "cases": cases_api.cases_from_source(actor, case_source(visit)[0]),
             "can_open_case": cases_api.can_open_cases(actor),
         },
     )
+
+
+def _serve_image(request, visit, file, what: str, **extra):
+    """A visit's image through the scope check (get_visit_for_actor answered 404 outside
+    the jurisdiction), never a public media URL; each one served is a view in the audit
+    log, as the registry's documents are."""
+    _record_view(
+        actor=request.user,
+        obj=visit,
+        region_key=visit.region_key,
+        page="visits.visit_file",
+        file=what,
+        **extra,
+    )
+    name = file.name.lower()
+    response = FileResponse(
+        file.open("rb"), content_type="image/png" if name.endswith(".png") else "image/jpeg"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def visit_photo(request, pk, photo):
+    actor = request.user
+    _require_reader(actor)
+    visit = get_visit_for_actor(actor, pk)
+    found = get_object_or_404(VisitPhoto, pk=photo, visit=visit)
+    return _serve_image(request, visit, found.image, "photo", photo=found.pk)
+
+
+@login_required
+def visit_signature(request, pk, which):
+    """The drawn signature (which=signature) or the signed form's photo (signed_form_photo)."""
+    actor = request.user
+    _require_reader(actor)
+    visit = get_visit_for_actor(actor, pk)
+    if which not in SIGNATURE_FIELDS or not getattr(visit, which):
+        raise Http404("该走访记录没有这项签收。")
+    return _serve_image(request, visit, getattr(visit, which), which)
 
 
 @login_required
@@ -183,7 +236,13 @@ def person_visits(request, recipient):
     _require_reader(actor)
     person = get_recipient_for_actor(actor, recipient)
     page = paginate(request, selectors.visits_for(actor).filter(recipient=person))
-    _record_view(actor, person, person.region_key, "visits.person_visits", page_no=page.number)
+    _record_view(
+        actor=actor,
+        obj=person,
+        region_key=person.region_key,
+        page="visits.person_visits",
+        page_no=page.number,
+    )
     return render(
         request,
         "visits/person_visits.html",

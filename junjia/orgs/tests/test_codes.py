@@ -5,7 +5,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from junjia.orgs.choices import Level
-from junjia.orgs.codes import CodeError, check_child, key_of, level_of, subtree_range
+from junjia.orgs.codes import (
+    CodeError,
+    ancestor_keys,
+    check_child,
+    key_of,
+    level_of,
+    subtree_range,
+)
 
 
 @pytest.mark.parametrize(
@@ -85,3 +92,31 @@ def test_sibling_subtrees_do_not_overlap(a, b):
         la, ha = subtree_range(ta)
         lb, hb = subtree_range(tb)
         assert ha < lb or hb < la
+
+
+def test_ancestor_keys_are_the_keys_of_the_regions_holding_a_key():
+    village = key_of("370202001001")
+    assert ancestor_keys(village) == [
+        key_of("370000"),
+        key_of("370200"),
+        key_of("370202"),
+        key_of("370202001000"),
+        village,
+    ]
+    assert ancestor_keys(key_of("370202")) == [key_of("370000"), key_of("370200"), key_of("370202")]
+
+
+@pytest.mark.django_db
+def test_holding_station_is_the_nearest_station_at_or_above(tree):
+    """The same answer as the range over every region that it replaces."""
+    from junjia.orgs.models import Region, Station
+    from junjia.orgs.selectors import holding_station
+
+    for region in Region.objects.all():
+        ranged = (
+            Station.objects.filter(region__key__lte=region.key, region__key_high__gte=region.key)
+            .order_by("-region__level")
+            .first()
+        )
+        assert holding_station(region.key) == ranged, region.code
+    assert holding_station(tree.regions.village_a.key).region == tree.regions.village_a

@@ -41,6 +41,17 @@
       bar.style.width = Math.max(0, Math.min(100, parseInt(bar.getAttribute("data-percent"), 10) || 0)) + "%";
     });
   }
+  // Signing out drops the pages kept on the phone for visits offline (visits/offline.js),
+  // which show people's names; visits recorded but not yet sent stay until their user sends.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("[data-logout]") || !window.caches || form.getAttribute("data-cleared")) { return; }
+    event.preventDefault();
+    form.setAttribute("data-cleared", "1");
+    var done = function () { form.submit(); };
+    if (window.indexedDB) { window.indexedDB.deleteDatabase("junjia-visits-forms"); }
+    window.caches.delete("junjia-pages").then(done, done);
+  });
   document.addEventListener("DOMContentLoaded", function () { paintBars(document); });
   document.addEventListener("htmx:afterSwap", function (e) { paintBars(e.target); });
 })();

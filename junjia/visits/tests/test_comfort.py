@@ -83,11 +83,13 @@ def test_a_village_clerk_sees_her_station_only(client, given, personas):
     assert ctx["total"] == {"visits": 2, "money_fen": 50000, "money_yuan": "500.00"}
 
 
-def test_the_signed_column_asks_one_function(given):
+def test_the_signed_column_reads_the_signature_or_the_signed_form(given):
     visit = models.Visit.objects.filter(money_fen=50000).get()
-    assert models.visit_signed(visit) is False and visit.signed is False
-    visit.signature = "signatures/1.png"  # the field the phone branch adds
-    assert models.visit_signed(visit) is True
+    assert visit.is_signed is False
+    visit.signature = "visits/signatures/1.png"
+    assert visit.is_signed is True
+    visit.signature, visit.signed_form_photo = "", "visits/signatures/2.jpg"
+    assert visit.is_signed is True
 
 
 def test_the_export_is_a_job_with_totals_and_the_signed_column(

@@ -51,7 +51,9 @@ def test_my_route_lists_my_people_with_a_link_to_record_and_is_audited(client, s
     page = client.get(reverse("visits:route")).content.decode()
     record = reverse("visits:visit_new_member", kwargs={"pk": campaign.pk, "member": wang.pk})
     assert "王抚恤" in page and wang.recipient.id_masked in page
-    assert f'<a class="button" href="{record}">记录走访</a>' in page
+    # the form is fetched onto the phone by 保存到手机离线使用 (the village has weak signal)
+    assert f'<a class="button" href="{record}" data-offline="1"' in page
+    assert "保存到手机离线使用" in page and 'name="junjia-offline"' in page
     assert "春节走访慰问" in page  # the reason by its rule's name
     assert "共 1 人" in page
     audit = _route_audits("visits.route").get()

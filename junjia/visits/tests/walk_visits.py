@@ -8,7 +8,9 @@ from django.utils import timezone
 
 
 def extend_world(world, tree, personas) -> None:
-    """A visit to village B's person, recorded by B's clerk; a hardship event after it."""
+    """A visit to village B's person, recorded by B's clerk, with a photo and a signature;
+    a hardship event after it."""
+    from junjia.tests.walk_support import png
     from junjia.visits.recording import VisitInput, visit_record
 
     data = VisitInput(
@@ -16,6 +18,8 @@ def extend_world(world, tree, personas) -> None:
         how="home",
         met="本人",
         visitors=[personas.clerk_b],
+        photos=[png("photo.png")],
+        signature=png("signature.png"),
     )
     data.money_fen, data.budget_line = 20000, "春节慰问经费"  # in the comfort-money ledger
     world.visit_b = visit_record(actor=personas.clerk_b, recipient=world.recipient_b, data=data)[0]
@@ -34,6 +38,14 @@ def extend_world(world, tree, personas) -> None:
 
 def _visit_b(world) -> dict:
     return {"pk": world.visit_b.pk}
+
+
+def _photo_b(world) -> dict:
+    return {"pk": world.visit_b.pk, "photo": world.visit_b.photos.get().pk}
+
+
+def _signature_b(world) -> dict:
+    return {"pk": world.visit_b.pk, "which": "signature"}
 
 
 def _person_b(world) -> dict:
@@ -86,6 +98,12 @@ ROUTES = {
     "visits:visit_detail": ("object", _visit_b, False),
     "visits:person_visits": ("object", _person_b, False),
     "api:visit-detail": ("object", _visit_b, False),
+    "visits:visit_photo": ("object", _photo_b, False),
+    "visits:visit_signature": ("object", _signature_b, False),
+    # The service worker holds no data (static addresses only); the phone's list is drawn
+    # from the phone's own storage.
+    "visits:service_worker": ("public",),
+    "visits:offline": ("self",),
     "visits:visit_new": ("object", _person_b, False, {"body": visit_form}),
     "visits:visit_new_member": ("object", _member_b, False, {"body": visit_form}),
     "api:visit-list": ("list", None, True, {"body": visit_api_body, "capability": "visits.record"}),
