@@ -26,6 +26,7 @@ api_v1 = [
     path("", include("junjia.registry.rest")),
     path("", include("junjia.cases.rest")),
     path("", include("junjia.visits.rest")),
+    path("", include("junjia.petitions.rest")),
     re_path(r"^", api_not_found),  # last: JSON for any other path, a newline in it too
 ]
 
@@ -43,6 +44,7 @@ urlpatterns = [
         include(([*cases_urls.urlpatterns, *staffing_urls.urlpatterns], cases_urls.app_name)),
     ),
     path("visits/", include("junjia.visits.urls")),
+    path("petitions/", include("junjia.petitions.urls")),
     path("public/", include("junjia.portal.urls")),
     # Before orgs' own "" (orgs:home, which still reverses to "/" for links and log-in).
     path("", site_root, name="site_root"),

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "junjia.staffing",
     "junjia.cases",
     "junjia.visits",
+    "junjia.petitions",
     "junjia.portal",
 ]
 
