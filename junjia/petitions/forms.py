@@ -4,6 +4,7 @@ from django import forms
 
 from junjia.core.clock import today
 from junjia.core.personal.forms import IdNumberField, MobileField
+from junjia.core.text import GuardedForm
 
 from .choices import Channel, MatterType, PetitionStatus, Satisfaction, ToldBy
 
@@ -26,7 +27,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class PetitionForm(forms.Form):
+class PetitionForm(GuardedForm):
     channel = forms.ChoiceField(label="信访渠道", choices=Channel.choices)
     received_on = forms.DateField(
         label="收到日期", widget=forms.DateInput(attrs={"type": "date"}), initial=today
@@ -51,7 +52,7 @@ class PetitionForm(forms.Form):
     )
 
 
-class StepForm(forms.Form):
+class StepForm(GuardedForm):
     """Whatever a step asks for; the service says which are required and names the field."""
 
     to = forms.CharField(max_length=20)
@@ -78,7 +79,7 @@ class StepForm(forms.Form):
         return to
 
 
-class ListFilter(forms.Form):
+class ListFilter(GuardedForm):
     status = forms.ChoiceField(
         label="状态", choices=[("", "全部"), *PetitionStatus.choices], required=False
     )

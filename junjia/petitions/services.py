@@ -142,6 +142,11 @@ def petition_register(*, actor, data: PetitionInput) -> tuple[Petition, Petition
     recipient = find_by_id_number(data.id_number)
     if recipient is not None and not can_view_recipient(actor, recipient):
         recipient = None  # on file elsewhere: registered minimally, nothing said about it
+    if first is None:
+        # 15 days from receipt to tell the petitioner whether it is accepted (第三十一条).
+        opening = {"due_on": add_days(data.received_on, limit("accept"), CALENDAR), "owner": actor}
+    else:  # a repeat is born merged: nobody handles it apart from the first
+        opening = {"status": S.MERGED, "merged_into": first, "owner": None}
     petition = Petition(
         number=_number(station),
         query_code="".join(secrets.choice(_CODE_ALPHABET) for _ in range(8)),
@@ -151,7 +156,6 @@ def petition_register(*, actor, data: PetitionInput) -> tuple[Petition, Petition
         region_key=station.region_key,
         handling_station=station,
         registered_by=actor,
-        owner=actor,
         recipient=recipient,
         petitioner_name=recipient.name if recipient else data.petitioner_name.strip(),
         petitioner_address=data.address.strip(),
@@ -164,14 +168,8 @@ def petition_register(*, actor, data: PetitionInput) -> tuple[Petition, Petition
         skips_level=data.skips_level,
         **PETITIONER_ID.seal(data.id_number),
         **PETITIONER_PHONE.seal(data.phone),
+        **opening,
     )
-    if first is None:
-        # 15 days from receipt to tell the petitioner whether it is accepted (第三十一条).
-        petition.due_on = add_days(data.received_on, limit("accept"), CALENDAR)
-    else:
-        petition.status = S.MERGED
-        petition.merged_into = first
-        petition.owner = None
     petition.save()
     PetitionHandler.objects.create(petition=petition, user=actor)
     for upload in data.attachments:
