@@ -30,7 +30,9 @@ class MultipleFileField(forms.FileField):
 class PetitionForm(GuardedForm):
     channel = forms.ChoiceField(label="信访渠道", choices=Channel.choices)
     received_on = forms.DateField(
-        label="收到日期", widget=forms.DateInput(attrs={"type": "date"}), initial=today
+        label="收到日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=today,
     )
     id_number = IdNumberField(help_text="已建档的服务对象自动关联其档案；未建档的按下列信息登记。")
     petitioner_name = forms.CharField(label="信访人姓名", max_length=50)
