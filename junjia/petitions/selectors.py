@@ -2,15 +2,17 @@
 the handler's to-do rows. Every list applies permissions.petition_scope."""
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from junjia.orgs.api import has_capability, jurisdiction_of
 from junjia.staffing.api import stand_ins_for
 
 from . import roles
 from .choices import PetitionStatus
-from .models import Petition, PetitionStep
+from .models import PETITIONER_ID, Petition, PetitionStep
 from .permissions import NO_ROWS, petition_scope, with_readable
 from .workflow import PETITION_WORKFLOW
 
@@ -63,3 +65,53 @@ def steps_of(petition: Petition) -> list[PetitionStep]:
 
 def repeats_of(petition: Petition) -> list[Petition]:
     return list(petition.repeats.select_related("station").order_by("id"))
+
+
+# --- the petitioner's progress query on the portal (001 附件第七部分 五(一)) ------------------
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    on: dt.date
+    label: str
+
+
+@dataclass(frozen=True)
+class PetitionProgress:
+    number: str
+    received_on: dt.date
+    status: str
+    station_name: str
+    steps: tuple[PublicStep, ...]
+
+
+def petition_progress(query_code: str, id_number: str) -> PetitionProgress | None:
+    """The status and dated changes of status of the one petition with this query code, for
+    the person whose identity number it was registered with; None for any mismatch — one
+    answer, so a guess learns nothing, and nothing about the person's other petitions or
+    file. Compared through the stored blind index; nothing is decrypted."""
+    from junjia.core.personal import IdNumberError, parse_id_number
+
+    try:
+        value = parse_id_number(id_number).value
+    except IdNumberError:
+        return None
+    petition = (
+        Petition.objects.filter(PETITIONER_ID.matching(value), query_code=query_code)
+        .select_related("handling_station")
+        .first()
+    )
+    if petition is None:
+        return None
+    # Changes of status only: remarks and same-status steps are the staff's working notes.
+    changes = petition.steps.exclude(from_status=F("to_status")).order_by("at", "id")
+    return PetitionProgress(
+        number=petition.number,
+        received_on=petition.received_on,
+        status=PetitionStatus(petition.status).label,
+        station_name=petition.handling_station.name,
+        steps=tuple(
+            PublicStep(on=timezone.localdate(at), label=PetitionStatus(to).label)
+            for at, to in changes.values_list("at", "to_status")
+        ),
+    )
