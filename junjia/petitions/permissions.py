@@ -13,9 +13,13 @@ from junjia.orgs.api import can_reach, has_capability, jurisdiction_of, region_s
 from junjia.staffing.api import handler_ids, stand_ins_for
 
 from . import roles
+from .choices import PetitionStatus
 from .models import Petition, PetitionHandler
 
 NO_ROWS = Q(pk__in=[])
+# Handed down or escalated to a station, waiting there to be taken up: its staff who may
+# take it up read it first (they are its next handlers).
+WAITING = (PetitionStatus.HANDED_DOWN, PetitionStatus.ESCALATED)
 NOT_FOUND = "未找到该信访件，或不在您的辖区内。"
 
 
@@ -37,6 +41,8 @@ def content_scope(actor) -> Q:
     covered = stand_ins_for(actor, today())  # first handlers away whose B the actor is
     if covered:
         mine |= Q(owner_id__in=covered)
+    if actor.station_id and has_capability(actor, roles.TAKE):
+        mine |= Q(owner__isnull=True, status__in=WAITING, handling_station_id=actor.station_id)
     return petition_scope(actor) & (region_scope(actor, roles.CONTENT) | mine)
 
 
@@ -48,6 +54,8 @@ def can_read_content(actor, petition: Petition) -> bool:
     if actor.pk == petition.leader_id:
         return True
     if petition.owner_id and actor.pk in handler_ids(petition.owner_id, today()):
+        return True
+    if waits_for(actor, petition):
         return True
     return PetitionHandler.objects.filter(petition=petition, user_id=actor.pk).exists()
 
@@ -73,6 +81,17 @@ def get_petition_for_actor(actor, pk) -> Petition:
     if petition is None:
         raise Http404(NOT_FOUND)
     return petition
+
+
+def waits_for(actor, petition: Petition) -> bool:
+    """Handed down or escalated to the actor's station and not yet taken up there."""
+    return (
+        petition.owner_id is None
+        and petition.status in WAITING
+        and bool(actor.station_id)
+        and petition.handling_station_id == actor.station_id
+        and has_capability(actor, roles.TAKE)
+    )
 
 
 def is_current_handler(actor, petition: Petition) -> bool:

@@ -144,7 +144,7 @@ def _detail(actor, petition, *, page: str) -> dict:
     petition.readable = readable
     data = PetitionRowOut(petition).data
     data["steps"] = StepOut(selectors.steps_of(petition), many=True).data if readable else None
-    allowed = services.steps_for(actor, petition) if readable else []
+    allowed = services.steps_for(actor, petition)
     data["allowed"] = [{"to": to, "action": action} for to, action in allowed]
     return data
 

@@ -494,7 +494,6 @@ def leader_candidates(petition: Petition):
     region = station.region
     users = get_user_model().objects.filter(
         is_active=True,
-        region_key__lte=region.key,
         role_grants__role__in=[Role.STATION_HEAD, Role.LEADER],
         station__isnull=False,
     )

@@ -152,6 +152,8 @@ def petition_detail(request, pk):
             "attachments": list(petition.attachments.all()),
             **_actions(actor, petition),
         }
+    else:  # taking up a review or recheck asked of the reader's station needs no content
+        context["moves"] = services.steps_for(actor, petition)
     return render(request, "petitions/detail.html", context)
 
 

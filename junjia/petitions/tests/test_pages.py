@@ -156,3 +156,37 @@ def test_work_list_queries_are_fixed(w, client, django_assert_max_num_queries):
     with django_assert_max_num_queries(20):
         response = client.get(reverse("petitions:list"))
     assert response.status_code == 200
+
+
+def test_a_review_is_taken_up_at_the_level_above_from_the_page(w, client, tree):
+    from junjia.petitions import services
+
+    p = services.petition_step(actor=w.clerk_a, petition=w.p, to=S.ACCEPTED, told_by="written")
+    services.petition_step(
+        actor=w.clerk_a, petition=p, to=S.CONCLUDED, reply="答复", satisfaction="unsatisfied"
+    )
+    town_clerk = make_staff(tree.stations.town1, Role.CLERK, username="town_clerk")
+    login_as(client, town_clerk)
+    page = client.get(reverse("petitions:detail", args=[p.pk])).content.decode()
+    assert MATTER not in page and 'id="step-review"' in page  # taking it needs no content
+    client.post(reverse("petitions:act", args=[p.pk]), {"to": "review"})
+    page = client.get(reverse("petitions:detail", args=[p.pk])).content.decode()
+    assert MATTER in page and "复查中" in page  # now its handler
+
+
+def test_a_handed_down_petition_is_read_and_taken_up_below(w, client, tree):
+    from junjia.petitions import services
+
+    town_clerk = make_staff(tree.stations.town1, Role.CLERK, username="town_clerk")
+    p = register(town_clerk, matter_type="housing")
+    p = services.petition_step(actor=town_clerk, petition=p, to=S.ACCEPTED, told_by="written")
+    services.petition_step(
+        actor=town_clerk, petition=p, to=S.HANDED_DOWN, station=tree.stations.village_a.pk
+    )
+    assert can_read_content(w.other, Petition.objects.get(pk=p.pk))  # waiting at her station
+    assert not can_read_content(w.clerk_b, Petition.objects.get(pk=p.pk))
+    login_as(client, w.other)
+    client.post(reverse("petitions:act", args=[p.pk]), {"to": "in_progress"})
+    p.refresh_from_db()
+    assert p.owner == w.other and p.status == S.IN_PROGRESS
+    assert not can_read_content(w.clerk_a, p)  # a colleague who did not take it
