@@ -195,7 +195,7 @@ def petition_register(*, actor, data: PetitionInput) -> tuple[Petition, Petition
 
 
 def _merge(first: Petition, repeat: Petition, actor) -> None:
-    locked = Petition.objects.select_for_update().get(pk=first.pk)
+    locked = Petition.objects.select_for_update(of=("self",)).get(pk=first.pk)
     locked.repeat_count += 1
     locked.save(update_fields=["repeat_count", "updated_at"])
     PetitionStep.objects.create(
@@ -331,7 +331,7 @@ def petition_step(*, actor, petition: Petition, to: str, **context) -> Petition:
     is in `context` (told_by, reason, station, department, receipt, result, reply,
     satisfaction, opinion); the kernel checks table, permission, input and guard."""
     petition = (
-        Petition.objects.select_for_update()
+        Petition.objects.select_for_update(of=("self",))
         .select_related("handling_station__region", "leader", "owner")
         .get(pk=petition.pk)
     )
@@ -441,7 +441,9 @@ def petition_extend(*, actor, petition: Petition, days: int, reason: str, told_b
     """One extension of the 60-day limit, at most 30 days, approved by the handling unit's
     head (or a head above), the reason told to the petitioner (第三十三条)."""
     locked = (
-        Petition.objects.select_for_update().select_related("handling_station").get(pk=petition.pk)
+        Petition.objects.select_for_update(of=("self",))
+        .select_related("handling_station")
+        .get(pk=petition.pk)
     )
     if not can_supervise(actor, locked):
         raise NotPermitted(errors.NOT_SUPERVISOR)
@@ -508,7 +510,9 @@ def leader_candidates(petition: Petition):
 def petition_name_leader(*, actor, petition: Petition, leader_id) -> Petition:
     """领导包案: a head names the leader who owns a hard, supervised or prominent matter."""
     locked = (
-        Petition.objects.select_for_update().select_related("handling_station").get(pk=petition.pk)
+        Petition.objects.select_for_update(of=("self",))
+        .select_related("handling_station")
+        .get(pk=petition.pk)
     )
     if not can_supervise(actor, locked):
         raise NotPermitted(errors.NOT_SUPERVISOR)
