@@ -271,6 +271,11 @@ def steps_for(actor, petition: Petition) -> list[tuple[str, str]]:
     return [(to, transition.action) for to, transition in steps]
 
 
+def _unit(actor, petition: Petition) -> str:
+    """The unit that took the step: the actor's station (a leader above, a head above)."""
+    return actor.station.name if actor.station_id else petition.handling_station.name
+
+
 def _recorder(actor, remark: str, extra: dict):
     def record(step):
         petition = step.obj
@@ -281,7 +286,7 @@ def _recorder(actor, remark: str, extra: dict):
             to_status=step.to_status,
             actor=actor,
             remark=remark,
-            station_name=petition.handling_station.name,
+            station_name=_unit(actor, petition),
             extra={**extra, **step.extra} or None,
         )
         audit.record(
@@ -475,7 +480,7 @@ def petition_extend(*, actor, petition: Petition, days: int, reason: str, told_b
         to_status=locked.status,
         actor=actor,
         remark=reason,
-        station_name=locked.handling_station.name,
+        station_name=_unit(actor, locked),
         extra={"days": days, "due_on": locked.due_on.isoformat(), "told_by": ToldBy(told_by).label},
     )
     audit.record(
@@ -536,7 +541,7 @@ def petition_name_leader(*, actor, petition: Petition, leader_id) -> Petition:
         to_status=locked.status,
         actor=actor,
         remark=str(leader),
-        station_name=locked.handling_station.name,
+        station_name=_unit(actor, locked),
     )
     audit.record(
         actor=actor,

@@ -71,3 +71,73 @@ def test_a_visit_petition_registered_accepted_transferred_and_back_concluded(pag
         "转送部门回复",
         "办结（书面答复）",
     ]
+
+
+def log_in(page, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator(".topbar .who")).to_be_visible()
+
+
+def test_escalated_taken_on_by_a_leader_concluded_then_reviewed_above(page, tree, personas):
+    from junjia.orgs.choices import Role
+    from junjia.orgs.tests.factories import make_staff
+    from junjia.petitions import services
+
+    from .factories import register
+
+    town_clerk = make_staff(tree.stations.town1, Role.CLERK, username="town_clerk")
+    town_head = make_staff(tree.stations.town1, Role.STATION_HEAD, username="town_head")
+    county_clerk = make_staff(tree.stations.county, Role.CLERK, username="county_clerk")
+    petition = register(personas.clerk_a)
+    services.petition_step(
+        actor=personas.clerk_a, petition=petition, to=PetitionStatus.ACCEPTED, told_by="written"
+    )
+    url = f"/petitions/{petition.pk}/"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # The village cannot resolve it: escalated to the township
+    log_in(page, "clerk_a")
+    page.goto(url)
+    page.locator("#step-escalated").get_by_label("理由").fill("涉及跨村土地，本级无法解决")
+    page.locator("#step-escalated").get_by_role("button", name="上报上级").click()
+    expect(page.locator("#petition-status")).to_have_text("已上报上级")
+
+    # The township's clerk takes it up; its head names himself the leader owning it
+    log_in(page, "town_clerk")
+    page.goto(url)
+    page.locator("#step-in_progress").get_by_role("button", name="接办").click()
+    expect(page.locator("#petition-status")).to_have_text("办理中")
+    log_in(page, "town_head")
+    page.goto(url)
+    page.locator("#step-leader").get_by_label("包案领导").select_option(str(town_head.pk))
+    page.locator("#step-leader").get_by_role("button", name="指定包案领导").click()
+    expect(page.locator("#petition-facts")).to_contain_text("包案领导")
+
+    # The clerk cannot conclude a matter a leader owns; the leader does
+    log_in(page, "town_clerk")
+    page.goto(url)
+    expect(page.locator("#step-transferred")).to_be_visible()
+    expect(page.locator("#step-concluded")).to_have_count(0)
+    log_in(page, "town_head")
+    page.goto(url)
+    done = page.locator("#step-concluded")
+    done.get_by_label("书面答复意见").fill("经协调，土地由村集体按规定补偿。")
+    done.get_by_label("信访人满意度").select_option("unsatisfied")
+    done.get_by_role("button", name="办结（书面答复）").click()
+    expect(page.locator("#petition-status")).to_have_text("已办结（已书面答复）")
+
+    # The petitioner asks for a review at the level above the township: the county takes it
+    log_in(page, "county_clerk")
+    page.goto(url)
+    page.locator("#step-review").get_by_role("button", name="受理复查申请").click()
+    expect(page.locator("#petition-status")).to_have_text("复查中")
+    expect(page.locator("#petition-facts")).to_contain_text(tree.stations.county.name)
+    expect(page.locator("#petition-due")).to_be_visible()
+    page.shot("review-above")
+    petition.refresh_from_db()
+    assert (petition.owner, petition.leader) == (county_clerk, town_head)
+    assert town_clerk.pk in set(petition.handlers.values_list("user_id", flat=True))
