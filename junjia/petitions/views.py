@@ -144,7 +144,12 @@ def petition_detail(request, pk):
     petition = get_petition_for_actor(actor, pk)
     readable = can_read_content(actor, petition)
     services.record_view(actor, petition, readable=readable, page="petitions.detail")
-    context = {"petition": petition, "readable": readable, "restricted": errors.NO_CONTENT}
+    context = {
+        "petition": petition,
+        "readable": readable,
+        "restricted": errors.NO_CONTENT,
+        "running": selectors.RUNNING,
+    }
     if readable:
         context |= {
             "steps": selectors.steps_of(petition),
