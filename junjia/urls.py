@@ -27,6 +27,7 @@ api_v1 = [
     path("", include("junjia.cases.rest")),
     path("", include("junjia.visits.rest")),
     path("", include("junjia.assessment.rest")),
+    path("", include("junjia.petitions.rest")),
     re_path(r"^", api_not_found),  # last: JSON for any other path, a newline in it too
 ]
 
@@ -45,6 +46,7 @@ urlpatterns = [
     ),
     path("visits/", include("junjia.visits.urls")),
     path("assessment/", include("junjia.assessment.urls")),
+    path("petitions/", include("junjia.petitions.urls")),
     path("public/", include("junjia.portal.urls")),
     # Before orgs' own "" (orgs:home, which still reverses to "/" for links and log-in).
     path("", site_root, name="site_root"),

@@ -156,3 +156,28 @@ class ProgressForm(GuardedForm):
                 "办件编号由数字和两个短横线组成，例如 370202001001-20260928-0001，请对照单据核对。"
             )
         return number
+
+
+_QUERY_CODE = re.compile(r"^[A-Z2-9]{8}$")
+
+
+class PetitionProgressForm(GuardedForm):
+    """The petitioner's progress query (信访事项办理进度查询): the query code given at
+    registration and the petitioner's identity number."""
+
+    query_code = forms.CharField(
+        label="查询码",
+        max_length=20,
+        error_messages={"required": "请填写查询码。", "max_length": "查询码为 8 位。"},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+        help_text="登记信访时告知的 8 位查询码，由字母和数字组成。",
+    )
+    id_number = IdNumberField(help_text="信访人的身份证号码。")
+
+    def clean_query_code(self):
+        code = "".join(self.cleaned_data["query_code"].split()).upper()
+        if not _QUERY_CODE.match(code):
+            raise forms.ValidationError("查询码为 8 位字母和数字，请对照告知的查询码核对。")
+        return code

@@ -17,5 +17,6 @@ urlpatterns = [
     path("appointment/manage/", views.appointment_manage, name="appointment_manage"),
     path("rate/<str:token>/", views.rate, name="rate"),
     path("progress/", views.case_progress, name="case_progress"),
+    path("petition-progress/", views.petition_progress, name="petition_progress"),
     path("display/", views.display, name="display"),
 ]

@@ -19,9 +19,17 @@ from junjia.core.errors import DomainError
 from junjia.core.ratelimit import ratelimit
 from junjia.core.views.csrf import KEPT, keeps_input, kept_input, was_kept
 from junjia.orgs.api import top_active_station
+from junjia.petitions import api as petitions
 
 from . import selectors, services
-from .forms import BookingForm, LookupForm, ProgressForm, RatingForm, RescheduleForm
+from .forms import (
+    BookingForm,
+    LookupForm,
+    PetitionProgressForm,
+    ProgressForm,
+    RatingForm,
+    RescheduleForm,
+)
 
 # Per address, per route, per minute. A township office or a mobile network may put many
 # people behind one address, so reads are generous; POSTs (writes, guesses) are not.
@@ -43,6 +51,9 @@ LOOKUP_FAILED = "没有找到相符的预约。请核对预约码和身份证号
 PROGRESS_FAILED = (
     "没有找到相符的办件。请核对办件编号和身份证号码后重试；"
     "办件编号印在一次性告知单和办结回执上。如有疑问，请致电办理的服务站。"
+)
+PETITION_FAILED = (
+    "没有找到相符的信访事项。请核对查询码和身份证号码后重试；如有疑问，请致电登记的服务站。"
 )
 LEFT = "已退出预约查询。"
 LINK_INVALID = "评价链接无效或已过期。请扫描回执上的二维码，或在窗口请工作人员协助评价。"
@@ -404,4 +415,28 @@ def case_progress(request):
         request,
         "portal/progress.html",
         {"form": form, "failed": failed, "failed_text": PROGRESS_FAILED},
+    )
+
+
+# --- following a petition (信访事项办理进度查询, 001 附件第七部分 五(一)) ------------------
+
+
+@public(posts=10)
+@never_cache
+def petition_progress(request):
+    """The query code given at registration and the petitioner's identity number show that
+    petition's status and dated steps; a mismatch of either gives one answer, and nothing says
+    whether the person has any other petition or file."""
+    form = PetitionProgressForm(request.POST or None, initial=kept_input(request, ["query_code"]))
+    failed = False
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["query_code"]
+        progress = petitions.petition_progress(code, form.cleaned_data["id_number"])
+        if progress is not None:
+            return _page(request, "portal/petition_answer.html", {"progress": progress})
+        form, failed = PetitionProgressForm(initial={"query_code": code}), True
+    return _page(
+        request,
+        "portal/petition_progress.html",
+        {"form": form, "failed": failed, "failed_text": PETITION_FAILED},
     )

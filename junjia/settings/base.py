@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "junjia.cases",
     "junjia.visits",
     "junjia.assessment",
+    "junjia.petitions",
     "junjia.portal",
 ]
 

@@ -85,7 +85,7 @@ def test_every_public_route_is_rate_limited(client, settings, tree):
     }
 
     assert answers == {name: 429 for name in names}
-    assert len(names) == 11
+    assert len(names) == 12
 
 
 def _portal_names() -> list[str]:
