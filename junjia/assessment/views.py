@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from junjia.core import audit, clock, xlsx
-from junjia.core.errors import DomainError, NotPermitted
+from junjia.core.errors import DomainError
 from junjia.core.models import AuditAction
+from junjia.core.pages import show_refusal
 from junjia.orgs.api import jurisdiction_of
 
 from . import errors, selectors, services
@@ -37,14 +38,6 @@ STATISTICS_COLUMNS = ("序号", "退役军人服务站名称", "得分", "联系
 def _require_reader(actor) -> None:
     if not can_view(actor):
         raise PermissionDenied(NOT_A_READER)
-
-
-def show_refusal(form, exc: DomainError) -> None:
-    """A service's refusal on the form: not permitted is a 403; any other under its field."""
-    if isinstance(exc, NotPermitted):
-        raise PermissionDenied(str(exc)) from exc
-    field = getattr(exc, "field", None)
-    form.add_error(field if field in form.fields else None, str(exc))
 
 
 # --- score sheets ------------------------------------------------------------------------

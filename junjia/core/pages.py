@@ -1,7 +1,20 @@
-"""Page helpers: pagination without a full COUNT, and htmx-aware rendering."""
+"""Page helpers: pagination without a full COUNT, htmx-aware rendering, and a service's
+refusal shown on its form."""
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+
+from .errors import DomainError, NotPermitted
+
+
+def show_refusal(form, exc: DomainError) -> None:
+    """A service's refusal on the form: not permitted is a 403 (the site's 403 page says
+    why); any other under the field it names, or above the form."""
+    if isinstance(exc, NotPermitted):
+        raise PermissionDenied(str(exc)) from exc
+    field = getattr(exc, "field", None)
+    form.add_error(field if field in form.fields else None, str(exc))
 
 
 def paginate(request, queryset, per_page: int = 50, count: int | None = None):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from junjia.core import audit, clock
 from junjia.core.errors import DomainError, NotPermitted
 from junjia.core.models import AuditAction
-from junjia.core.pages import paginate
+from junjia.core.pages import paginate, show_refusal
 from junjia.core.workflow import available
 from junjia.orgs.api import Level, can_reach, has_capability, jurisdiction_of
 
@@ -31,7 +31,6 @@ from .permissions import (
     get_member_for_actor,
     workflow_can,
 )
-from .views import show_refusal
 from .workflow import CAMPAIGN_WORKFLOW
 
 NOT_A_READER = "您没有查看走访计划的权限。"

@@ -19,13 +19,12 @@ from django.views.decorators.http import require_POST
 from junjia.core import audit
 from junjia.core.errors import DomainError, NotPermitted
 from junjia.core.models import AuditAction
-from junjia.core.pages import paginate
+from junjia.core.pages import paginate, show_refusal
 from junjia.core.text import GuardedForm, refuse_hidden
 from junjia.orgs.api import has_capability, jurisdiction_of
 
 from . import errors, exports, roles, selectors, services
 from .permissions import can_keep_budget_lines
-from .views import show_refusal
 from .visit_forms import ComfortFilter
 from .visit_views import NOT_A_READER, _shown, start_ledger_export
 

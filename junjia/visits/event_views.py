@@ -12,12 +12,11 @@ from django.shortcuts import redirect, render
 from junjia.core import audit, clock, personal
 from junjia.core.errors import DomainError
 from junjia.core.models import AuditAction
-from junjia.core.pages import paginate
+from junjia.core.pages import paginate, show_refusal
 from junjia.orgs.api import Level, can_reach, has_capability, jurisdiction_of
 from junjia.registry.api import get_recipient_for_actor, search_recipients
 
 from . import errors, roles, selectors, services
-from .views import show_refusal
 from .visit_forms import EventFilter, EventForm
 
 EVENTS_PAGE = "visits.events"

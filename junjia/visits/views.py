@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from junjia.core.errors import DomainError, NotPermitted
+from junjia.core.pages import show_refusal
 from junjia.orgs.api import Level, has_capability
 from junjia.registry.choices import FLAG_FIELDS, Category, MeritKind
 
@@ -96,14 +97,6 @@ def rule_detail(request, code):
             "retire_form": RetireForm(),
         },
     )
-
-
-def show_refusal(form, exc: DomainError) -> None:
-    """A service's refusal on the form: not permitted is a 403; any other under its field."""
-    if isinstance(exc, NotPermitted):
-        raise PermissionDenied(str(exc)) from exc
-    field = getattr(exc, "field", None)
-    form.add_error(field if field in form.fields else None, str(exc))
 
 
 def _rule_form(request, form, rule, write):

@@ -14,7 +14,7 @@ from junjia.cases import api as cases_api
 from junjia.core import audit, clock, personal
 from junjia.core.errors import DomainError
 from junjia.core.models import AuditAction
-from junjia.core.pages import paginate
+from junjia.core.pages import paginate, show_refusal
 from junjia.orgs.api import can_reach, has_capability, jurisdiction_of
 from junjia.registry.api import get_recipient_for_actor
 
@@ -23,7 +23,6 @@ from .choices import SITUATIONS
 from .models import VisitPhoto
 from .permissions import get_campaign_for_actor, get_member_for_actor, get_visit_for_actor
 from .recording import SIGNATURE_FIELDS, eligible_visitors, visit_record, visitors_within
-from .views import show_refusal
 from .visit_forms import LedgerFilter, NeedCaseForm, VisitForm
 
 NOT_A_READER = "您没有查看走访记录的权限。"
