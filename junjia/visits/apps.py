@@ -21,3 +21,12 @@ class VisitsConfig(AppConfig):
         from .todo import QUEUES
 
         todo.register(*QUEUES)  # the clerk's home page shows her visits due
+
+        from junjia.core.scheduler import Periodic, register
+
+        from .coverage import PERIOD_SECONDS
+
+        # Coverage counts (coverage.py, ADR 0023): never more than a minute old.
+        register(
+            Periodic("visits.coverage", PERIOD_SECONDS, "junjia.visits.tasks.refresh_coverage")
+        )

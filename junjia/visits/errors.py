@@ -53,3 +53,9 @@ BAD_CLIENT_KEY = "幂等键（client_key）最多 64 个字符。"
 LEDGER_TOO_LARGE = (
     "符合条件的走访记录有 {count} 条，超过一次导出的上限 {limit} 条，请缩小日期范围后再导出。"
 )
+# coverage (覆盖情况)
+NO_REGION = "辖区内无此区划。"
+NO_CONTACT_NAME = "请填写联系责任人姓名，或选择一名工作人员。"
+CONTACT_NAME_TOO_LONG = "联系责任人姓名最多 50 个字。"
+BAD_CONTACT_STAFF = "“{name}”不是可联系该服务对象的在岗工作人员。"
+NOT_CONTACT_SETTER = "您没有为该服务对象指定联系责任人的权限。"

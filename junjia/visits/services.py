@@ -17,13 +17,21 @@ from junjia.registry.api import RECIPIENT_ANCHORS
 
 from . import errors, generation, roles
 from .choices import Anchor, CampaignStatus, EventKind, RecordItem, Subject, Timing
-from .models import CampaignMember, VisitCampaign, VisitEvent, VisitRule, VisitRuleVersion
+from .models import (
+    CampaignMember,
+    ContactPerson,
+    VisitCampaign,
+    VisitEvent,
+    VisitRule,
+    VisitRuleVersion,
+)
 from .permissions import (
     can_make_campaigns,
     can_make_rules,
     can_manage_campaign,
     can_manage_rule,
     can_reassign,
+    can_set_contact,
     rule_scope,
     workflow_can,
 )
@@ -411,3 +419,46 @@ def member_reassign(*, actor, member: CampaignMember, level: int, reason: str) -
         extra={"campaign": member.campaign_id, "reason": reason.strip()[:200]},
     )
     return member
+
+
+# --- the responsible contact (联系责任人) ---------------------------------------------------
+
+
+def contact_assign(*, actor, recipient, staff=None, name: str = "") -> ContactPerson:
+    """Name the person's responsible contact (联系全覆盖, 003 第41项: 有明确的责任联系人): a
+    member of staff who may visit them, or someone without an account by name. The station
+    that reaches the person sets it; one row per person, changed in place, audited."""
+    from .recording import eligible_visitors
+
+    if not can_set_contact(actor, recipient):
+        raise NotPermitted(errors.NOT_CONTACT_SETTER)
+    name = (name or "").strip()
+    if staff is not None:
+        if not eligible_visitors(recipient).filter(pk=staff.pk).exists():
+            who = staff.full_name or staff.username
+            raise InvalidInput(errors.BAD_CONTACT_STAFF.format(name=who), field="staff")
+        name = staff.full_name or staff.username
+    if not name:
+        raise InvalidInput(errors.NO_CONTACT_NAME, field="name")
+    if len(name) > 50:
+        raise InvalidInput(errors.CONTACT_NAME_TOO_LONG, field="name")
+    with transaction.atomic():
+        found = ContactPerson.objects.select_for_update().filter(recipient=recipient).first()
+        before = {"name": found.name, "staff": found.staff_id} if found else None
+        if found is None:
+            found = ContactPerson(recipient=recipient)
+        found.region_key = recipient.region_key
+        found.staff = staff
+        found.name = name
+        found.assigned_by = actor
+        found.save()
+        audit.record_change(
+            actor=actor,
+            obj=found,
+            action=AuditAction.UPDATE if before else AuditAction.CREATE,
+            before=before,
+            after={"name": name, "staff": staff.pk if staff else None},
+            region_key=recipient.region_key,
+            subject_id=f"recipient:{recipient.pk}",
+        )
+    return found

@@ -4,7 +4,7 @@ from django.urls import path
 
 from junjia.core.navigation import NavItem, register
 
-from . import campaign_views, roles, views, visit_views
+from . import campaign_views, coverage_views, roles, views, visit_views
 
 app_name = "visits"
 
@@ -37,8 +37,13 @@ urlpatterns = [
     path("people/<int:recipient>/visit/", visit_views.visit_new, name="visit_new"),
     path("records/<int:pk>/", visit_views.visit_detail, name="visit_detail"),
     path("ledger/", visit_views.ledger, name="ledger"),
+    path("people/<int:recipient>/contact/", coverage_views.contact_set, name="contact_set"),
+    path("coverage/", coverage_views.coverage_index, name="coverage_index"),
+    path("coverage/contact/", coverage_views.contact_coverage, name="contact_coverage"),
+    path("coverage/<int:pk>/", coverage_views.campaign_coverage, name="campaign_coverage"),
 ]
 
 register(NavItem("走访慰问", "走访计划", "visits:campaign_list", roles.VIEW, order=59))
 register(NavItem("走访慰问", "走访台账", "visits:ledger", roles.VIEW, order=58))
+register(NavItem("走访慰问", "覆盖情况", "visits:coverage_index", roles.VIEW, order=61))
 register(NavItem("走访慰问", "走访慰问规则", "visits:rule_list", roles.VIEW, order=60))

@@ -19,6 +19,7 @@ from junjia.registry.api import get_recipient_for_actor
 
 from . import errors, roles, selectors
 from .choices import SITUATIONS
+from .coverage_views import contact_context
 from .permissions import get_campaign_for_actor, get_member_for_actor, get_visit_for_actor
 from .recording import eligible_visitors, visit_record
 from .views import show_refusal
@@ -155,6 +156,7 @@ def person_visits(request, recipient):
             "person": person,
             "page": page,
             "can_record": can_reach(actor, roles.RECORD, person.region_key),
+            **contact_context(actor, person),
         },
     )
 
