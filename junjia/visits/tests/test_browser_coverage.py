@@ -31,7 +31,8 @@ def drill_down(page, campaign, where: str) -> None:
     expect(page.locator("#coverage-stamp")).to_contain_text("数据更新于")
     # the chart is drawn (ECharts) and the table beside it holds the same figures
     page.wait_for_function(
-        "() => window.echarts && echarts.getInstanceByDom(document.getElementById('coverage-chart'))"
+        "() => window.echarts"
+        " && echarts.getInstanceByDom(document.getElementById('coverage-chart'))"
     )
     table = page.locator("#coverage-table")
     expect(table).to_contain_text("甲街道")
