@@ -8,10 +8,11 @@ or reuses it):
 
 Measured (issue 13 "Speed": coverage p95 ≤ 100 ms, never more than a minute stale), through
 the app's own code:
-- coverage.refresh (visits.tasks.refresh_coverage, every 45 s in visits/apps.py): the first
-  run (every region row written), then runs after 1,000 members were visited and 1,000
-  responsible contacts named; targets: a run within a third of its period (≤ 15 s), and the
-  period plus 2 s (scheduler tick, worker poll) plus the worst run ≤ 60 s;
+- coverage.refresh_campaigns (visits.tasks.refresh_coverage, every 45 s in visits/apps.py):
+  the first run (every region row written), then runs after 1,000 members were visited and
+  1,000 responsible contacts named; targets: a run within a third of its period (≤ 15 s),
+  and the period plus 2 s (scheduler tick, worker poll) plus the worst run ≤ 60 s;
+  coverage.refresh_contacts (every five minutes) timed beside it for information;
 - full requests through the province's, the largest city's and 20 counties' clerks:
   GET /visits/coverage/<id>/ (the page) and GET /api/v1/visit-campaigns/<id>/coverage/;
   target p95 ≤ 100 ms; contact coverage (GET /api/v1/contact-coverage/) for information;
@@ -95,8 +96,16 @@ def build_visits(total: int, head) -> None:
     from junjia.registry.models import Recipient
     from junjia.visits.models import Visit
 
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE visits_campaignmember SET visit_state = 'visited' "
+            "WHERE id % 5 < 2 AND visit_state = 'due'"
+        )
+        cursor.execute("VACUUM ANALYZE visits_campaignmember")
     have = Visit.objects.count()
     if have >= total:
+        with connection.cursor() as cursor:  # a live table would have been vacuumed
+            cursor.execute("VACUUM ANALYZE visits_visit")
         print(f"  visits: reusing {have:,}")
         return
     files = Recipient.objects.count()
@@ -108,7 +117,7 @@ def build_visits(total: int, head) -> None:
         "region_key": "r.region_key",
         "station_key": "r.region_key",
         "visited_at": "now() - (random() * interval '1095 days')",
-        "how": "(ARRAY['home','phone','video','meeting'])[1 + (r.id + g) % 4]",
+        "how": "(ARRAY['home','phone','video','meeting'])[1 + (r.id + g) %% 4]",
         "met": "'本人'",
         "recorded_by_id": str(head.pk),
     }
@@ -135,9 +144,7 @@ def build_visits(total: int, head) -> None:
             f"SELECT {', '.join(values)} FROM registry_recipient r, generate_series(1, %s) g",
             [per],
         )
-        cursor.execute("UPDATE visits_campaignmember SET visit_state = 'visited' WHERE id %% 5 < 2")
         cursor.execute("VACUUM ANALYZE visits_visit")
-        cursor.execute("VACUUM ANALYZE visits_campaignmember")
     print(f"  visits: {Visit.objects.count():,} written in {time.perf_counter() - started:.1f} s")
 
 
@@ -200,8 +207,12 @@ def main() -> int:
         from junjia.core.scheduler import _PERIODIC
 
         period = _PERIODIC["visits.coverage"].every_seconds
-        print(f"\ncoverage.refresh (period {period} s; target ≤ {REFRESH_TARGET_S:.0f} s):")
-        runs = []
+        contact_period = _PERIODIC["visits.contact_coverage"].every_seconds
+        print(
+            f"\ncoverage.refresh_campaigns (period {period} s; target ≤ {REFRESH_TARGET_S:.0f} s)"
+            f" and refresh_contacts (period {contact_period} s; information):"
+        )
+        runs, contact_runs = [], []
         for i in range(4):
             if i:
                 change_a_little(campaign, head)
@@ -210,17 +221,22 @@ def main() -> int:
             middle = time.perf_counter()
             contact_rows = coverage.refresh_contacts()
             end = time.perf_counter()
-            runs.append(end - start)
+            runs.append(middle - start)
+            contact_runs.append(end - middle)
             print(
-                f"  run {i + 1}{' (first: every row)' if not i else ''}: {end - start:6.2f} s — "
-                f"campaigns {middle - start:5.2f} s ({written:,} rows written), contacts "
+                f"  run {i + 1}{' (first: every row)' if not i else ''}: campaigns "
+                f"{middle - start:5.2f} s ({written:,} rows written), contacts "
                 f"{end - middle:5.2f} s ({contact_rows:,} rows written)  "
                 f"(load average {os.getloadavg()[0]:.1f})"
             )
+            if not i:
+                with connection.cursor() as cursor:  # as autovacuum would after the first fill
+                    cursor.execute("ANALYZE visits_coveragecount")
+                    cursor.execute("ANALYZE visits_contactcount")
         worst = max(runs[1:])
         passed = worst <= REFRESH_TARGET_S
         ok &= passed
-        print(f"  worst after the first {worst:.2f} s  {'PASS' if passed else 'FAIL'}")
+        print(f"  campaigns: worst after the first {worst:.2f} s  {'PASS' if passed else 'FAIL'}")
         # The rows shown describe the members as they were when the last finished refresh
         # began: at most one period, the scheduler's tick and the worker's poll, plus one
         # run before the next one commits.
@@ -231,6 +247,10 @@ def main() -> int:
             f"  staleness bound: period {period} s + 2 s tick and poll + worst refresh "
             f"{worst:.2f} s = {stale:.1f} s; target ≤ {STALE_TARGET_S:.0f} s  "
             f"{'PASS' if passed else 'FAIL'}"
+        )
+        print(
+            f"  contacts: worst after the first {max(contact_runs[1:]):.2f} s; shown at most "
+            f"{contact_period + 2 + max(contact_runs[1:]):.0f} s old (said on the page)"
         )
 
         province = Region.objects.get(code=search.PROVINCE)

@@ -24,9 +24,16 @@ class VisitsConfig(AppConfig):
 
         from junjia.core.scheduler import Periodic, register
 
-        from .coverage import PERIOD_SECONDS
+        from .coverage import CONTACT_PERIOD_SECONDS, PERIOD_SECONDS
 
         # Coverage counts (coverage.py, ADR 0023): never more than a minute old.
         register(
             Periodic("visits.coverage", PERIOD_SECONDS, "junjia.visits.tasks.refresh_coverage")
+        )
+        register(
+            Periodic(
+                "visits.contact_coverage",
+                CONTACT_PERIOD_SECONDS,
+                "junjia.visits.tasks.refresh_contact_coverage",
+            )
         )

@@ -1,7 +1,7 @@
 """Coverage (覆盖情况, issue 13 "Ledgers and coverage"): each campaign's counts and contact
 coverage (联系全覆盖, 003 第41项) for every region from the person's household village up to
-the province, recomputed by `refresh` every 45 s (tasks.refresh_coverage; ADR 0023) so a
-province's page reads a few rows, never more than a minute stale."""
+the province, recomputed every 45 s (tasks.refresh_coverage; ADR 0023) so a province's page
+reads a few rows, never more than a minute stale; contact coverage every five minutes."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -32,6 +32,10 @@ from .models import (
 PERIOD_SECONDS = 45
 # A stamp older than this means the refresh has stopped: the pages say so.
 STALE_AFTER = dt.timedelta(seconds=60)
+# Contact coverage counts a year's contacts: every five minutes is enough, and its refresh
+# reads every file and this year's visits (bench/coverage.py).
+CONTACT_PERIOD_SECONDS = 300
+CONTACT_STALE_AFTER = dt.timedelta(seconds=CONTACT_PERIOD_SECONDS + 60)
 CONTACT_RULE = "contact-coverage"  # rules.SEED_RULES: 003 第41项
 DEFAULT_CONTACTS = 1  # the seed rule's 每年至少 1 次, if the rule is retired
 ALL_KEYS = (0, 10**12 - 1)
@@ -86,29 +90,31 @@ def roll_up(leaves: dict[int, tuple[int, ...]]) -> dict[int, tuple[int | None, i
     return nodes
 
 
-def _store(existing, make, nodes: dict, fields: Iterable[str], **same) -> int:
-    """Write only what changed: new regions inserted, changed ones updated, vanished ones
-    deleted (a visit changes a handful of rows; the refresh then writes a handful)."""
+def _store(existing, make, nodes: dict, fields: Iterable[str], unique, **same) -> int:
+    """Write only what changed: new and changed regions upserted in one statement per batch
+    (INSERT … ON CONFLICT), vanished ones deleted — a visit changes a handful of rows, and the
+    refresh then writes a handful."""
     fields = tuple(fields)
-    old = {row.region_key: row for row in existing}
-    new, changed = [], []
+    old = {
+        row[0]: row[1:]
+        for row in existing.values_list("region_key", "parent_key", "level", *fields)
+    }
+    upsert = []
     for key, (parent, level, values) in nodes.items():
-        data = dict(zip(fields, values, strict=True))
-        row = old.pop(key, None)
-        if row is None:
-            new.append(make(region_key=key, parent_key=parent, level=level, **data, **same))
-        elif any(getattr(row, f) != v for f, v in data.items()) or row.parent_key != parent:
-            for f, v in data.items():
-                setattr(row, f, v)
-            row.parent_key, row.level = parent, level
-            changed.append(row)
+        if old.pop(key, None) != (parent, level, *values):
+            data = dict(zip(fields, values, strict=True))
+            upsert.append(make(region_key=key, parent_key=parent, level=level, **data, **same))
     if old:
-        make.objects.filter(pk__in=[r.pk for r in old.values()]).delete()
-    if new:
-        make.objects.bulk_create(new, batch_size=2000)
-    if changed:
-        make.objects.bulk_update(changed, [*fields, "parent_key", "level"], batch_size=500)
-    return len(new) + len(changed) + len(old)
+        existing.filter(region_key__in=list(old)).delete()
+    if upsert:
+        make.objects.bulk_create(
+            upsert,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=unique,
+            update_fields=["parent_key", "level", *fields],
+        )
+    return len(upsert) + len(old)
 
 
 def _fast_aggregates() -> None:
@@ -167,6 +173,7 @@ def refresh_campaign(pk: int) -> int:
             CoverageCount,
             roll_up(leaves),
             ("due", "visited", "overdue"),
+            ["campaign", "region_key"],
             campaign_id=pk,
         )
         VisitCampaign.objects.filter(pk=pk).update(coverage_at=stamp)
@@ -236,10 +243,12 @@ def refresh_contacts() -> int:
             ContactCount,
             roll_up(leaves),
             ("living", "with_contact", "reached"),
+            ["region_key"],
         )
         stamp_row.update(computed_at=stamp, year=today.year, target=target)
     return written
 
 
 def refresh() -> int:
+    """Both (tests, the demo); the scheduler runs each on its own period (apps.py)."""
     return refresh_campaigns() + refresh_contacts()

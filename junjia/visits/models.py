@@ -311,7 +311,11 @@ class CoverageCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "region_key"], name="uniq_coverage_region")
         ]
-        indexes = [models.Index(fields=["campaign", "parent_key"], name="coverage_parent")]
+        # A region's children, their keys in the index too: a reader's key range is then an
+        # index condition, not a filter over a province's rows.
+        indexes = [
+            models.Index(fields=["campaign", "parent_key", "region_key"], name="coverage_parent")
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign_id} {self.region_key} {self.visited}/{self.due}"
@@ -324,11 +328,14 @@ class ContactCount(models.Model):
     campaigns' counts."""
 
     region_key = models.BigIntegerField(unique=True)
-    parent_key = models.BigIntegerField(null=True, blank=True, db_index=True)
+    parent_key = models.BigIntegerField(null=True, blank=True)
     level = models.PositiveSmallIntegerField(choices=Level.choices)
     living = models.PositiveIntegerField(default=0)
     with_contact = models.PositiveIntegerField(default=0)
     reached = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["parent_key", "region_key"], name="contact_parent")]
 
     def __str__(self) -> str:
         return f"{self.region_key} {self.reached}/{self.living}"

@@ -20,7 +20,15 @@ from junjia.orgs.api import (
 
 from . import errors
 from .choices import MemberState
-from .coverage import SPAN_OF, STALE_AFTER, chain, code_of, contact_target, level_of_key
+from .coverage import (
+    CONTACT_STALE_AFTER,
+    SPAN_OF,
+    STALE_AFTER,
+    chain,
+    code_of,
+    contact_target,
+    level_of_key,
+)
 from .models import (
     CampaignMember,
     ContactCount,
@@ -255,10 +263,12 @@ class Drill:
     low: int = 0
     high: int = 0
     extra: dict = field(default_factory=dict)
+    stale_after: dt.timedelta = STALE_AFTER
+    every: str = "每分钟更新"
 
     @property
     def stale(self) -> bool:
-        return self.stamp is None or timezone.now() - self.stamp > STALE_AFTER
+        return self.stamp is None or timezone.now() - self.stamp > self.stale_after
 
 
 def _top(actor, low: int, high: int) -> tuple[int, int]:
@@ -282,10 +292,11 @@ def _drill(actor, rows_qs, fields, *, low, high, code, stamp) -> Drill:
             raise Http404(errors.NO_REGION) from None
     if not top_low <= key <= top_high:
         raise Http404(errors.NO_REGION)
-    rows = {
-        r.region_key: r
-        for r in rows_qs.filter(coverage_scope(actor)).filter(Q(region_key=key) | Q(parent_key=key))
-    }
+    # The region's row and its children's, each through its own index (an OR of the two
+    # reads the reader's whole key range).
+    scoped = rows_qs.filter(coverage_scope(actor))
+    both = scoped.filter(region_key=key).union(scoped.filter(parent_key=key))
+    rows = {r.region_key: r for r in both}
     path_keys = [k for k in chain(key) if k >= top_low]
     child_keys = sorted(k for k, r in rows.items() if r.parent_key == key and k != key)
     names = {
@@ -341,6 +352,7 @@ def contact_coverage(actor, code: str = "") -> Drill:
         code=code,
         stamp=refresh.computed_at if refresh and refresh.year > 2000 else None,
     )
+    drill.stale_after, drill.every = CONTACT_STALE_AFTER, "每五分钟更新"
     drill.extra = {
         "year": refresh.year if refresh and refresh.year > 2000 else clock.today().year,
         "target": refresh.target if refresh and refresh.year > 2000 else contact_target(),

@@ -1,4 +1,5 @@
-"""Background work of visits: the coverage counts (coverage.refresh), every 45 s."""
+"""Background work of visits: the campaigns' coverage counts every 45 s, contact coverage
+every five minutes (coverage.py, scheduled in apps.py)."""
 
 from django_tasks import task
 
@@ -9,4 +10,10 @@ from . import coverage
 def refresh_coverage() -> int:
     """Idempotent and safe to overlap (a campaign being counted is skipped, its rows are
     written only where they changed)."""
-    return coverage.refresh()
+    return coverage.refresh_campaigns()
+
+
+@task()
+def refresh_contact_coverage() -> int:
+    """Idempotent; an overlapping run skips its turn."""
+    return coverage.refresh_contacts()

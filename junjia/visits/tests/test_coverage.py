@@ -142,6 +142,10 @@ def test_counts_are_stamped_and_a_visit_shows_at_the_next_refresh(campaign, pers
     # the scheduler refreshes every 45 s: 45 + 2 s (tick, poll) + the refresh < 60 s
     assert _PERIODIC["visits.coverage"].every_seconds == coverage.PERIOD_SECONDS <= 45
     assert _PERIODIC["visits.coverage"].task_path == "junjia.visits.tasks.refresh_coverage"
+    # contact coverage (a year's contacts) every five minutes, said so on its page
+    contact = _PERIODIC["visits.contact_coverage"]
+    assert contact.every_seconds == coverage.CONTACT_PERIOD_SECONDS == 300
+    assert contact.task_path == "junjia.visits.tasks.refresh_contact_coverage"
     drill = selectors.campaign_coverage(personas.head_county, campaign)
     assert drill.stamp == campaign.coverage_at and not drill.stale
     # a visit is counted at the next refresh, whose stamp is later
@@ -160,6 +164,13 @@ def test_counts_are_stamped_and_a_visit_shows_at_the_next_refresh(campaign, pers
     VisitCampaign.objects.filter(pk=campaign.pk).update(coverage_at=None)
     campaign.refresh_from_db()
     assert selectors.campaign_coverage(personas.head_county, campaign).stamp is None
+    # contact coverage: stale only after its own period and a minute
+    coverage.refresh_contacts()
+    with freeze_time(NOW + dt.timedelta(hours=2, seconds=359)):
+        drill = selectors.contact_coverage(personas.head_county)
+        assert (drill.stale, drill.every) == (False, "每五分钟更新")
+    with freeze_time(NOW + dt.timedelta(hours=2, seconds=361)):
+        assert selectors.contact_coverage(personas.head_county).stale
 
 
 def test_a_campaign_being_generated_keeps_its_last_counts_and_a_closed_one_is_counted_once(
