@@ -187,17 +187,7 @@ def main() -> int:
     from junjia.visits.rules import load_seed_rules
 
     try:
-        print(
-            f"database: {connection.settings_dict['NAME']}, {os.cpu_count()} CPUs, load average "
-            f"{os.getloadavg()[0]:.1f}"
-        )
-        if reused and Recipient.objects.exists():
-            print("reusing the kept data (--reuse)")
-            search.migrate_kept()
-        else:
-            print(f"building {args.count:,} recipients over 山东省")
-            search.build(args)
-        search.print_sizes()
+        search.reuse_or_build(args, reused)
         load_seed_rules()
         head = province_head()
         campaign = spring_campaign(head)
