@@ -93,9 +93,7 @@ def main() -> int:
     args = parse_args()
     reused = prepare_database(args.database_url, args.reuse)
     setup_django(args.database_url)
-    from django.db import connection
 
-    from junjia.registry.models import Recipient
     from junjia.visits import services
     from junjia.visits.choices import MemberState
     from junjia.visits.evaluation import lunar_to_solar
@@ -103,17 +101,7 @@ def main() -> int:
     from junjia.visits.rules import load_seed_rules
 
     try:
-        print(
-            f"database: {connection.settings_dict['NAME']}, {os.cpu_count()} CPUs, load average "
-            f"{os.getloadavg()[0]:.1f}"
-        )
-        if reused and Recipient.objects.exists():
-            print("reusing the kept data (--reuse)")
-            search.migrate_kept()
-        else:
-            print(f"building {args.count:,} recipients over 山东省")
-            search.build(args)
-        search.print_sizes()
+        search.reuse_or_build(args, reused)
         load_seed_rules()
         head = province_head()
         spring = lunar_to_solar(2027, 1, 1)

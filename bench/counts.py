@@ -73,27 +73,16 @@ def main() -> int:
     args = parse_args()
     reused = prepare_database(args.database_url, args.reuse)
     setup_django(args.database_url)
-    from django.db import connection
     from django.urls import NoReverseMatch, reverse
 
     from junjia.orgs.models import Region
     from junjia.registry import selectors
     from junjia.registry.choices import Category
-    from junjia.registry.models import CategoryCount, Recipient
+    from junjia.registry.models import CategoryCount
     from junjia.registry.tasks import refresh_category_counts
 
     try:
-        print(
-            f"database: {connection.settings_dict['NAME']}, {os.cpu_count()} CPUs, load average "
-            f"{os.getloadavg()[0]:.1f}"
-        )
-        if reused and Recipient.objects.exists():
-            print("reusing the kept data (--reuse)")
-            search.migrate_kept()
-        else:
-            print(f"building {args.count:,} recipients over 山东省")
-            search.build(args)
-        search.print_sizes()
+        search.reuse_or_build(args, reused)
         ok = True
 
         from junjia.core.scheduler import _PERIODIC

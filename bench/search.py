@@ -166,6 +166,25 @@ def migrate_kept() -> None:
     print(f"  applied {names} and analysed: {time.perf_counter() - started:.1f} s")
 
 
+def reuse_or_build(args, reused: bool) -> None:
+    """The kept data brought up to the code's migrations (--reuse), else built; then sizes."""
+    from django.db import connection
+
+    from junjia.registry.models import Recipient
+
+    print(
+        f"database: {connection.settings_dict['NAME']}, {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f}"
+    )
+    if reused and Recipient.objects.exists():
+        print("reusing the kept data (--reuse)")
+        migrate_kept()
+    else:
+        print(f"building {args.count:,} recipients over 山东省")
+        build(args)
+    print_sizes()
+
+
 def print_sizes() -> None:
     from django.db import connection
 

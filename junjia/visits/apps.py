@@ -29,3 +29,20 @@ class VisitsConfig(AppConfig):
 
         deadlines.register(WATCH)  # reminders before a window opens; escalation when overdue
         personal.register(VOLUNTEER_PHONE)  # a volunteer's phone, re-encrypted on rotation
+
+        from junjia.core.scheduler import Periodic, register
+
+        from .coverage import CONTACT_PERIOD_SECONDS, PERIOD_SECONDS
+
+        # Coverage counts (coverage.py, ADR 0024): a campaign's never more than a minute
+        # old; contact coverage refreshed every five minutes.
+        register(
+            Periodic("visits.coverage", PERIOD_SECONDS, "junjia.visits.tasks.refresh_coverage")
+        )
+        register(
+            Periodic(
+                "visits.contact_coverage",
+                CONTACT_PERIOD_SECONDS,
+                "junjia.visits.tasks.refresh_contact_coverage",
+            )
+        )

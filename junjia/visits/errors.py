@@ -81,3 +81,9 @@ PHOTO_NOT_IMAGE = "照片（第 {n} 张）不是 JPG 或 PNG 图片，请重新�
 PHOTO_TOO_LARGE = "照片（第 {n} 张）超过 {mb} MB，请重新拍摄或选择较小的照片。"
 SIGNATURE_NOT_IMAGE = "{label}不是 JPG 或 PNG 图片，请重新{verb}。"
 SIGNATURE_TOO_LARGE = "{label}超过 {mb} MB，请重新{verb}。"
+# coverage (覆盖情况)
+NO_REGION = "辖区内无此区划。"
+NO_CONTACT_NAME = "请填写联系责任人姓名，或选择一名工作人员。"
+CONTACT_NAME_TOO_LONG = "联系责任人姓名最多 50 个字。"
+BAD_CONTACT_STAFF = "“{name}”不是可联系该服务对象的在岗工作人员。"
+NOT_CONTACT_SETTER = "您没有为该服务对象指定联系责任人的权限。"

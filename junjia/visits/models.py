@@ -178,6 +178,8 @@ class VisitCampaign(TimeStampedModel):
     )
     generated_at = models.DateTimeField("生成时间", null=True, blank=True)
     member_count = models.PositiveIntegerField("人数", default=0)
+    # When coverage.refresh last counted its members (CoverageCount); shown as 数据更新于.
+    coverage_at = models.DateTimeField("覆盖统计时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "走访计划"
@@ -458,3 +460,89 @@ class VisitPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"走访照片 {self.pk}"
+
+
+# --- coverage (覆盖情况; coverage.py, ADR 0024) ----------------------------------------------
+
+
+class CoverageCount(models.Model):
+    """A campaign's counts for one region — the person's household village and every region
+    above it up to the province — recomputed by coverage.refresh every 45 s, so a province's
+    page reads a handful of rows instead of counting a million members."""
+
+    campaign = models.ForeignKey(VisitCampaign, on_delete=models.CASCADE, related_name="+")
+    region_key = models.BigIntegerField()
+    parent_key = models.BigIntegerField(null=True, blank=True)  # None: the province
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    # Due: every member (still due, or kept because visited); visited; overdue: still due
+    # after their window closed.
+    due = models.PositiveIntegerField(default=0)
+    visited = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "region_key"], name="uniq_coverage_region")
+        ]
+        # A region's children, their keys in the index too: a reader's key range is then an
+        # index condition, not a filter over a province's rows.
+        indexes = [
+            models.Index(fields=["campaign", "parent_key", "region_key"], name="coverage_parent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.region_key} {self.visited}/{self.due}"
+
+
+class ContactCount(models.Model):
+    """Contact coverage (联系全覆盖, 003 第41项) for one region and every region above it: the
+    living recipients on file, those with a named responsible contact, those contacted at
+    least the target number of times this year (ContactRefresh); recomputed with the
+    campaigns' counts."""
+
+    region_key = models.BigIntegerField(unique=True)
+    parent_key = models.BigIntegerField(null=True, blank=True)
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    living = models.PositiveIntegerField(default=0)
+    with_contact = models.PositiveIntegerField(default=0)
+    reached = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["parent_key", "region_key"], name="contact_parent")]
+
+    def __str__(self) -> str:
+        return f"{self.region_key} {self.reached}/{self.living}"
+
+
+class ContactRefresh(models.Model):
+    """When the contact counts were last computed, for which year and target (one row)."""
+
+    computed_at = models.DateTimeField()
+    year = models.PositiveSmallIntegerField()
+    target = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.computed_at}"
+
+
+class ContactPerson(TimeStampedModel):
+    """The named responsible contact of a recipient (联系责任人, 003 第41项; 001 附件第五部分
+    三(四) 联系人制度): a member of staff, or someone without an account recorded by name.
+    Set by the station that reaches the person (contact_assign)."""
+
+    recipient = models.OneToOneField(
+        "registry.Recipient", on_delete=models.PROTECT, related_name="+"
+    )
+    region_key = models.BigIntegerField(db_index=True)  # the person's household region
+    staff = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField("联系责任人", max_length=50)
+    assigned_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "联系责任人"
+        verbose_name_plural = "联系责任人"
+
+    def __str__(self) -> str:
+        return self.name

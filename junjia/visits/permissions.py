@@ -8,7 +8,7 @@ rules (the seeds') are the province's to change."""
 from django.db.models import Q
 from django.http import Http404
 
-from junjia.orgs.api import Level, has_capability, jurisdiction_of
+from junjia.orgs.api import Level, can_reach, has_capability, jurisdiction_of
 from junjia.visits import roles
 
 from .models import CampaignMember, VisitCampaign, VisitRule
@@ -128,6 +128,18 @@ def get_member_for_actor(actor, campaign: VisitCampaign, pk) -> CampaignMember:
     if member is None:
         raise Http404("未找到该人员，或不在您的辖区内。")
     return member
+
+
+def coverage_scope(actor) -> Q:
+    """Coverage counts (CoverageCount, ContactCount) of regions within the reader's subtree:
+    above her region she sees only her share (the same key range as members)."""
+    return member_scope(actor)
+
+
+def can_set_contact(actor, recipient) -> bool:
+    """Naming a recipient's responsible contact (联系责任人): the station that reaches the
+    person, holding visits.record (a village clerk for her village's people)."""
+    return can_reach(actor, roles.RECORD, recipient.region_key)
 
 
 # --- visits (走访记录) ----------------------------------------------------------------------

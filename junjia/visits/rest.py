@@ -933,3 +933,121 @@ class VisitBudgetLineList(GenericAPIView):
 urlpatterns += [
     path("visit-budget-lines/", VisitBudgetLineList.as_view(), name="visit-budget-line-list"),
 ]
+
+
+# --- coverage (覆盖情况) ---------------------------------------------------------------------
+
+COVERAGE_TAG = "走访覆盖情况"
+REGION_PARAM = OpenApiParameter(
+    "region", str, description="区划代码（省市县 6 位、乡村 12 位）；默认为调用者辖区"
+)
+
+
+class _LineOut(serializers.Serializer):
+    code = serializers.CharField(help_text="区划代码")
+    name = serializers.CharField()
+    level = serializers.IntegerField(help_text="1 省 / 2 市 / 3 县 / 4 乡镇 / 5 村")
+    direct = serializers.BooleanField(help_text="true：登记在本级区划、不属于任何下级的人员")
+
+
+class CoverageLineOut(_LineOut):
+    due = serializers.IntegerField(help_text="应走访（含已走访）")
+    visited = serializers.IntegerField(help_text="已走访")
+    not_yet = serializers.IntegerField(help_text="未走访")
+    overdue = serializers.IntegerField(help_text="已逾期：走访窗口已过仍未走访")
+    rate = serializers.FloatField(allow_null=True, help_text="覆盖率（%），应走访为 0 时为空")
+
+
+class ContactLineOut(_LineOut):
+    living = serializers.IntegerField(help_text="在世服务对象")
+    with_contact = serializers.IntegerField(help_text="有联系责任人")
+    contact_rate = serializers.FloatField(allow_null=True, help_text="责任人落实率（%）")
+    reached = serializers.IntegerField(help_text="今年联系达到规定次数")
+    rate = serializers.FloatField(allow_null=True, help_text="联系达标率（%）")
+
+
+class _DrillOut(serializers.Serializer):
+    computed_at = serializers.DateTimeField(
+        allow_null=True, help_text="数据更新时间（每分钟更新）；空：正在统计"
+    )
+    stale = serializers.BooleanField(help_text="true：统计超过一分钟未更新")
+    path = serializers.ListField(
+        child=serializers.CharField(), help_text="从调用者辖区到本区划的名称"
+    )
+
+
+class CampaignCoverageOut(_DrillOut):
+    campaign = serializers.IntegerField()
+    region = CoverageLineOut()
+    children = CoverageLineOut(many=True, help_text="下级区划，直到村（社区）服务站")
+
+
+class ContactCoverageOut(_DrillOut):
+    year = serializers.IntegerField()
+    target = serializers.IntegerField(help_text="每年至少联系次数（联系全覆盖规则）")
+    region = ContactLineOut()
+    children = ContactLineOut(many=True)
+
+
+def _line(row, fields) -> dict:
+    data = {"code": row.code, "name": row.name, "level": row.level, "direct": row.direct}
+    return data | {f: getattr(row, f) for f in fields}
+
+
+def _drill_data(drill, fields) -> dict:
+    return {
+        "computed_at": drill.stamp,
+        "stale": drill.stale,
+        "path": [p.name for p in drill.path],
+        "region": _line(drill.node, fields),
+        "children": [_line(c, fields) for c in drill.children],
+    }
+
+
+class CampaignCoverage(GenericAPIView):
+    @extend_schema(
+        tags=[COVERAGE_TAG],
+        operation_id="visit_campaigns_coverage",
+        parameters=[REGION_PARAM],
+        responses={200: CampaignCoverageOut},
+        description="走访计划在一个区划的覆盖情况及其下级区划（调用者辖区内；"
+        "统计每分钟更新）。未走访人员名单见 members 接口。",
+    )
+    def get(self, request, pk):
+        actor = request.user
+        require_campaign_reader(actor)
+        campaign = get_campaign_for_actor(actor, pk)
+        region = request.query_params.get("region", "").strip()
+        drill = selectors.campaign_coverage(actor, campaign, region)
+        fields = ("due", "visited", "not_yet", "overdue", "rate")
+        data = {"campaign": campaign.pk} | _drill_data(drill, fields)
+        return Response(CampaignCoverageOut(data).data)
+
+
+class ContactCoverage(GenericAPIView):
+    @extend_schema(
+        tags=[COVERAGE_TAG],
+        operation_id="contact_coverage",
+        parameters=[REGION_PARAM],
+        responses={200: ContactCoverageOut},
+        description="联系全覆盖情况：在世服务对象、有联系责任人、今年联系达到规定次数"
+        "（入户、电话、视频、座谈均计入），按区划逐级（调用者辖区内；统计每分钟更新）。",
+    )
+    def get(self, request):
+        actor = request.user
+        require_campaign_reader(actor)
+        region = request.query_params.get("region", "").strip()
+        drill = selectors.contact_coverage(actor, region)
+        fields = ("living", "with_contact", "contact_rate", "reached", "rate")
+        data = drill.extra | _drill_data(drill, fields)
+        return Response(ContactCoverageOut(data).data)
+
+
+urlpatterns += [
+    path(
+        "visit-campaigns/<int:pk>/coverage/",
+        CampaignCoverage.as_view(),
+        name="visit-campaign-coverage",
+    ),
+    path("contact-coverage/", ContactCoverage.as_view(), name="contact-coverage"),
+]

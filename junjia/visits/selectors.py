@@ -2,15 +2,44 @@
 campaigns a user may see, their counts per station and members per station (scoped)."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.http import Http404
 from django.utils import timezone
 
-from junjia.orgs.api import Level, active_stations, jurisdiction_of
+from junjia.core import clock
+from junjia.orgs.api import (
+    CodeError,
+    Level,
+    active_stations,
+    jurisdiction_of,
+    key_of,
+    regions_by_codes,
+)
 
+from . import errors
 from .choices import MemberState
-from .models import CampaignMember, VisitCampaign, VisitRule, VisitRuleVersion
-from .permissions import campaign_scope, member_scope, rule_scope
+from .coverage import (
+    CONTACT_STALE_AFTER,
+    SPAN_OF,
+    STALE_AFTER,
+    chain,
+    code_of,
+    contact_target,
+    level_of_key,
+)
+from .models import (
+    CampaignMember,
+    ContactCount,
+    ContactPerson,
+    ContactRefresh,
+    CoverageCount,
+    VisitCampaign,
+    VisitRule,
+    VisitRuleVersion,
+)
+from .permissions import campaign_scope, coverage_scope, member_scope, rule_scope
 
 
 def rules_for(actor, *, retired: bool = False) -> QuerySet[VisitRule]:
@@ -400,3 +429,191 @@ def _reason_names(campaign_ids: set[int]) -> dict[tuple[int, str], str]:
             "visitcampaign_id", "visitruleversion__rule__code", "visitruleversion__rule__name"
         )
     }
+
+
+# --- coverage (覆盖情况; coverage.py refreshes the counts) --------------------------------------
+
+
+@dataclass
+class CoverageRow:
+    """One region's line: a campaign's counts (due, visited, overdue) or contact coverage
+    (living, with_contact, reached); `direct` for the people registered at the region
+    itself rather than in one of its child regions."""
+
+    key: int
+    name: str
+    level: int
+    values: dict
+    direct: bool = False
+
+    @property
+    def code(self) -> str:
+        return code_of(self.key)
+
+    def __getattr__(self, name):
+        values = self.__dict__.get("values", {})
+        if name in values:
+            return values[name]
+        raise AttributeError(name)
+
+    @property
+    def not_yet(self) -> int:
+        return self.values.get("due", 0) - self.values.get("visited", 0)
+
+    @property
+    def rate(self) -> float | None:
+        """覆盖率 (visited of due), or 联系达标率 (reached of living), in percent."""
+        part, whole = ("visited", "due") if "due" in self.values else ("reached", "living")
+        return percent(self.values[part], self.values[whole])
+
+    @property
+    def contact_rate(self) -> float | None:
+        """责任人落实率: living recipients with a named responsible contact."""
+        return percent(self.values.get("with_contact", 0), self.values.get("living", 0))
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(part * 100 / whole, 1) if whole else None
+
+
+@dataclass
+class Drill:
+    top: int
+    node: CoverageRow
+    path: list[CoverageRow]  # from the reader's top region down to the node
+    children: list[CoverageRow]
+    stamp: dt.datetime | None
+    low: int = 0
+    high: int = 0
+    extra: dict = field(default_factory=dict)
+    stale_after: dt.timedelta = STALE_AFTER
+    every: str = "每分钟更新"
+
+    @property
+    def stale(self) -> bool:
+        return self.stamp is None or timezone.now() - self.stamp > self.stale_after
+
+
+def _top(actor, low: int, high: int) -> tuple[int, int]:
+    """The narrower of the reader's jurisdiction and the range asked (regions nest)."""
+    juris = jurisdiction_of(actor)
+    return max(low, juris.low), min(high, juris.high)
+
+
+def _drill(actor, rows_qs, fields, *, low, high, code, stamp) -> Drill:
+    """The region `code` (default: the reader's top region) of a counts table, its child
+    regions and the path down to it; 404 for a code outside the reader's share."""
+    juris = jurisdiction_of(actor)
+    if juris is None:
+        raise Http404(errors.NO_REGION)
+    top_low, top_high = _top(actor, low, high)
+    key = top_low
+    if code:
+        try:
+            key = key_of(code)
+        except CodeError:
+            raise Http404(errors.NO_REGION) from None
+    if not top_low <= key <= top_high:
+        raise Http404(errors.NO_REGION)
+    # The region's row and its children's, each through its own index (an OR of the two
+    # reads the reader's whole key range).
+    scoped = rows_qs.filter(coverage_scope(actor))
+    both = scoped.filter(region_key=key).union(scoped.filter(parent_key=key))
+    rows = {r.region_key: r for r in both}
+    path_keys = [k for k in chain(key) if k >= top_low]
+    child_keys = sorted(k for k, r in rows.items() if r.parent_key == key and k != key)
+    names = {
+        r.code: r.name for r in regions_by_codes([code_of(k) for k in (*path_keys, *child_keys)])
+    }
+    if code_of(key) not in names:
+        raise Http404(errors.NO_REGION)
+
+    def values(k) -> dict:
+        row = rows.get(k)
+        return {f: getattr(row, f) if row else 0 for f in fields}
+
+    def line(k, **kw) -> CoverageRow:
+        return CoverageRow(k, names.get(code_of(k), code_of(k)), level_of_key(k), values(k), **kw)
+
+    node = line(key)
+    children = [line(k) for k in child_keys]
+    rest = {f: node.values[f] - sum(c.values[f] for c in children) for f in fields}
+    if children and any(rest.values()):
+        children.append(CoverageRow(key, f"{node.name}（本级）", node.level, rest, direct=True))
+    path = [line(k) if k != key else node for k in path_keys]
+    span = SPAN_OF[level_of_key(key)]
+    return Drill(top_low, node, path, children, stamp, low=key, high=key + span - 1)
+
+
+COVERAGE_FIELDS = ("due", "visited", "overdue")
+CONTACT_FIELDS = ("living", "with_contact", "reached")
+
+
+def campaign_coverage(actor, campaign: VisitCampaign, code: str = "") -> Drill:
+    """A campaign's coverage for a region of the reader's share: the region, its child
+    regions (down to the village station), counted at most a minute ago."""
+    return _drill(
+        actor,
+        CoverageCount.objects.filter(campaign=campaign),
+        COVERAGE_FIELDS,
+        low=campaign.region_key,
+        high=campaign.region_key_high,
+        code=code,
+        stamp=campaign.coverage_at,
+    )
+
+
+def contact_coverage(actor, code: str = "") -> Drill:
+    """Contact coverage (联系全覆盖, 003 第41项) for a region of the reader's jurisdiction."""
+    refresh = ContactRefresh.objects.filter(pk=1).first()
+    drill = _drill(
+        actor,
+        ContactCount.objects.all(),
+        CONTACT_FIELDS,
+        low=0,
+        high=10**12 - 1,
+        code=code,
+        stamp=refresh.computed_at if refresh and refresh.year > 2000 else None,
+    )
+    drill.stale_after, drill.every = CONTACT_STALE_AFTER, "每五分钟更新"
+    drill.extra = {
+        "year": refresh.year if refresh and refresh.year > 2000 else clock.today().year,
+        "target": refresh.target if refresh and refresh.year > 2000 else contact_target(),
+    }
+    return drill
+
+
+def campaigns_coverage(actor, campaigns) -> list[VisitCampaign]:
+    """The campaigns, each with `coverage`: the reader's top region's line (one query)."""
+    campaigns = list(campaigns)
+    juris = jurisdiction_of(actor)
+    if juris is None or not campaigns:
+        return campaigns
+    tops = {c.pk: _top(actor, c.region_key, c.region_key_high)[0] for c in campaigns}
+    wanted = Q(pk__in=[])
+    for pk, key in tops.items():
+        wanted |= Q(campaign_id=pk, region_key=key)
+    found = {
+        r.campaign_id: r for r in CoverageCount.objects.filter(coverage_scope(actor)).filter(wanted)
+    }
+    for c in campaigns:
+        row = found.get(c.pk)
+        values = {f: getattr(row, f) if row else 0 for f in COVERAGE_FIELDS}
+        c.coverage = CoverageRow(tops[c.pk], "", level_of_key(tops[c.pk]), values)
+    return campaigns
+
+
+def not_yet_visited(actor, campaign: VisitCampaign, drill: Drill, *, direct: bool = False):
+    """The people of the region (only those registered at the region itself, with direct)
+    not yet visited, window closing first: names and masked identity numbers only."""
+    qs = members_of(actor, campaign).filter(visit_state=MemberState.DUE)
+    if direct:
+        qs = qs.filter(region_key=drill.node.key)
+    else:
+        qs = qs.filter(region_key__gte=drill.low, region_key__lte=drill.high)
+    return qs.order_by("closes", "id")
+
+
+def contact_of(recipient):
+    """The person's responsible contact (联系责任人), or None."""
+    return ContactPerson.objects.filter(recipient=recipient).select_related("staff").first()

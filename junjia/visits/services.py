@@ -21,6 +21,7 @@ from .evaluation import event_reasons
 from .models import (
     BudgetLine,
     CampaignMember,
+    ContactPerson,
     VisitCampaign,
     VisitEvent,
     VisitRule,
@@ -33,6 +34,7 @@ from .permissions import (
     can_manage_campaign,
     can_manage_rule,
     can_reassign,
+    can_set_contact,
     rule_scope,
     workflow_can,
 )
@@ -542,3 +544,46 @@ def budget_line_retire(*, actor, line: BudgetLine) -> BudgetLine:
         changes={"retired_at": [None, line.retired_at.isoformat()]},
     )
     return line
+
+
+# --- the responsible contact (联系责任人) ---------------------------------------------------
+
+
+def contact_assign(*, actor, recipient, staff=None, name: str = "") -> ContactPerson:
+    """Name the person's responsible contact (联系全覆盖, 003 第41项: 有明确的责任联系人): a
+    member of staff who may visit them, or someone without an account by name. The station
+    that reaches the person sets it; one row per person, changed in place, audited."""
+    from .recording import eligible_visitors
+
+    if not can_set_contact(actor, recipient):
+        raise NotPermitted(errors.NOT_CONTACT_SETTER)
+    name = (name or "").strip()
+    if staff is not None:
+        if not eligible_visitors(recipient).filter(pk=staff.pk).exists():
+            who = staff.full_name or staff.username
+            raise InvalidInput(errors.BAD_CONTACT_STAFF.format(name=who), field="staff")
+        name = staff.full_name or staff.username
+    if not name:
+        raise InvalidInput(errors.NO_CONTACT_NAME, field="name")
+    if len(name) > 50:
+        raise InvalidInput(errors.CONTACT_NAME_TOO_LONG, field="name")
+    with transaction.atomic():
+        found = ContactPerson.objects.select_for_update().filter(recipient=recipient).first()
+        before = {"name": found.name, "staff": found.staff_id} if found else None
+        if found is None:
+            found = ContactPerson(recipient=recipient)
+        found.region_key = recipient.region_key
+        found.staff = staff
+        found.name = name
+        found.assigned_by = actor
+        found.save()
+        audit.record_change(
+            actor=actor,
+            obj=found,
+            action=AuditAction.UPDATE if before else AuditAction.CREATE,
+            before=before,
+            after={"name": name, "staff": staff.pk if staff else None},
+            region_key=recipient.region_key,
+            subject_id=f"recipient:{recipient.pk}",
+        )
+    return found

@@ -7,6 +7,7 @@ from junjia.core.navigation import NavItem, register
 from . import (
     campaign_views,
     comfort_views,
+    coverage_views,
     event_views,
     offline_views,
     roles,
@@ -73,12 +74,17 @@ urlpatterns = [
     ),
     path("events/", event_views.event_list, name="event_list"),
     path("people/<int:recipient>/events/new/", event_views.event_new, name="event_new"),
+    path("people/<int:recipient>/contact/", coverage_views.contact_set, name="contact_set"),
+    path("coverage/", coverage_views.coverage_index, name="coverage_index"),
+    path("coverage/contact/", coverage_views.contact_coverage, name="contact_coverage"),
+    path("coverage/<int:pk>/", coverage_views.campaign_coverage, name="campaign_coverage"),
 ]
 
 register(NavItem("走访慰问", "我的走访", "visits:route", roles.RECORD, order=55))
 register(NavItem("走访慰问", "走访计划", "visits:campaign_list", roles.VIEW, order=59))
 register(NavItem("走访慰问", "走访台账", "visits:ledger", roles.VIEW, order=58))
 register(NavItem("走访慰问", "手机上的走访", "visits:offline", roles.RECORD, order=56))
+register(NavItem("走访慰问", "覆盖情况", "visits:coverage_index", roles.VIEW, order=61))
 register(NavItem("走访慰问", "走访慰问规则", "visits:rule_list", roles.VIEW, order=60))
 register(NavItem("走访慰问", "走访事件", "visits:event_list", roles.VIEW, order=57))
 register(NavItem("走访慰问", "慰问金台账", "visits:comfort_ledger", roles.VIEW, order=58))

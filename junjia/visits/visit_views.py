@@ -20,6 +20,7 @@ from junjia.registry.api import get_recipient_for_actor
 
 from . import errors, exports, roles, selectors
 from .choices import SITUATIONS
+from .coverage_views import contact_context
 from .models import VisitPhoto
 from .permissions import get_campaign_for_actor, get_member_for_actor, get_visit_for_actor
 from .recording import SIGNATURE_FIELDS, eligible_visitors, visit_record, visitors_within
@@ -251,6 +252,7 @@ def person_visits(request, recipient):
             "can_record": can_reach(actor, roles.RECORD, person.region_key),
             "events": selectors.events_for(actor, recipient=person, state="all")[:50],
             "today": clock.today(),
+            **contact_context(actor, person),
         },
     )
 
