@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from junjia.core import audit, notifications
@@ -148,7 +148,6 @@ def petition_register(*, actor, data: PetitionInput) -> tuple[Petition, Petition
     else:  # a repeat is born merged: nobody handles it apart from the first
         opening = {"status": S.MERGED, "merged_into": first, "owner": None}
     petition = Petition(
-        number=_number(station),
         query_code="".join(secrets.choice(_CODE_ALPHABET) for _ in range(8)),
         channel=data.channel,
         received_on=data.received_on,
@@ -170,7 +169,19 @@ def petition_register(*, actor, data: PetitionInput) -> tuple[Petition, Petition
         **PETITIONER_PHONE.seal(data.phone),
         **opening,
     )
-    petition.save()
+    # The number is the station's day's next; two registrations at one station at the same
+    # moment may read the same last number: the unique index refuses the second, which
+    # reads again (as cases.case_open does).
+    for _attempt in range(5):
+        petition.number = _number(station)
+        try:
+            with transaction.atomic():
+                petition.save()
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise InvalidInput(errors.NUMBER_CLASH)
     PetitionHandler.objects.create(petition=petition, user=actor)
     for upload in data.attachments:
         _attach(petition, upload, actor)

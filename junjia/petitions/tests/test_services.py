@@ -66,6 +66,18 @@ def test_registration_owns_seals_and_counts_fifteen_days_from_receipt(w):
     assert AuditEntry.objects.filter(object_id=str(p.pk), action="create").count() == 1
 
 
+def test_a_number_taken_between_reading_and_saving_is_read_again(w, monkeypatch):
+    """Two clerks registering at one station at the same moment read the same last number;
+    the second save meets the unique index and takes the next one, nothing half-written."""
+    first = register(w.clerk)
+    numbers = iter([first.number])  # what a registration racing the first one read
+    real = services._number
+    monkeypatch.setattr(services, "_number", lambda station: next(numbers, None) or real(station))
+    second = register(w.clerk)
+    assert second.number.endswith("-0002") and first.number.endswith("-0001")
+    assert Petition.objects.count() == 2
+
+
 def test_a_person_on_file_within_reach_is_linked_by_identity_number(w):
     number = make_id_number(dt.date(1960, 1, 1))
     person = make_recipient(w.tree.regions.village_a, created_by=w.clerk, id_number=number)
