@@ -28,7 +28,7 @@ from .views import NOT_A_READER, NOT_A_REGISTRAR, require
 TAG = "信访"
 
 
-class StepOut(serializers.Serializer):
+class PetitionStepOut(serializers.Serializer):
     at = serializers.DateTimeField()
     action = serializers.CharField()
     from_status = serializers.CharField()
@@ -87,7 +87,7 @@ class PetitionRowOut(serializers.Serializer):
 
 
 class PetitionOut(PetitionRowOut):
-    steps = StepOut(many=True, allow_null=True)
+    steps = PetitionStepOut(many=True, allow_null=True)
     allowed = AllowedOut(many=True)
 
 
@@ -143,7 +143,8 @@ def _detail(actor, petition, *, page: str) -> dict:
     services.record_view(actor, petition, readable=readable, page=page)
     petition.readable = readable
     data = PetitionRowOut(petition).data
-    data["steps"] = StepOut(selectors.steps_of(petition), many=True).data if readable else None
+    steps = PetitionStepOut(selectors.steps_of(petition), many=True).data if readable else None
+    data["steps"] = steps
     allowed = services.steps_for(actor, petition)
     data["allowed"] = [{"to": to, "action": action} for to, action in allowed]
     return data

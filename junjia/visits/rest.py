@@ -12,7 +12,12 @@ counts per station; its members within the caller's reach (masked, every page au
 
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -250,10 +255,12 @@ class MemberOut(serializers.Serializer):
     visitor = serializers.SerializerMethodField(help_text="分派的工作人员")
     volunteer = serializers.SerializerMethodField(help_text="分派的志愿者（手机号码脱敏）")
 
-    def get_visitor(self, member) -> VisitorOut | None:
+    @extend_schema_field(VisitorOut(allow_null=True))
+    def get_visitor(self, member) -> dict | None:
         return _visitor(member)
 
-    def get_volunteer(self, member) -> VolunteerOut | None:
+    @extend_schema_field(VolunteerOut(allow_null=True))
+    def get_volunteer(self, member) -> dict | None:
         return _volunteer(member)
 
 
