@@ -36,6 +36,13 @@ def log_in(page, username: str) -> None:
     expect(page.locator(".topbar .who")).to_be_visible()
 
 
+def log_out(page) -> None:
+    """Signing out first drops the pages kept on the phone, then posts: wait for the log-in
+    page before going anywhere, or the next page aborts the sign-out."""
+    page.locator(".topbar").get_by_role("button", name="退出", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
 def open_nav(page, label: str) -> None:
     page.locator("#sidenav").get_by_role("link", name=label, exact=True).click()
     page.wait_for_load_state()
@@ -96,7 +103,7 @@ def test_a_bad_paper_rating_is_walked_through_the_closed_loop(page, personas, st
     for current, record, owner, following in stages:
         if current == "问题核实":
             # The clerk who was given 问题核实 records it; the head takes it back afterwards.
-            page.locator(".topbar").get_by_role("button", name="退出", exact=True).click()
+            log_out(page)
             log_in(page, "clerk_a")
             page.goto(f"/cases/loops/{RectificationLoop.objects.get().pk}/")
         expect(page.locator("#loop-stage")).to_have_text(current)
@@ -108,7 +115,7 @@ def test_a_bad_paper_rating_is_walked_through_the_closed_loop(page, personas, st
         expect(page.locator("#loop-records")).to_contain_text(record)
         if current == "问题核实":
             page.shot("03-verified-by-clerk")
-            page.locator(".topbar").get_by_role("button", name="退出", exact=True).click()
+            log_out(page)
             log_in(page, "head_a")
             page.goto(f"/cases/loops/{RectificationLoop.objects.get().pk}/")
     page.shot("04-before-closing")

@@ -1,4 +1,4 @@
-"""Migration 0005 copies the reason of each reassignment made before members kept it from
+"""Migration 0007 copies the reason of each reassignment made before members kept it from
 its audit row onto the member (the last reassignment of each), and leaves a member whose
 reason is already kept alone."""
 
@@ -20,8 +20,10 @@ def test_reasons_are_copied_from_the_audit_log(tree, personas):
     make_recipient(tree.regions.village_a, created_by=personas.clerk_a, name="王抚恤", **pension)
     make_recipient(tree.regions.village_b, created_by=personas.clerk_a, name="李定补", **pension)
     campaign = county_campaign(tree, personas, "spring-festival", "春节")
-    wang = CampaignMember.objects.get(campaign=campaign, recipient__name="王抚恤")
-    li = CampaignMember.objects.get(campaign=campaign, recipient__name="李定补")
+    # read whole before going back: a later migration's columns are not there at 0006
+    members_now = CampaignMember.objects.select_related("campaign", "recipient")
+    wang = members_now.get(campaign=campaign, recipient__name="王抚恤")
+    li = members_now.get(campaign=campaign, recipient__name="李定补")
     try:
         old = migrate([("visits", "0006_assignment")])
         members = old.get_model("visits", "CampaignMember").objects
