@@ -40,7 +40,10 @@ def render_page(request, template: str, context: dict, partial: str | None = Non
     return render(request, template, context, status=status)
 
 
-def query_without_page(request) -> str:
+def query_without_page(request, *also: str) -> str:
+    """The list's query for its page links: without `page` (and the `also` keys, such as
+    `export`)."""
     params = request.GET.copy()
-    params.pop("page", None)
+    for key in ("page", *also):
+        params.pop(key, None)
     return params.urlencode()

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from junjia.core import audit
 from junjia.core.errors import DomainError, NotPermitted
 from junjia.core.models import AuditAction
-from junjia.core.pages import paginate, show_refusal
+from junjia.core.pages import paginate, query_without_page, show_refusal
 from junjia.core.text import GuardedForm, refuse_hidden
 from junjia.orgs.api import has_capability, jurisdiction_of
 
@@ -92,9 +92,6 @@ def comfort_ledger(request):
     stations = selectors.station_names(juris.low, juris.high)
     _label(page.object_list, stations)
     _audit(actor, juris, filters, COMFORT_PAGE, page_no=page.number)
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("export", None)
     return render(
         request,
         "visits/comfort_ledger.html",
@@ -103,7 +100,7 @@ def comfort_ledger(request):
             "page": page,
             "lines": lines,
             "total": total,
-            "query": query.urlencode(),
+            "query": query_without_page(request, "export"),
             "stations": stations,
         },
     )

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from junjia.core import audit, clock, personal
 from junjia.core.errors import DomainError
 from junjia.core.models import AuditAction
-from junjia.core.pages import paginate, show_refusal
+from junjia.core.pages import paginate, query_without_page, show_refusal
 from junjia.orgs.api import Level, can_reach, has_capability, jurisdiction_of
 from junjia.registry.api import get_recipient_for_actor, search_recipients
 
@@ -93,15 +93,13 @@ def event_list(request):
             "found": len(found) if found is not None else None,
         },
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "visits/event_list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "stations": selectors.station_names(juris.low, juris.high),
             "q": q,
             "found": found,

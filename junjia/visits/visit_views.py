@@ -14,7 +14,7 @@ from junjia.cases import api as cases_api
 from junjia.core import audit, clock, personal
 from junjia.core.errors import DomainError
 from junjia.core.models import AuditAction
-from junjia.core.pages import paginate, show_refusal
+from junjia.core.pages import paginate, query_without_page, show_refusal
 from junjia.orgs.api import can_reach, has_capability, jurisdiction_of
 from junjia.registry.api import get_recipient_for_actor
 
@@ -292,16 +292,13 @@ def ledger(request):
         region_key=juris.low,
         extra={"page": LEDGER_PAGE, "page_no": page.number, "filter": _shown(filters)},
     )
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("export", None)
     return render(
         request,
         "visits/ledger.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request, "export"),
             "stations": selectors.station_names(juris.low, juris.high),
         },
     )
