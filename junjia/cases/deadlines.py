@@ -8,7 +8,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from junjia.core import audit
-from junjia.core.deadlines import ESCALATED, OVERDUE, SOON, Watch, escalate_after
+from junjia.core.deadlines import ESCALATED, OVERDUE, Watch, due_phrase
 from junjia.core.models import AuditAction
 from junjia.core.workdays.recompute import Moved, moved_due
 from junjia.orgs.api import station_heads, station_heads_above
@@ -107,29 +107,21 @@ def _people(station_of):
     return people
 
 
-def _when(due: dt.date, kind: str) -> str:
-    if kind == SOON:
-        return f"将于 {due:%m月%d日} 到期"
-    if kind == OVERDUE:
-        return f"已超期（期限 {due:%m月%d日}）"
-    return f"已超期 {escalate_after()} 个工作日以上（期限 {due:%m月%d日}），请督办"
-
-
 def _case_text(case, kind):
     where = f"{case.station.name}的" if kind == ESCALATED else ""
-    return f"{where}办件 {case.number}（{case.applicant_name}）{_when(case.due_on, kind)}。"
+    return f"{where}办件 {case.number}（{case.applicant_name}）{due_phrase(case.due_on, kind)}。"
 
 
 def _callback_text(callback, kind):
     where = f"{callback.case.station.name}的" if kind == ESCALATED else ""
-    return f"{where}办件 {callback.case.number} 的回访{_when(callback.due_on, kind)}。"
+    return f"{where}办件 {callback.case.number} 的回访{due_phrase(callback.due_on, kind)}。"
 
 
 def _loop_text(loop, kind):
     case = loop.evaluation.case
     where = f"{case.station.name}的" if kind == ESCALATED else ""
     stage = loop.get_stage_display()
-    return f"{where}办件 {case.number} 差评整改“{stage}”环节{_when(loop.due_on, kind)}。"
+    return f"{where}办件 {case.number} 差评整改“{stage}”环节{due_phrase(loop.due_on, kind)}。"
 
 
 WATCHES = (

@@ -42,6 +42,15 @@ def escalate_after() -> int:
     return int(getattr(settings, "JUNJIA_ESCALATE_AFTER_DAYS", 3))
 
 
+def due_phrase(due: dt.date, kind: str) -> str:
+    """How a notification says where a deadline stands, the same for every workflow."""
+    if kind == SOON:
+        return f"将于 {due:%m月%d日} 到期"
+    if kind == OVERDUE:
+        return f"已超期（期限 {due:%m月%d日}）"
+    return f"已超期 {escalate_after()} 个工作日以上（期限 {due:%m月%d日}），请督办"
+
+
 @dataclass(frozen=True)
 class Watch:
     workflow: Workflow

@@ -4,9 +4,7 @@ also the handling station's head; escalated — the head of the station above. T
 the number only: the content is for those who may read it. Calendar-day limits are not
 recounted when a year's holidays change."""
 
-import datetime as dt
-
-from junjia.core.deadlines import ESCALATED, OVERDUE, SOON, Watch, escalate_after
+from junjia.core.deadlines import ESCALATED, OVERDUE, Watch, due_phrase
 from junjia.orgs.api import station_heads, station_heads_above
 
 from .models import Petition
@@ -29,18 +27,10 @@ def _people(rows, kind):
     return people
 
 
-def _when(due: dt.date, kind: str) -> str:
-    if kind == SOON:
-        return f"将于 {due:%m月%d日} 到期"
-    if kind == OVERDUE:
-        return f"已超期（期限 {due:%m月%d日}）"
-    return f"已超期 {escalate_after()} 个工作日以上（期限 {due:%m月%d日}），请督办"
-
-
 def _text(petition, kind) -> str:
     where = f"{petition.handling_station.name}的" if kind == ESCALATED else ""
     step = petition.get_status_display()
-    return f"{where}信访件 {petition.number}（{step}）{_when(petition.due_on, kind)}。"
+    return f"{where}信访件 {petition.number}（{step}）{due_phrase(petition.due_on, kind)}。"
 
 
 WATCHES = (
