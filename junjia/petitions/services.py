@@ -7,13 +7,14 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 
 from junjia.core import audit, notifications
 from junjia.core.clock import today
 from junjia.core.errors import InvalidInput, NotPermitted, WrongState
 from junjia.core.models import AuditAction
+from junjia.core.numbering import save_numbered
 from junjia.core.workflow import (
     CALENDAR,
     NOT_PERMITTED,
@@ -82,15 +83,14 @@ def repeat_of(id_number: str, matter_type: str) -> Petition | None:
 # --- registration ----------------------------------------------------------------------------
 
 
-def _number(station) -> str:
-    prefix = f"XF{station.region.code}-{today():%Y%m%d}-"
-    last = (
-        Petition.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:04d}"
+def number_prefix(station) -> str:
+    return f"XF{station.region.code}-{today():%Y%m%d}-"
+
+
+def _save(petition: Petition, number: str) -> Petition:
+    petition.number = number
+    petition.save()
+    return petition
 
 
 def _check(data: PetitionInput) -> None:
@@ -169,18 +169,8 @@ def petition_register(*, actor, data: PetitionInput) -> tuple[Petition, Petition
         **PETITIONER_PHONE.seal(data.phone),
         **opening,
     )
-    # The number is the station's day's next; two registrations at one station at the same
-    # moment may read the same last number: the unique index refuses the second, which
-    # reads again (as cases.case_open does).
-    for _attempt in range(5):
-        petition.number = _number(station)
-        try:
-            with transaction.atomic():
-                petition.save()
-            break
-        except IntegrityError:
-            continue
-    else:
+    # The station's day's next number; read again if another registration took it first.
+    if save_numbered(Petition, number_prefix(station), lambda n: _save(petition, n)) is None:
         raise InvalidInput(errors.NUMBER_CLASH)
     PetitionHandler.objects.create(petition=petition, user=actor)
     for upload in data.attachments:

@@ -5,13 +5,14 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from junjia.cases import roles
 from junjia.core import audit, notifications, sms
 from junjia.core.errors import InvalidInput
 from junjia.core.models import AuditAction
+from junjia.core.numbering import save_numbered
 from junjia.core.personal import normalise_mobile, parse_id_number
 from junjia.core.workdays import add_working_days
 from junjia.core.workflow import available, perform
@@ -110,17 +111,6 @@ def check_materials(
     return rows
 
 
-def _number(station) -> str:
-    prefix = f"{station.region.code}-{_today():%Y%m%d}-"
-    last = (
-        Case.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:04d}"
-
-
 @transaction.atomic
 def case_open(
     *,
@@ -172,35 +162,34 @@ def case_open(
         extra.update(CASE_APPLICANT_ID.seal(parse_id_number(applicant_id).value))
     status = CaseStatus.CONSULTED if consultation else CaseStatus.RECEIVED
     doorstep, proxy = doorstep or {}, proxy or {}
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                case = Case.objects.create(
-                    number=_number(station),
-                    item_version=version,
-                    station=station,
-                    region_key=station.region_key,
-                    recipient=recipient,
-                    applicant_name=applicant_name.strip(),
-                    channel=channel,
-                    status=status,
-                    owner=actor,
-                    materials=check_materials(version, received or {}, categories),
-                    outside_remit=outside_remit,
-                    doorstep_condition=doorstep.get("condition", ""),
-                    doorstep_at=doorstep.get("at"),
-                    doorstep_place=doorstep.get("place", ""),
-                    proxy_requester=proxy.get("requester", ""),
-                    proxy_relationship=proxy.get("relationship", ""),
-                    proxy_authorisation=proxy.get("authorisation", ""),
-                    source_ref=source[0][:40] if source else "",
-                    source_label=source[1][:60] if source else "",
-                    **extra,
-                )
-            break
-        except IntegrityError:
-            continue
-    else:
+    prefix = f"{station.region.code}-{_today():%Y%m%d}-"
+    case = save_numbered(
+        Case,
+        prefix,
+        lambda number: Case.objects.create(
+            number=number,
+            item_version=version,
+            station=station,
+            region_key=station.region_key,
+            recipient=recipient,
+            applicant_name=applicant_name.strip(),
+            channel=channel,
+            status=status,
+            owner=actor,
+            materials=check_materials(version, received or {}, categories),
+            outside_remit=outside_remit,
+            doorstep_condition=doorstep.get("condition", ""),
+            doorstep_at=doorstep.get("at"),
+            doorstep_place=doorstep.get("place", ""),
+            proxy_requester=proxy.get("requester", ""),
+            proxy_relationship=proxy.get("relationship", ""),
+            proxy_authorisation=proxy.get("authorisation", ""),
+            source_ref=source[0][:40] if source else "",
+            source_label=source[1][:60] if source else "",
+            **extra,
+        ),
+    )
+    if case is None:
         raise errors.CaseError("办件编号生成冲突，请重试。")
     CaseStep.objects.create(
         case=case,
