@@ -60,3 +60,7 @@ class ToldBy(models.TextChoices):
     PHONE = "phone", "电话告知"
     SMS = "sms", "短信告知"
     IN_PERSON = "in_person", "当面告知"
+
+
+# Actions beside the workflow's steps, named like them on the page and in the API.
+EXTEND, LEADER = "extend", "leader"

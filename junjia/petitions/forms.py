@@ -6,9 +6,7 @@ from junjia.core.clock import today
 from junjia.core.personal.forms import IdNumberField, MobileField
 from junjia.core.text import GuardedForm
 
-from .choices import Channel, MatterType, PetitionStatus, Satisfaction, ToldBy
-
-EXTEND, LEADER = "extend", "leader"
+from .choices import EXTEND, LEADER, Channel, MatterType, PetitionStatus, Satisfaction, ToldBy
 
 
 class MultipleFileInput(forms.ClearableFileInput):

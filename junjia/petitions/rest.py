@@ -20,8 +20,7 @@ from junjia.core.rest import read_input
 from junjia.orgs.api import jurisdiction_of
 
 from . import roles, selectors, services
-from .choices import Channel, MatterType, PetitionStatus, Satisfaction, ToldBy
-from .forms import EXTEND, LEADER
+from .choices import EXTEND, LEADER, Channel, MatterType, PetitionStatus, Satisfaction, ToldBy
 from .permissions import can_read_content, get_petition_for_actor
 from .views import NOT_A_READER, NOT_A_REGISTRAR, require
 
@@ -233,20 +232,7 @@ class PetitionAction(GenericAPIView):
         data = read_input(ActionIn, request)
         action = data.pop("action")
         try:
-            if action == EXTEND:
-                services.petition_extend(
-                    actor=actor,
-                    petition=petition,
-                    days=data.get("days") or 0,
-                    reason=data.get("reason", ""),
-                    told_by=data.get("told_by", ""),
-                )
-            elif action == LEADER:
-                services.petition_name_leader(
-                    actor=actor, petition=petition, leader_id=data.get("leader")
-                )
-            else:
-                services.petition_step(actor=actor, petition=petition, to=action, **data)
+            services.petition_act(actor=actor, petition=petition, action=action, data=data)
         except NotPermitted as exc:
             raise PermissionDenied(str(exc)) from exc
         petition = get_petition_for_actor(actor, pk)

@@ -27,7 +27,7 @@ from junjia.orgs.api import Role, can_reach, has_capability, holding_station
 from junjia.registry.api import can_view_recipient, find_by_id_number
 
 from . import errors, roles
-from .choices import MatterType, PetitionStatus, Satisfaction, ToldBy
+from .choices import EXTEND, LEADER, MatterType, PetitionStatus, Satisfaction, ToldBy
 from .models import (
     PETITIONER_ID,
     PETITIONER_PHONE,
@@ -437,6 +437,28 @@ def _tell_leader(petition: Petition, actor):
             )
 
     return tell
+
+
+# --- one action, as the page and the API name it ----------------------------------------------
+
+
+def petition_act(*, actor, petition: Petition, action: str, data: dict) -> str:
+    """A step to the status `action`, an extension (EXTEND) or naming the leader (LEADER);
+    the message saying what was done."""
+    if action == EXTEND:
+        petition_extend(
+            actor=actor,
+            petition=petition,
+            days=data.get("days") or 0,
+            reason=data.get("reason", ""),
+            told_by=data.get("told_by", ""),
+        )
+        return "已批准延期"
+    if action == LEADER:
+        petition_name_leader(actor=actor, petition=petition, leader_id=data.get("leader"))
+        return "已指定包案领导"
+    moved = petition_step(actor=actor, petition=petition, to=action, **data)
+    return f"已办理：{moved.get_status_display()}"
 
 
 # --- extension and leader ----------------------------------------------------------------------

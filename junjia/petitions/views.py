@@ -19,7 +19,7 @@ from junjia.orgs.api import has_capability, stations_in_reach
 
 from . import errors, roles, selectors, services
 from .choices import PetitionStatus, Satisfaction, ToldBy
-from .forms import EXTEND, LEADER, ListFilter, PetitionForm, StepForm
+from .forms import ListFilter, PetitionForm, StepForm
 from .permissions import can_read_content, can_supervise, get_petition_for_actor
 from .workflow import EXTENDABLE, limit
 
@@ -178,23 +178,7 @@ def petition_act(request, pk):
     data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
     to = data.pop("to")
     try:
-        if to == EXTEND:
-            services.petition_extend(
-                actor=actor,
-                petition=petition,
-                days=data.get("days") or 0,
-                reason=data.get("reason", ""),
-                told_by=data.get("told_by", ""),
-            )
-            done = "已批准延期"
-        elif to == LEADER:
-            services.petition_name_leader(
-                actor=actor, petition=petition, leader_id=data.get("leader")
-            )
-            done = "已指定包案领导"
-        else:
-            moved = services.petition_step(actor=actor, petition=petition, to=to, **data)
-            done = f"已办理：{moved.get_status_display()}"
+        done = services.petition_act(actor=actor, petition=petition, action=to, data=data)
     except NotPermitted as exc:
         raise PermissionDenied(str(exc)) from exc
     except DomainError as exc:
